@@ -1,0 +1,18 @@
+from .calendar import HallCalendarDay
+from .catalog import ServiceItem
+from .halls import Department, Hall, HallAccess, Zone
+from .staff import DutyAssignment, Staff
+from .windows import Window, WindowServiceItem
+
+__all__ = [
+    "Department",
+    "DutyAssignment",
+    "Hall",
+    "HallAccess",
+    "HallCalendarDay",
+    "ServiceItem",
+    "Staff",
+    "Window",
+    "WindowServiceItem",
+    "Zone",
+]

@@ -1,0 +1,118 @@
+"""The hall itself and how it is organised: departments, zones, who may manage it."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from windows.scoping import HallScopedQuerySet
+
+hall_code_validator = RegexValidator(
+    r"^[A-Za-z0-9_-]{1,20}$",
+    _("Use 1-20 letters, digits, '-' or '_'."),
+)
+
+
+class HallQuerySet(HallScopedQuerySet):
+    hall_field = "pk"
+
+
+class Hall(models.Model):
+    code = models.CharField(
+        _("hall code"), max_length=20, unique=True, validators=[hall_code_validator]
+    )
+    name = models.CharField(_("name"), max_length=100)
+    district = models.CharField(_("district"), max_length=50, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    supervision_phone = models.CharField(
+        _("supervision hotline"), max_length=30, blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = HallQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service hall")
+        verbose_name_plural = _("service halls")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
+class HallAccess(models.Model):
+    """Grants a manager or supervisor the right to see (and, by role, manage) a hall."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="hall_accesses",
+        verbose_name=_("user"),
+    )
+    hall = models.ForeignKey(
+        Hall, on_delete=models.CASCADE, related_name="accesses", verbose_name=_("hall")
+    )
+
+    objects = HallScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hall access")
+        verbose_name_plural = _("hall accesses")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "hall"], name="unique_hall_access"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.hall.code}"
+
+
+class Department(models.Model):
+    """A department stationed in the hall (进驻部门), e.g. 社保管理中心."""
+
+    hall = models.ForeignKey(
+        Hall, on_delete=models.CASCADE, related_name="departments", verbose_name=_("hall")
+    )
+    name = models.CharField(_("name"), max_length=100)
+
+    objects = HallScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stationed department")
+        verbose_name_plural = _("stationed departments")
+        ordering = ["hall", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "name"], name="unique_department_per_hall"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Zone(models.Model):
+    """A service zone (片区). The three general zones are of kind general."""
+
+    GENERAL_ZONE_NAMES = ("社保通办", "医保通办", "企保待遇通办")
+
+    class Kind(models.TextChoices):
+        GENERAL = "general", _("general service zone")
+        SPECIALIST = "specialist", _("specialist service area")
+
+    hall = models.ForeignKey(
+        Hall, on_delete=models.CASCADE, related_name="zones", verbose_name=_("hall")
+    )
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.GENERAL)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    objects = HallScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("zone")
+        verbose_name_plural = _("zones")
+        ordering = ["hall", "sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "name"], name="unique_zone_per_hall"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,76 @@
+"""The portal's roles, as auth groups with permissions (created by a data migration).
+
+- hall manager: full control of the configuration of the halls granted to them;
+- supervisor: reads everything of the halls granted to them, changes nothing;
+- window staff: no admin access; their own badge card, roster and results on the pages;
+- tablet device: the identity of a rating tablet paired with a window.
+Which halls a manager or supervisor sees is decided by HallAccess (windows.scoping).
+"""
+
+HALL_MANAGER = "大厅管理员"
+SUPERVISOR = "监督员"
+WINDOW_STAFF = "窗口工作人员"
+TABLET_DEVICE = "评价平板"
+
+ALL_ROLES = (HALL_MANAGER, SUPERVISOR, WINDOW_STAFF, TABLET_DEVICE)
+
+HALL_CONFIGURATION_MODELS = (
+    "department",
+    "zone",
+    "window",
+    "windowserviceitem",
+    "staff",
+    "dutyassignment",
+    "hallcalendarday",
+)
+
+# (app_label, codename) pairs per role. Halls themselves and the shared service
+# catalogue are created by the system administrator (a superuser); managers change
+# their own hall's details and may add catalogue items a window needs. Managers create
+# staff login accounts through the staff admin, never through the user admin, so they
+# cannot touch accounts outside their halls.
+ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
+    HALL_MANAGER: [
+        ("windows", "view_hall"),
+        ("windows", "change_hall"),
+        ("windows", "view_serviceitem"),
+        ("windows", "add_serviceitem"),
+        *[
+            ("windows", f"{action}_{model}")
+            for model in HALL_CONFIGURATION_MODELS
+            for action in ("view", "add", "change", "delete")
+        ],
+    ],
+    SUPERVISOR: [
+        ("windows", "view_hall"),
+        ("windows", "view_serviceitem"),
+        *[("windows", f"view_{model}") for model in HALL_CONFIGURATION_MODELS],
+    ],
+    WINDOW_STAFF: [],
+    TABLET_DEVICE: [],
+}
+
+
+def sync_role_groups(apps) -> None:
+    """Create the role groups and give each exactly its permissions (idempotent).
+
+    Called from data migrations. A permission of a model that a later migration creates
+    does not exist yet and is skipped here; the migration adding that model calls this
+    again (tests/windows/test_roles.py checks every group ends up complete).
+    """
+    from django.contrib.auth.management import create_permissions
+    from django.db.models import Q
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, pairs in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=role)
+        wanted = Q()
+        for app, codename in pairs:
+            wanted |= Q(content_type__app_label=app, codename=codename)
+        group.permissions.set(permission_model.objects.filter(wanted) if pairs else [])
