@@ -3,6 +3,8 @@
 Tests that exercise the real broker build their own Celery app against REDIS_URL.
 """
 
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import STORAGES, VAR_DIR, env
 
@@ -16,5 +18,5 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "test-media"))
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "test-media")))
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]

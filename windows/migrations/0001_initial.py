@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'service item',
                 'verbose_name_plural': 'service items',
                 'ordering': ['code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('handling', 'on_the_spot'), ('promised_working_days__isnull', True)), models.Q(('handling', 'time_limited'), ('promised_working_days__gte', 1)), _connector='OR'), name='service_item_promise_matches_handling', violation_error_message='A time-limited item needs its promised working days (1 or more); an on-the-spot item has none.')],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('handling', 'on_the_spot'), ('promised_working_days__isnull', True)), models.Q(('handling', 'time_limited'), ('promised_working_days__gte', 1), ('promised_working_days__isnull', False)), _connector='OR'), name='service_item_promise_matches_handling', violation_error_message='A time-limited item needs its promised working days (1 or more); an on-the-spot item has none.')],
             },
         ),
         migrations.CreateModel(

@@ -44,7 +44,11 @@ class ServiceItem(models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(handling="on_the_spot", promised_working_days__isnull=True)
-                    | Q(handling="time_limited", promised_working_days__gte=1)
+                    | Q(
+                        handling="time_limited",
+                        promised_working_days__isnull=False,
+                        promised_working_days__gte=1,
+                    )
                 ),
                 name="service_item_promise_matches_handling",
                 violation_error_message=_(

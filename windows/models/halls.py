@@ -24,9 +24,7 @@ class Hall(models.Model):
     name = models.CharField(_("name"), max_length=100)
     district = models.CharField(_("district"), max_length=50, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    supervision_phone = models.CharField(
-        _("supervision hotline"), max_length=30, blank=True
-    )
+    supervision_phone = models.CharField(_("supervision hotline"), max_length=30, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = HallQuerySet.as_manager()

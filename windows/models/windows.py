@@ -58,7 +58,9 @@ class Window(models.Model):
         verbose_name_plural = _("windows")
         ordering = ["hall", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["hall", "number"], name="unique_window_number_per_hall"),
+            models.UniqueConstraint(
+                fields=["hall", "number"], name="unique_window_number_per_hall"
+            ),
             models.CheckConstraint(
                 condition=models.Q(number__gte=1), name="window_number_positive"
             ),
