@@ -45,6 +45,7 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hall.settings.local")
     (ROOT / "var").mkdir(exist_ok=True)
     manage("migrate", "--noinput")
+    manage("collectstatic", "--noinput", "--verbosity", "0")
     manage("seed_demo")
     processes = {
         "web": start("web", [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]),
