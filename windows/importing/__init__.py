@@ -1,0 +1,6 @@
+"""File imports of the hall's configuration and of the queue system's visits."""
+
+from .results import ImportFileError, ImportResult, RowError
+from .windows import windows_import
+
+__all__ = ["ImportFileError", "ImportResult", "RowError", "windows_import"]
