@@ -1,0 +1,68 @@
+"""Browser tests: Playwright's sync API driving the system Chromium, headless.
+
+Never downloads a browser. Without /usr/bin/chromium the browser tests are skipped on a
+developer's machine and fail in CI (the environment variable CI is set), where a missing
+browser is a broken set-up, not a reason to pass.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django then refuses ORM calls
+# from the test body ("You cannot call this from an async context") unless told it is safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator:
+    if not CHROMIUM.exists():
+        message = f"Chromium not found at {CHROMIUM}; install it (apt-get install chromium)."
+        if os.environ.get("CI"):
+            pytest.fail(f"Browser tests cannot run in CI: {message}", pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium_browser) -> Iterator:
+    """A fresh page (own cookies) in the hall's language and time zone, desktop sized."""
+    context = chromium_browser.new_context(
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        viewport={"width": 1280, "height": 900},
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOT_DIR

@@ -1,0 +1,18 @@
+"""The staff home page: one's own badge card and roster, or a manager's halls."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from windows.selectors import staff_home, visible_halls
+
+
+@require_safe
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    page = staff_home(user=request.user, today=timezone.localdate())
+    if page is not None:
+        return render(request, "windows/home_staff.html", {"page": page})
+    return render(request, "windows/home_manager.html", {"halls": visible_halls(user=request.user)})
