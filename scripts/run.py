@@ -31,7 +31,8 @@ def stop_all(processes: dict[str, subprocess.Popen]) -> None:
     for name, process in processes.items():
         if process.poll() is None:
             print(f"[run] stopping {name}", flush=True)
-            os.killpg(process.pid, signal.SIGTERM)
+            # The main process only: a Celery worker then shuts its pool down warmly.
+            process.terminate()
     deadline = time.monotonic() + 15
     for process in processes.values():
         try:
