@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from tests.windows.factories import HallFactory, make_manager
 
@@ -21,3 +22,15 @@ def manager_a(hall_a):
 @pytest.fixture
 def manager_b(hall_b):
     return make_manager(hall_b, "manager_b")
+
+
+@pytest.fixture
+def english(client):
+    """Requests and assertions in English, whatever catalogue exists.
+
+    translation.override alone is not enough: LocaleMiddleware picks each request's
+    language from the request, so the client asks for English too.
+    """
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield

@@ -1,0 +1,8 @@
+"""The admin site for hall managers: every hall-owned admin is scoped to the user's halls.
+
+Importing the modules registers their admins with the default site.
+"""
+
+from windows.admin import calendar, catalog, halls, staff, windows
+
+__all__ = ["calendar", "catalog", "halls", "staff", "windows"]

@@ -1,0 +1,114 @@
+"""Halls, who may manage them, and how they are organised (departments, zones)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter, HallScopedTabularInline
+from windows.models import Department, Hall, HallAccess, Window, Zone
+
+
+@admin.register(Hall)
+class HallAdmin(HallScopedAdmin):
+    """Halls are created by the system administrator; a manager edits their own hall."""
+
+    list_display = ("code", "name", "district", "supervision_phone", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "name", "district")
+    ordering = ("code",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.is_superuser:
+            # Imports and integrations name the hall by its code.
+            readonly += ("code",)
+        return readonly
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(HallAccess)
+class HallAccessAdmin(HallScopedAdmin):
+    """Who manages or supervises which hall: for the system administrator only."""
+
+    list_display = ("user", "hall")
+    list_filter = (("hall", HallScopedRelatedFilter),)
+    search_fields = ("user__username", "hall__code", "hall__name")
+    list_select_related = ("user", "hall")
+    autocomplete_fields = ("user",)
+    ordering = ("hall__code", "user__username")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(Department)
+class DepartmentAdmin(HallScopedAdmin):
+    list_display = ("name", "hall", "window_count")
+    list_filter = (("hall", HallScopedRelatedFilter),)
+    search_fields = ("name",)
+    list_select_related = ("hall",)
+    ordering = ("hall__code", "name")
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(window_count=Count("windows"))
+
+    @admin.display(description=_("windows"), ordering="window_count")
+    def window_count(self, obj: Department) -> int:
+        return obj.window_count
+
+
+class ZoneWindowFormSet(BaseInlineFormSet):
+    """Windows added under a zone belong to the zone's hall."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if self.instance.hall_id and not form.instance.hall_id:
+            form.instance.hall_id = self.instance.hall_id
+        return form
+
+
+class ZoneWindowInline(HallScopedTabularInline):
+    model = Window
+    formset = ZoneWindowFormSet
+    fields = ("number", "name", "department", "is_active")
+    ordering = ("number",)
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Zone)
+class ZoneAdmin(HallScopedAdmin):
+    list_display = ("name", "hall", "kind", "sort_order", "window_count")
+    list_filter = ("kind", ("hall", HallScopedRelatedFilter))
+    search_fields = ("name",)
+    list_select_related = ("hall",)
+    ordering = ("hall__code", "sort_order", "name")
+    inlines = (ZoneWindowInline,)
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(window_count=Count("windows"))
+
+    @admin.display(description=_("windows"), ordering="window_count")
+    def window_count(self, obj: Zone) -> int:
+        return obj.window_count

@@ -1,0 +1,65 @@
+"""Numbered windows, the service items each one handles, their export and import."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count
+from django.http import HttpRequest
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from windows.admin.actions import xlsx_response
+from windows.admin.imports import IMPORT_PERMISSIONS, windows_import_view
+from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter, HallScopedTabularInline
+from windows.exports import write_windows_xlsx
+from windows.models import Window, WindowServiceItem
+
+
+class WindowServiceItemInline(HallScopedTabularInline):
+    model = WindowServiceItem
+    fields = ("service_item",)
+    autocomplete_fields = ("service_item",)
+    extra = 0
+
+
+@admin.register(Window)
+class WindowAdmin(HallScopedAdmin):
+    list_display = ("number", "name", "zone", "department", "is_active", "item_count")
+    list_display_links = ("number", "name")
+    list_filter = (
+        ("hall", HallScopedRelatedFilter),
+        ("zone", HallScopedRelatedFilter),
+        ("department", HallScopedRelatedFilter),
+        "is_active",
+    )
+    search_fields = ("number__exact", "name")
+    list_select_related = ("hall", "zone", "department")
+    ordering = ("hall__code", "number")
+    fields = ("hall", "number", "name", "zone", "department", "is_active")
+    inlines = (WindowServiceItemInline,)
+    actions = ("export_xlsx",)
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(item_count=Count("window_items"))
+
+    @admin.display(description=_("service items"), ordering="item_count")
+    def item_count(self, obj: Window) -> int:
+        return obj.item_count
+
+    @admin.action(description=_("Export selected windows to Excel"), permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        return xlsx_response(queryset, writer=write_windows_xlsx, prefix="windows")
+
+    def get_urls(self):
+        import_view = self.admin_site.admin_view(lambda request: windows_import_view(self, request))
+        return [
+            path("import/", import_view, name="windows_window_import"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_import_windows": request.user.has_perms(IMPORT_PERMISSIONS),
+        }
+        return super().changelist_view(request, extra_context)
