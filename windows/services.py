@@ -60,3 +60,23 @@ def staff_set_password(*, staff: Staff, password: str) -> None:
     password_validation.validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
+
+
+@transaction.atomic
+def staff_save(*, staff: Staff) -> Staff:
+    """Save a staff member's badge card; a member taken off duty can no longer log in."""
+    staff.save()
+    user = staff.user
+    if user.is_active != staff.is_active:
+        user.is_active = staff.is_active
+        user.save(update_fields=["is_active"])
+    return staff
+
+
+@transaction.atomic
+def staff_delete(*, staff: Staff) -> None:
+    """Delete a badge card and close its login account (kept for the records it signed)."""
+    user = staff.user
+    staff.delete()
+    user.is_active = False
+    user.save(update_fields=["is_active"])

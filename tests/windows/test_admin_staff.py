@@ -224,6 +224,34 @@ def test_login_account_is_not_editable_on_the_change_page(
     )
 
 
+def test_taking_a_staff_member_off_duty_closes_their_login(client, manager_a, staff_a):
+    client.force_login(manager_a)
+    card = {"badge_no": "A001", "display_name": "张三", "department": "", "job_title": ""}
+
+    response = client.post(reverse("admin:windows_staff_change", args=[staff_a.pk]), card)
+
+    assert response.status_code == 302
+    assert can_log_in("zhang", TEST_PASSWORD) is False
+
+    client.post(
+        reverse("admin:windows_staff_change", args=[staff_a.pk]), {**card, "is_active": "on"}
+    )
+
+    assert can_log_in("zhang", TEST_PASSWORD) is True
+
+
+def test_deleting_a_staff_member_keeps_the_account_but_closes_it(client, manager_a, staff_a):
+    client.force_login(manager_a)
+
+    response = client.post(
+        reverse("admin:windows_staff_delete", args=[staff_a.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert Staff.objects.filter(pk=staff_a.pk).exists() is False
+    assert User.objects.get(username="zhang").is_active is False
+
+
 # Set password
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from windows.admin.forms import StaffCreationForm, StaffPasswordForm
 from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter
 from windows.models import DutyAssignment, Staff
-from windows.services import staff_create, staff_set_password
+from windows.services import staff_create, staff_delete, staff_save, staff_set_password
 
 CARD_FIELDS = ("hall", "badge_no", "display_name", "department", "job_title", "photo", "is_active")
 
@@ -52,7 +52,7 @@ class StaffAdmin(HallScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Staff, form, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            staff_save(staff=obj)
             return
         data = form.cleaned_data
         created = staff_create(
@@ -71,6 +71,13 @@ class StaffAdmin(HallScopedAdmin):
             setattr(obj, field.attname, getattr(created, field.attname))
         obj._state.adding = False
         obj._state.db = created._state.db
+
+    def delete_model(self, request: HttpRequest, obj: Staff) -> None:
+        staff_delete(staff=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for staff in queryset.select_related("user"):
+            staff_delete(staff=staff)
 
     @admin.display(description=_("photo"))
     def thumbnail(self, obj: Staff) -> str:
