@@ -1,6 +1,7 @@
 """The hall itself and how it is organised: departments, zones, who may manage it."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,17 @@ hall_code_validator = RegexValidator(
     r"^[A-Za-z0-9_-]{1,20}$",
     _("Use 1-20 letters, digits, '-' or '_'."),
 )
+
+
+def validate_same_hall(instance: models.Model, messages: dict[str, str]) -> None:
+    """Raise a ValidationError for each related field whose row lives in another hall."""
+    errors = {}
+    for field, message in messages.items():
+        if instance.hall_id and getattr(instance, f"{field}_id"):
+            if getattr(instance, field).hall_id != instance.hall_id:
+                errors[field] = message
+    if errors:
+        raise ValidationError(errors)
 
 
 class HallQuerySet(HallScopedQuerySet):

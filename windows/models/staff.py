@@ -1,14 +1,13 @@
 """The people who serve: staff profiles (挂牌上岗) and the duty roster (值班安排)."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from windows.scoping import HallScopedQuerySet
 
-from .halls import Department, Hall
+from .halls import Department, Hall, validate_same_hall
 from .windows import Window
 
 
@@ -62,8 +61,7 @@ class Staff(models.Model):
         return f"{self.display_name}（{self.badge_no}）"
 
     def clean(self) -> None:
-        if self.hall_id and self.department_id and self.department.hall_id != self.hall_id:
-            raise ValidationError({"department": _("The department belongs to another hall.")})
+        validate_same_hall(self, {"department": _("The department belongs to another hall.")})
 
 
 class DutyAssignment(models.Model):
@@ -130,10 +128,10 @@ class DutyAssignment(models.Model):
         return f"{self.date} {self.get_shift_display()} {self.staff} {self.get_role_display()}"
 
     def clean(self) -> None:
-        errors = {}
-        if self.hall_id and self.staff_id and self.staff.hall_id != self.hall_id:
-            errors["staff"] = _("The staff member belongs to another hall.")
-        if self.hall_id and self.window_id and self.window.hall_id != self.hall_id:
-            errors["window"] = _("The window belongs to another hall.")
-        if errors:
-            raise ValidationError(errors)
+        validate_same_hall(
+            self,
+            {
+                "staff": _("The staff member belongs to another hall."),
+                "window": _("The window belongs to another hall."),
+            },
+        )

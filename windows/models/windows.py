@@ -1,13 +1,12 @@
 """Numbered service windows and the items each one handles."""
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from windows.scoping import HallScopedQuerySet
 
 from .catalog import ServiceItem
-from .halls import Department, Hall, Zone
+from .halls import Department, Hall, Zone, validate_same_hall
 
 
 class WindowQuerySet(HallScopedQuerySet):
@@ -74,13 +73,13 @@ class Window(models.Model):
         return self.zone_id is None or self.zone.kind == Zone.Kind.SPECIALIST
 
     def clean(self) -> None:
-        errors = {}
-        if self.hall_id and self.zone_id and self.zone.hall_id != self.hall_id:
-            errors["zone"] = _("The zone belongs to another hall.")
-        if self.hall_id and self.department_id and self.department.hall_id != self.hall_id:
-            errors["department"] = _("The department belongs to another hall.")
-        if errors:
-            raise ValidationError(errors)
+        validate_same_hall(
+            self,
+            {
+                "zone": _("The zone belongs to another hall."),
+                "department": _("The department belongs to another hall."),
+            },
+        )
 
 
 class WindowServiceItemQuerySet(HallScopedQuerySet):
