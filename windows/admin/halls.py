@@ -73,7 +73,7 @@ class DepartmentAdmin(HallScopedAdmin):
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(window_count=Count("windows"))
 
-    @admin.display(description=_("windows"), ordering="window_count")
+    @admin.display(description=_("number of windows"), ordering="window_count")
     def window_count(self, obj: Department) -> int:
         return obj.window_count
 
@@ -109,6 +109,6 @@ class ZoneAdmin(HallScopedAdmin):
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(window_count=Count("windows"))
 
-    @admin.display(description=_("windows"), ordering="window_count")
+    @admin.display(description=_("number of windows"), ordering="window_count")
     def window_count(self, obj: Zone) -> int:
         return obj.window_count

@@ -42,7 +42,7 @@ class WindowAdmin(HallScopedAdmin):
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(item_count=Count("window_items"))
 
-    @admin.display(description=_("service items"), ordering="item_count")
+    @admin.display(description=_("number of service items"), ordering="item_count")
     def item_count(self, obj: Window) -> int:
         return obj.item_count
 

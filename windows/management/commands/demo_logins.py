@@ -8,6 +8,7 @@ import unicodedata
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from windows.demo.catalogue import DEMO_LOGINS, DEMO_PASSWORD, STAFF
 
@@ -50,7 +51,7 @@ class Command(BaseCommand):
             return
 
         verdicts: dict[str, bool] = {}  # by password hash: the demo logins share one
-        rows = [[_("Username"), _("Role"), _("Password"), _("Open")]]
+        rows = [[_("Username"), pgettext("demo login", "Role"), _("Password"), _("Open")]]
         for login in DEMO_LOGINS:
             user = users.get(login.username)
             if user is None:
