@@ -25,12 +25,18 @@ def manager_b(hall_b):
 
 
 @pytest.fixture
-def english(client):
+def english(en_client):
     """Requests and assertions in English, whatever catalogue exists.
 
     translation.override alone is not enough: LocaleMiddleware picks each request's
     language from the request, so the client asks for English too.
     """
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def en_client(client):
+    """A browser that asks for English, so text assertions survive the zh-hans catalogue."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

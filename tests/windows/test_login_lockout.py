@@ -15,12 +15,6 @@ LOGIN = "/accounts/login/"
 
 
 @pytest.fixture
-def en_client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
 def user(db):
     return UserFactory(username="wangxm")
 

@@ -22,13 +22,6 @@ NEW_PASSWORD = "Window-27-service"
 
 
 @pytest.fixture
-def en_client(client):
-    """A browser that asks for English, so text assertions survive the zh-hans catalogue."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
 def staff(hall_a):
     department = DepartmentFactory(hall=hall_a, name="社保管理中心")
     return StaffFactory(
