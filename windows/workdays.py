@@ -2,7 +2,8 @@
 
 A business day is a state working day of the People's Republic of China (statutory
 holidays off, make-up working days 调休 on), minus the closures the hall's managers
-enter, plus the extra opening days they enter.
+enter, plus the extra opening days they enter; a day with completed visits on it always
+counts (the hall evidently served that day).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import date, timedelta
 
 import chinese_calendar
 
-from windows.models import Hall, HallCalendarDay
+from windows.models import Hall, HallCalendarDay, Visit
 
 logger = logging.getLogger(__name__)
 
@@ -39,12 +40,20 @@ def business_days(*, hall: Hall, start: date, end: date) -> list[date]:
             "date", "kind"
         )
     )
+    served = set(
+        Visit.objects.completed()
+        .filter(hall=hall, service_date__range=(start, end))
+        .values_list("service_date", flat=True)
+        .distinct()
+    )
     days = []
     day = start
     while day <= end:
         kind = overrides.get(day)
-        if kind == HallCalendarDay.Kind.EXTRA_OPENING or (
-            kind != HallCalendarDay.Kind.CLOSURE and state_is_workday(day)
+        if (
+            day in served
+            or kind == HallCalendarDay.Kind.EXTRA_OPENING
+            or (kind != HallCalendarDay.Kind.CLOSURE and state_is_workday(day))
         ):
             days.append(day)
         day += timedelta(days=1)

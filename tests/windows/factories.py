@@ -1,3 +1,6 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -11,11 +14,13 @@ from windows.models import (
     HallCalendarDay,
     ServiceItem,
     Staff,
+    Visit,
     Window,
     Zone,
 )
 
 TEST_PASSWORD = "Hall-portal-2026"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -117,3 +122,22 @@ def make_manager(hall: Hall, username: str, *, role: str = roles.HALL_MANAGER):
     user = UserFactory(username=username, role=role, is_staff=True)
     HallAccess.objects.create(user=user, hall=hall)
     return user
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    """A completed visit of one item; pass service_date with the times it matches."""
+
+    class Meta:
+        model = Visit
+
+    hall = factory.SubFactory(HallFactory)
+    window = factory.SubFactory(WindowFactory, hall=factory.SelfAttribute("..hall"))
+    ticket_no = factory.Sequence(lambda n: f"A{n:03d}")
+    issued_at = factory.LazyAttribute(lambda o: o.started_at - dt.timedelta(minutes=12))
+    started_at = factory.LazyAttribute(
+        lambda o: dt.datetime.combine(o.service_date, dt.time(9, 30), tzinfo=SHANGHAI)
+    )
+    finished_at = factory.LazyAttribute(lambda o: o.started_at + dt.timedelta(minutes=8))
+    service_date = dt.date(2020, 9, 28)
+    status = Visit.Status.COMPLETED
+    item_count = 1

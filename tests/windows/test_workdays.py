@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from tests.windows.factories import HallCalendarDayFactory, HallFactory
-from windows.models import HallCalendarDay
+from tests.windows.factories import HallCalendarDayFactory, HallFactory, VisitFactory
+from windows.models import HallCalendarDay, Visit
 from windows.workdays import business_days, is_business_day, state_is_workday
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +65,24 @@ def test_an_empty_range_has_no_business_days():
 def test_a_year_the_state_calendar_does_not_know_falls_back_to_weekdays():
     assert state_is_workday(date(2099, 1, 5)) is True  # a Monday
     assert state_is_workday(date(2099, 1, 4)) is False  # a Sunday
+
+
+def test_a_holiday_with_completed_visits_counts_as_a_business_day():
+    hall = HallFactory()
+    VisitFactory(hall=hall, service_date=date(2020, 10, 3))
+    VisitFactory(
+        hall=hall, service_date=date(2020, 10, 4), status=Visit.Status.NO_SHOW, finished_at=None
+    )
+
+    days = business_days(hall=hall, start=date(2020, 10, 1), end=date(2020, 10, 8))
+
+    assert days == [date(2020, 10, 3)]
+
+
+def test_completed_visits_outweigh_a_closure_and_count_only_for_their_hall():
+    hall, other = HallFactory(code="HA"), HallFactory(code="HB")
+    HallCalendarDayFactory(hall=hall, date=date(2020, 10, 2))
+    VisitFactory(hall=hall, service_date=date(2020, 10, 2))
+
+    assert is_business_day(hall=hall, day=date(2020, 10, 2)) is True
+    assert is_business_day(hall=other, day=date(2020, 10, 2)) is False

@@ -2,6 +2,7 @@ from .calendar import HallCalendarDay
 from .catalog import ServiceItem
 from .halls import Department, Hall, HallAccess, Zone
 from .staff import DutyAssignment, Staff
+from .visits import Visit, VisitItem
 from .windows import Window, WindowServiceItem
 
 __all__ = [
@@ -12,6 +13,8 @@ __all__ = [
     "HallCalendarDay",
     "ServiceItem",
     "Staff",
+    "Visit",
+    "VisitItem",
     "Window",
     "WindowServiceItem",
     "Zone",
