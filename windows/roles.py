@@ -24,6 +24,13 @@ HALL_CONFIGURATION_MODELS = (
     "hallcalendarday",
 )
 
+# Visits are imported from the queue system (managers may import them) and never edited.
+VISIT_READS = [
+    ("windows", "view_visit"),
+    ("windows", "view_visititem"),
+    ("evaluations", "view_rating"),
+]
+
 # (app_label, codename) pairs per role. Halls themselves and the shared service
 # catalogue are created by the system administrator (a superuser); managers change
 # their own hall's details and may add catalogue items a window needs. Managers create
@@ -40,11 +47,14 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
             for model in HALL_CONFIGURATION_MODELS
             for action in ("view", "add", "change", "delete")
         ],
+        *VISIT_READS,
+        ("windows", "add_visit"),
     ],
     SUPERVISOR: [
         ("windows", "view_hall"),
         ("windows", "view_serviceitem"),
         *[("windows", f"view_{model}") for model in HALL_CONFIGURATION_MODELS],
+        *VISIT_READS,
     ],
     WINDOW_STAFF: [],
     TABLET_DEVICE: [],
