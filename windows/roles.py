@@ -31,6 +31,9 @@ VISIT_READS = [
     ("evaluations", "view_rating"),
 ]
 
+EVALUATION_CONFIGURATION_MODELS = ("tabletdevice", "questionnaire", "question")
+EVALUATION_RECORDS = ("questionnaireresponse", "answer", "followupcase")
+
 # (app_label, codename) pairs per role. Halls themselves and the shared service
 # catalogue are created by the system administrator (a superuser); managers change
 # their own hall's details and may add catalogue items a window needs. Managers create
@@ -49,12 +52,25 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ],
         *VISIT_READS,
         ("windows", "add_visit"),
+        ("windows", "view_windowsession"),
+        *[
+            ("evaluations", f"{action}_{model}")
+            for model in EVALUATION_CONFIGURATION_MODELS
+            for action in ("view", "add", "change", "delete")
+        ],
+        *[("evaluations", f"view_{model}") for model in EVALUATION_RECORDS],
+        ("evaluations", "change_followupcase"),
     ],
     SUPERVISOR: [
         ("windows", "view_hall"),
         ("windows", "view_serviceitem"),
         *[("windows", f"view_{model}") for model in HALL_CONFIGURATION_MODELS],
         *VISIT_READS,
+        ("windows", "view_windowsession"),
+        *[
+            ("evaluations", f"view_{model}")
+            for model in EVALUATION_CONFIGURATION_MODELS + EVALUATION_RECORDS
+        ],
     ],
     WINDOW_STAFF: [],
     TABLET_DEVICE: [],

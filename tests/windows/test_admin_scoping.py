@@ -407,12 +407,20 @@ def test_manager_edits_own_hall_but_not_its_code(client, manager_a, hall_a):
 
     response = client.post(
         reverse("admin:windows_hall_change", args=[hall_a.pk]),
-        {"code": "NEW", "name": "甲大厅（新址）", "district": "六合区", "is_active": "on"},
+        {
+            "code": "NEW",
+            "name": "甲大厅（新址）",
+            "district": "六合区",
+            "is_active": "on",
+            "rating_timeout_seconds": 90,
+            "weekly_questionnaire_quota": 60,
+            "followup_due_working_days": 2,
+        },
     )
 
     assert response.status_code == 302
     hall_a.refresh_from_db()
-    assert (hall_a.code, hall_a.name) == ("HA", "甲大厅（新址）")
+    assert (hall_a.code, hall_a.name, hall_a.rating_timeout_seconds) == ("HA", "甲大厅（新址）", 90)
 
 
 def test_manager_adds_a_service_item(client, manager_a):

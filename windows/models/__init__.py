@@ -1,6 +1,7 @@
 from .calendar import HallCalendarDay
 from .catalog import ServiceItem
 from .halls import Department, Hall, HallAccess, Zone
+from .sessions import WindowSession
 from .staff import DutyAssignment, Staff
 from .visits import Visit, VisitItem
 from .windows import Window, WindowServiceItem
@@ -17,5 +18,6 @@ __all__ = [
     "VisitItem",
     "Window",
     "WindowServiceItem",
+    "WindowSession",
     "Zone",
 ]

@@ -38,6 +38,20 @@ class Hall(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     supervision_phone = models.CharField(_("supervision hotline"), max_length=30, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    rating_timeout_seconds = models.PositiveSmallIntegerField(
+        _("rating timeout (seconds)"),
+        default=60,
+        help_text=_(
+            "How long the window tablet waits for a rating after a visit finishes; "
+            "a visit not rated by then stays unrated."
+        ),
+    )
+    weekly_questionnaire_quota = models.PositiveSmallIntegerField(
+        _("weekly questionnaire quota"), default=50
+    )
+    followup_due_working_days = models.PositiveSmallIntegerField(
+        _("follow-up of a bad review due in (working days)"), default=1
+    )
 
     objects = HallQuerySet.as_manager()
 

@@ -1,0 +1,3 @@
+from .figures import ServiceFigures, service_figures
+
+__all__ = ["ServiceFigures", "service_figures"]
