@@ -17,6 +17,10 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("console/", include("windows.console.urls")),
+    path("tablet/", include("evaluations.tablet.urls")),
+    path("surveys/", include("evaluations.surveys.urls")),
+    path("results/", include("evaluations.results.urls")),
     path("", include("windows.urls")),
 ]
 if settings.DEBUG:

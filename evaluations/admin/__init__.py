@@ -1,0 +1,1 @@
+from . import devices, ratings, surveys  # noqa: F401

@@ -1,0 +1,1 @@
+"""Admin of devices (filled in by its feature)."""

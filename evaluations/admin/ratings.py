@@ -1,0 +1,1 @@
+"""Admin of ratings (filled in by its feature)."""

@@ -1,0 +1,1 @@
+"""Admin of surveys (filled in by its feature)."""

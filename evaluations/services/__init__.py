@@ -1,0 +1,1 @@
+"""Writes with a business rule of the evaluations app, one module per subject."""
