@@ -1,10 +1,20 @@
 """The one DRF router of the portal; apps register their viewsets here."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from evaluations.api.views import RatingViewSet
 from windows.api.views import HallViewSet, ServiceItemViewSet, WindowViewSet
+from windows.api.visits import VisitBatchView, VisitViewSet
 
 router = DefaultRouter()
 router.register("halls", HallViewSet, basename="hall")
 router.register("windows", WindowViewSet, basename="window")
 router.register("service-items", ServiceItemViewSet, basename="service-item")
+router.register("visits", VisitViewSet, basename="visit")
+router.register("ratings", RatingViewSet, basename="rating")
+
+# Views that are not viewsets; hall/urls.py mounts them beside the router.
+extra_urls = [
+    path("visits/batch/", VisitBatchView.as_view(), name="visit-batch"),
+]

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from hall.api_router import router
+from hall.api_router import extra_urls, router
 
 admin.site.site_header = _("Social insurance service hall portal")
 admin.site.site_title = _("Hall portal administration")
@@ -14,6 +14,7 @@ admin.site.index_title = _("Hall configuration and management")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(extra_urls)),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

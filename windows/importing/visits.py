@@ -15,7 +15,7 @@ because nothing of it is written unless all of it is valid.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -184,6 +184,41 @@ def visits_import(
     rolls it back. Raises ImportFileError when the file as a whole is unusable (nothing
     is saved), and PermissionDenied for a user who may not add visits.
     """
+    refs, fixed_hall = _prepare(hall_code=hall_code, create_missing=create_missing, user=user)
+    columns = [Column(HALL_CODE.name, HALL_CODE.chinese, required=fixed_hall is None)]
+    columns += COLUMNS[1:]
+    rows = read_rows(file, filename, columns)
+    return _import_rows(rows, refs=refs, fixed_hall=fixed_hall, dry_run=dry_run)
+
+
+@transaction.atomic
+def visits_ingest(
+    *,
+    records: Sequence[Mapping[str, object]],
+    hall_code: str | None = None,
+    create_missing: bool = False,
+    dry_run: bool = False,
+    user: AbstractBaseUser | None = None,
+) -> ImportResult:
+    """The same import from JSON records with the contract's field names (the REST API).
+
+    Record N (counting from 1) is reported as row N. Missing fields count as empty.
+    """
+    refs, fixed_hall = _prepare(hall_code=hall_code, create_missing=create_missing, user=user)
+    rows = (
+        (number, {column.name: _text(record.get(column.name)) for column in COLUMNS})
+        for number, record in enumerate(records, start=1)
+    )
+    return _import_rows(rows, refs=refs, fixed_hall=fixed_hall, dry_run=dry_run)
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _prepare(
+    *, hall_code: str | None, create_missing: bool, user: AbstractBaseUser | None
+) -> tuple[_References, Hall | None]:
     refs = _References(hall_ids=_hall_ids_for(user), create_missing=create_missing)
     fixed_hall = None
     if hall_code is not None:
@@ -191,10 +226,17 @@ def visits_import(
             fixed_hall = refs.hall(hall_code)
         except _Rejected as exc:
             raise ImportFileError(exc.reason) from None
-    columns = [Column(HALL_CODE.name, HALL_CODE.chinese, required=fixed_hall is None)]
-    columns += COLUMNS[1:]
+    return refs, fixed_hall
+
+
+def _import_rows(
+    rows: Iterator[tuple[int, dict[str, str]]],
+    *,
+    refs: _References,
+    fixed_hall: Hall | None,
+    dry_run: bool,
+) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
-    rows = read_rows(file, filename, columns)
     while chunk := list(islice(rows, CHUNK_SIZE)):
         _import_chunk(chunk, refs=refs, fixed_hall=fixed_hall, result=result)
     result.errors.sort(key=lambda error: error.row)
