@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.test import RequestFactory
 from django.utils import translation
 
+from evaluations.models import Rating
 from tests.windows.factories import HallCalendarDayFactory, HallFactory
 from windows import roles
 from windows.demo.seed import seed_demo
@@ -19,6 +20,8 @@ from windows.models import (
     HallCalendarDay,
     ServiceItem,
     Staff,
+    Visit,
+    VisitItem,
     Window,
     WindowServiceItem,
     Zone,
@@ -338,8 +341,8 @@ def test_a_later_week_adds_the_roster_days_not_yet_planned():
 
 
 def test_the_command_prints_what_it_created_and_then_nothing_new():
-    first = run_command("--today", "2026-09-28")
-    second = run_command("--today", "2026-09-28")
+    first = run_command("--today", "2026-09-28", "--no-visits")
+    second = run_command("--today", "2026-09-28", "--no-visits")
 
     password_line = (
         "Demo logins use the password Demo@2026 (set only when a login is created); "
@@ -393,3 +396,32 @@ def test_demo_logins_says_to_run_seed_demo_when_there_are_none():
     assert lines == [
         "The demo logins do not exist yet: run `python manage.py seed_demo` first.",
     ]
+
+
+def test_the_demo_visits_are_created_once_with_their_ratings():
+    first = run_command("--today", "2026-09-28", "--visits-since", "2026-09-21")
+    second = run_command("--today", "2026-09-28", "--visits-since", "2026-09-21")
+
+    visits = Visit.objects.filter(service_date__range=(date(2026, 9, 21), date(2026, 9, 28)))
+    created = visits.count()
+    assert (
+        first[-2] == f"Visits from 2026-09-21 to 2026-09-28: created {created}, 0 already present."
+    )
+    assert (
+        second[-2] == f"Visits from 2026-09-21 to 2026-09-28: created 0, {created} already present."
+    )
+    # The business days: Friday 25 is the Mid-Autumn Festival.
+    assert sorted(set(visits.values_list("service_date", flat=True))) == [
+        date(2026, 9, 21),
+        date(2026, 9, 22),
+        date(2026, 9, 23),
+        date(2026, 9, 24),
+        date(2026, 9, 28),
+    ]
+    assert 400 < created < 800
+    completed = visits.filter(status=Visit.Status.COMPLETED)
+    assert Rating.objects.filter(visit__in=completed).count() < completed.count()
+    assert Rating.objects.exclude(visit__status=Visit.Status.COMPLETED).count() == 0
+    assert VisitItem.objects.filter(visit__in=visits).count() == sum(
+        visits.values_list("item_count", flat=True)
+    )

@@ -1,42 +1,112 @@
-"""The windows import as an upload page of the window admin (contracts.md section 4)."""
+"""Imports as upload pages of the admin: windows (contracts.md section 4) and visits (section 2).
+
+One page serves both: the manager uploads a file, sees the summary and every rejected row.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from windows.admin.forms import WindowsImportForm
-from windows.importing import ImportFileError, windows_import
-
-# An import creates windows and changes existing ones.
-IMPORT_PERMISSIONS = ("windows.add_window", "windows.change_window")
+from windows.admin.forms import VisitsImportForm, WindowsImportForm
+from windows.importing import ImportFileError, ImportResult, visits_import, windows_import
 
 
-def windows_import_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResponse:
-    """Upload a windows file; show the summary and every rejected row.
+@dataclass(frozen=True)
+class ImportPage:
+    title: Promise
+    introduction: Promise
+    form_class: type[forms.Form]
+    permissions: tuple[str, ...]
+    run: Callable[..., ImportResult]  # (upload, cleaned_data, user) -> ImportResult
+    done: Promise  # message with %(summary)s
+    done_with_rejections: Promise
 
-    A clean import (not a dry run, no rejected row) goes back to the window list with a
-    success message; anything else stays on the page so the manager sees the rows.
+
+def run_windows_import(upload, data: dict, user) -> ImportResult:
+    return windows_import(
+        file=upload,
+        filename=upload.name,
+        create_missing=data["create_missing"],
+        dry_run=data["dry_run"],
+        user=user,
+    )
+
+
+def run_visits_import(upload, data: dict, user) -> ImportResult:
+    hall = data.get("hall")
+    return visits_import(
+        file=upload,
+        filename=upload.name,
+        hall_code=hall.code if hall else None,
+        create_missing=data["create_missing"],
+        dry_run=data["dry_run"],
+        user=user,
+    )
+
+
+WINDOWS_IMPORT = ImportPage(
+    title=gettext_lazy("Import windows"),
+    introduction=gettext_lazy(
+        "One row per window. Columns (English or Chinese headers): hall_code 大厅编码, "
+        "hall_name 大厅名称, window_no 窗口号, window_name 窗口名称, zone 片区, department "
+        '进驻部门, service_codes 业务编码 (codes separated by ";"). Importing the same file '
+        "again updates the windows and never duplicates them."
+    ),
+    form_class=WindowsImportForm,
+    # An import creates windows and changes existing ones.
+    permissions=("windows.add_window", "windows.change_window"),
+    run=run_windows_import,
+    done=gettext_lazy("Windows imported: %(summary)s."),
+    done_with_rejections=gettext_lazy("Windows imported with rejected rows: %(summary)s."),
+)
+
+VISITS_IMPORT = ImportPage(
+    title=gettext_lazy("Import visits"),
+    introduction=gettext_lazy(
+        "The queue system's export, one row per visit. Columns (English or Chinese headers): "
+        "hall_code 大厅编码, ticket_no 排队号, issued_at 取号时间, called_at 叫号时间, started_at "
+        "开始办理时间, finished_at 办结时间, window_no 窗口号, staff_badge 工号, service_codes "
+        "业务编码, status 状态 (completed/transferred/no_show or 办结/转办/过号), "
+        "rating 评价 (1-5), rated_at 评价时间. Times are YYYY-MM-DD HH:MM:SS, hall local "
+        "time. A visit already stored is left unchanged, so the same file can be imported "
+        "again safely."
+    ),
+    form_class=VisitsImportForm,
+    permissions=("windows.add_visit",),
+    run=run_visits_import,
+    done=gettext_lazy("Visits imported: %(summary)s."),
+    done_with_rejections=gettext_lazy("Visits imported with rejected rows: %(summary)s."),
+)
+
+
+def import_view(
+    model_admin: admin.ModelAdmin, request: HttpRequest, page: ImportPage
+) -> HttpResponse:
+    """Upload a file; show the summary and every rejected row.
+
+    A clean import (not a dry run, no rejected row) goes back to the list with a success
+    message; anything else stays on the page so the manager sees the rows.
     """
-    if not request.user.has_perms(IMPORT_PERMISSIONS):
+    if not request.user.has_perms(page.permissions):
         raise PermissionDenied
     result = None
     if request.method == "POST":
-        form = WindowsImportForm(request.POST, request.FILES)
+        form = page.form_class(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                result = windows_import(
-                    file=upload,
-                    filename=upload.name,
-                    create_missing=form.cleaned_data["create_missing"],
-                    dry_run=form.cleaned_data["dry_run"],
-                    user=request.user,
-                )
+                result = page.run(upload, form.cleaned_data, request.user)
             except ImportFileError as error:
                 form.add_error("file", str(error))
             else:
@@ -48,25 +118,24 @@ def windows_import_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> 
                     )
                 elif result.rejected:
                     messages.warning(
-                        request,
-                        _("Windows imported with rejected rows: %(summary)s.")
-                        % {"summary": result.summary},
+                        request, page.done_with_rejections % {"summary": result.summary}
                     )
                 else:
-                    messages.success(
-                        request, _("Windows imported: %(summary)s.") % {"summary": result.summary}
+                    messages.success(request, page.done % {"summary": result.summary})
+                    opts = model_admin.model._meta
+                    return HttpResponseRedirect(
+                        reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
                     )
-                    return HttpResponseRedirect(reverse("admin:windows_window_changelist"))
     else:
-        form = WindowsImportForm()
+        form = page.form_class(user=request.user)
 
-    opts = model_admin.model._meta
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": _("Import windows"),
-        "opts": opts,
+        "title": page.title,
+        "introduction": page.introduction,
+        "opts": model_admin.model._meta,
         "form": form,
         "result": result,
         "media": model_admin.media + form.media,
     }
-    return TemplateResponse(request, "admin/windows/window/import.html", context)
+    return TemplateResponse(request, "admin/windows/import.html", context)

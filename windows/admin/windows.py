@@ -9,7 +9,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from windows.admin.actions import xlsx_response
-from windows.admin.imports import IMPORT_PERMISSIONS, windows_import_view
+from windows.admin.imports import WINDOWS_IMPORT, import_view
 from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter, HallScopedTabularInline
 from windows.exports import write_windows_xlsx
 from windows.models import Window, WindowServiceItem
@@ -51,15 +51,17 @@ class WindowAdmin(HallScopedAdmin):
         return xlsx_response(queryset, writer=write_windows_xlsx, prefix="windows")
 
     def get_urls(self):
-        import_view = self.admin_site.admin_view(lambda request: windows_import_view(self, request))
+        view = self.admin_site.admin_view(
+            lambda request: import_view(self, request, WINDOWS_IMPORT)
+        )
         return [
-            path("import/", import_view, name="windows_window_import"),
+            path("import/", view, name="windows_window_import"),
             *super().get_urls(),
         ]
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "can_import_windows": request.user.has_perms(IMPORT_PERMISSIONS),
+            "can_import_windows": request.user.has_perms(WINDOWS_IMPORT.permissions),
         }
         return super().changelist_view(request, extra_context)

@@ -27,6 +27,7 @@ from windows.models import (
     HallAccess,
     ServiceItem,
     Staff,
+    Visit,
     Window,
     WindowServiceItem,
     Zone,
@@ -34,6 +35,7 @@ from windows.models import (
 from windows.workdays import business_days
 
 from . import catalogue
+from .visits import seed_visits
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ class SeedSummary:
     staff: Tally
     roster_entries: Tally
     logins: Tally
+    visits: Tally
+    visits_since: date | None
 
     def tallies(self) -> dict[str, Tally]:
         return {
@@ -73,16 +77,18 @@ class SeedSummary:
 
     @property
     def created_anything(self) -> bool:
-        return any(tally.created for tally in self.tallies().values())
+        """Whether the hall's configuration got anything new (visits are told apart)."""
+        return any(tally.created for name, tally in self.tallies().items() if name != "visits")
 
 
 PasswordHash = Callable[[], str]
 
 
 @transaction.atomic
-def seed_demo(*, today: date) -> SeedSummary:
+def seed_demo(*, today: date, visits_since: date | None = None) -> SeedSummary:
     """Create whatever is missing of the demo hall; the roster covers four weeks from
-    the Monday of `today`'s week."""
+    the Monday of `today`'s week. With `visits_since`, also the visits and ratings of
+    every business day from then to today (see windows.demo.visits)."""
     # One hash for every demo login, computed only if a login is created: hashing
     # each of ~40 passwords would take seconds with the production hasher.
     password_hash: PasswordHash = functools.cache(lambda: make_password(catalogue.DEMO_PASSWORD))
@@ -96,6 +102,11 @@ def seed_demo(*, today: date) -> SeedSummary:
     end = start + timedelta(weeks=catalogue.ROSTER_WEEKS, days=-1)
     roster = seed_roster(hall=hall, start=start, end=end)
     logins = seed_logins(hall=hall, password_hash=password_hash)
+    visits = Tally()
+    if visits_since is not None:
+        created = seed_visits(hall=hall, start=visits_since, today=today)
+        stored = Visit.objects.filter(hall=hall, service_date__range=(visits_since, today))
+        visits = Tally(created=created, present=stored.count() - created)
     return SeedSummary(
         hall_code=hall.code,
         hall_name=hall.name,
@@ -110,6 +121,8 @@ def seed_demo(*, today: date) -> SeedSummary:
         staff=staff,
         roster_entries=roster,
         logins=logins,
+        visits=visits,
+        visits_since=visits_since,
     )
 
 

@@ -25,12 +25,38 @@ class Command(BaseCommand):
             metavar="YYYY-MM-DD",
             help="Date whose week starts the roster (default: today in the hall's time zone).",
         )
+        parser.add_argument(
+            "--visits-since",
+            metavar="YYYY-MM-DD",
+            help="First day of demo visits (default: 1 January of the year before --today).",
+        )
+        parser.add_argument(
+            "--no-visits", action="store_true", help="Load the hall without any visits."
+        )
 
     def handle(self, *args, **options) -> None:
-        today = self._parse_today(options["today"])
-        summary = seed_demo(today=today)
+        today = self._parse_date(options["today"], "--today") or timezone.localdate()
+        visits_since = None
+        if not options["no_visits"]:
+            visits_since = self._parse_date(options["visits_since"], "--visits-since") or date(
+                today.year - 1, 1, 1
+            )
+        summary = seed_demo(today=today, visits_since=visits_since)
         for line in self._summary_lines(summary):
             self.stdout.write(line, self.style.SUCCESS if summary.created_anything else None)
+        if visits_since is not None:
+            self.stdout.write(
+                _(
+                    "Visits from %(since)s to %(today)s: created %(created)d, "
+                    "%(present)d already present."
+                )
+                % {
+                    "since": visits_since.isoformat(),
+                    "today": today.isoformat(),
+                    "created": summary.visits.created,
+                    "present": summary.visits.present,
+                }
+            )
         self.stdout.write(
             _(
                 "Demo logins use the password %(password)s (set only when a login is "
@@ -40,14 +66,15 @@ class Command(BaseCommand):
         )
 
     @staticmethod
-    def _parse_today(value: str | None) -> date:
+    def _parse_date(value: str | None, option: str) -> date | None:
         if value is None:
-            return timezone.localdate()
+            return None
         try:
             return date.fromisoformat(value)
         except ValueError as error:
             raise CommandError(
-                _("--today: %(value)s is not a date YYYY-MM-DD.") % {"value": value}
+                _("%(option)s: %(value)s is not a date YYYY-MM-DD.")
+                % {"option": option, "value": value}
             ) from error
 
     @staticmethod
