@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "surveys"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("fill/", views.fill, name="fill"),
+    path("fill/thanks/", views.thanks, name="thanks"),
+]
