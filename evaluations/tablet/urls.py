@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+"""The rating tablet, mounted at /tablet/: pages and the JSON API the kiosk page polls."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from evaluations.tablet import api, views
+
+app_name = "tablet"
+
+urlpatterns = [
+    path("", views.kiosk, name="kiosk"),
+    path("pair/", views.pair, name="pair"),
+    path("api/state", api.TabletStateView.as_view(), name="api-state"),
+    path("api/ratings", api.RatingSubmitView.as_view(), name="api-ratings"),
+]

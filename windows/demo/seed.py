@@ -35,6 +35,7 @@ from windows.models import (
 from windows.workdays import business_days
 
 from . import catalogue
+from .surveys import seed_questionnaire
 from .visits import seed_visits
 
 
@@ -65,6 +66,7 @@ class SeedSummary:
     staff: Tally
     roster_entries: Tally
     logins: Tally
+    questionnaire: Tally
     visits: Tally
     visits_since: date | None
 
@@ -102,6 +104,10 @@ def seed_demo(*, today: date, visits_since: date | None = None) -> SeedSummary:
     end = start + timedelta(weeks=catalogue.ROSTER_WEEKS, days=-1)
     roster = seed_roster(hall=hall, start=start, end=end)
     logins = seed_logins(hall=hall, password_hash=password_hash)
+    created_questionnaire = seed_questionnaire(hall=hall)
+    questionnaire = Tally(
+        created=int(created_questionnaire), present=int(not created_questionnaire)
+    )
     visits = Tally()
     if visits_since is not None:
         created = seed_visits(hall=hall, start=visits_since, today=today)
@@ -121,6 +127,7 @@ def seed_demo(*, today: date, visits_since: date | None = None) -> SeedSummary:
         staff=staff,
         roster_entries=roster,
         logins=logins,
+        questionnaire=questionnaire,
         visits=visits,
         visits_since=visits_since,
     )

@@ -1,0 +1,181 @@
+"""A rating tablet is paired, shows the badge card, and rates visits, also while offline."""
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from evaluations.models import FollowUpCase, Rating
+from evaluations.services.devices import tablet_issue_pairing_code
+from tests.evaluations.tablet_factories import finished_visit, sign_in
+from tests.windows.factories import DepartmentFactory, HallFactory, StaffFactory, WindowFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def window():
+    hall = HallFactory(code="LH", name="六合区社会保障综合服务大厅")
+    department = DepartmentFactory(hall=hall, name="社保管理中心")
+    window = WindowFactory(hall=hall, number=27, name="企保退休综合服务27号窗口")
+    staff = StaffFactory(
+        hall=hall,
+        department=department,
+        badge_no="LH027",
+        display_name="王小明",
+        job_title="综合柜员",
+    )
+    sign_in(window, staff)
+    return window
+
+
+def wait_for(condition, *, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the database"
+        time.sleep(0.1)
+
+
+def pair(page, live_server, window, screenshot_dir=None) -> None:
+    _device, code = tablet_issue_pairing_code(window=window)
+    page.goto(f"{live_server.url}/tablet/pair/?code={code}")
+    expect(page.locator("#id_code")).to_have_value(code)
+    if screenshot_dir:
+        page.screenshot(path=str(screenshot_dir / "tablet-pair.png"))
+    page.click("#pair-submit")
+    expect(page).to_have_url(f"{live_server.url}/tablet/")
+
+
+def test_a_citizen_gives_a_bad_review_with_a_reason(
+    live_server, browser_page, screenshot_dir, window
+):
+    page = browser_page
+    # given a tablet paired through the pairing link, idle with the badge card
+    pair(page, live_server, window, screenshot_dir)
+    expect(page.locator("#badge-name")).to_have_text("王小明")
+    expect(page.locator("#badge-no")).to_have_text("LH027")
+    expect(page.locator("#screen-idle")).to_be_visible()
+    expect(page.locator(".portal-navbar")).to_have_count(0)
+    page.screenshot(path=str(screenshot_dir / "tablet-idle.png"))
+
+    # when a visit finishes, the five levels appear within 2 s
+    visit = finished_visit(window, seconds_ago=0, ticket_no="A027")
+    expect(page.locator("#screen-rate")).to_be_visible(timeout=2_000)
+    expect(page.locator("#rate-ticket")).to_have_text("A027")
+    expect(page.locator(".level-button")).to_have_count(5)
+    page.screenshot(path=str(screenshot_dir / "tablet-levels.png"))
+
+    # and the citizen taps 不满意 (2): reasons are asked, one at least
+    page.click("#level-2")
+    expect(page.locator("#screen-reasons")).to_be_visible()
+    page.click("#reason-submit")
+    expect(page.locator("#reason-error")).to_be_visible()
+    assert Rating.objects.count() == 0
+    page.click("#reason-attitude")
+    expect(page.locator("#reason-error")).to_be_hidden()
+    page.click("#reason-long_wait")
+    expect(page.locator("#other-comment")).to_be_hidden()
+    page.click("#reason-other")
+    expect(page.locator("#other-comment")).to_be_visible()
+    page.fill("#reason-comment", "没有提前告知材料")
+    page.fill("#reason-phone", "138 1234 5678")
+    page.screenshot(path=str(screenshot_dir / "tablet-reasons.png"))
+    page.click("#reason-submit")
+
+    # then a thank-you, the rating with a follow-up case, and back to idle
+    expect(page.locator("#screen-thanks")).to_be_visible()
+    page.screenshot(path=str(screenshot_dir / "tablet-thanks.png"))
+    wait_for(lambda: Rating.objects.filter(visit=visit).exists())
+    rating = Rating.objects.get()
+    reasons = ["attitude", "long_wait", "other"]
+    assert (rating.level, rating.reasons, rating.comment, rating.callback_phone) == (
+        2,
+        reasons,
+        "没有提前告知材料",
+        "13812345678",
+    )
+    assert rating.source == Rating.Source.TABLET
+    case = FollowUpCase.objects.get()
+    assert (case.rating, case.level, case.reasons, case.callback_phone) == (
+        rating,
+        2,
+        reasons,
+        "13812345678",
+    )
+    expect(page.locator("#screen-idle")).to_be_visible(timeout=5_000)
+    expect(page.locator("#screen-rate")).to_be_hidden()
+
+
+def test_a_rating_tapped_offline_is_sent_once_when_back_online(
+    live_server, browser_page, screenshot_dir, window
+):
+    page = browser_page
+    pair(page, live_server, window)
+    visit = finished_visit(window, seconds_ago=0)
+    expect(page.locator("#screen-rate")).to_be_visible(timeout=2_000)
+
+    # when the network drops and the citizen taps 非常满意 (twice, quickly)
+    page.context.set_offline(True)
+    expect(page.locator("#tablet-status")).to_be_visible(timeout=5_000)
+    page.click("#level-5")
+    page.locator("#level-5").dispatch_event("click")
+    expect(page.locator("#screen-thanks")).to_be_visible()
+    page.screenshot(path=str(screenshot_dir / "tablet-offline.png"))
+    time.sleep(1.5)
+    assert Rating.objects.count() == 0
+    queued = page.evaluate("JSON.parse(localStorage.getItem('hall-tablet-queue'))")
+    assert [(item["visit_id"], item["level"]) for item in queued] == [(visit.pk, 5)]
+
+    # then, back online, it is sent exactly once
+    page.context.set_offline(False)
+    wait_for(lambda: Rating.objects.filter(visit=visit).exists(), seconds=40)
+    expect(page.locator("#tablet-status")).to_be_hidden(timeout=5_000)
+    page.wait_for_function("JSON.parse(localStorage.getItem('hall-tablet-queue')).length === 0")
+    time.sleep(1.5)
+    rating = Rating.objects.get()
+    assert (rating.visit, rating.level, str(rating.client_id)) == (
+        visit,
+        5,
+        queued[0]["client_id"],
+    )
+    assert FollowUpCase.objects.count() == 0
+    expect(page.locator("#screen-idle")).to_be_visible()
+
+
+def test_a_manager_issues_a_pairing_link_that_pairs_the_tablet(
+    live_server, browser_page, chromium_browser, screenshot_dir, window
+):
+    from tests.windows.factories import TEST_PASSWORD, make_manager
+
+    make_manager(window.hall, "manager_lh")
+    page = browser_page
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "manager_lh")
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}/admin/evaluations/tabletdevice/")
+    page.click("#issue-pairing-code")
+    page.select_option("#id_window", str(window.pk))
+    page.fill("#id_label", "27号评价器")
+    page.click("#issue-submit")
+    expect(page.locator("#pairing-code")).to_have_text(re.compile(r"^\d{8}$"))
+    page.screenshot(path=str(screenshot_dir / "tablet-admin-pairing-code.png"), full_page=True)
+    link = page.locator("#pairing-link").get_attribute("href")
+
+    tablet = chromium_browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
+    try:
+        kiosk = tablet.new_page()
+        kiosk.goto(link)
+        kiosk.click("#pair-submit")
+        expect(kiosk).to_have_url(f"{live_server.url}/tablet/")
+        expect(kiosk.locator("#badge-no")).to_have_text("LH027")
+    finally:
+        tablet.close()
+
+    page.goto(f"{live_server.url}/admin/evaluations/tabletdevice/")
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    page.screenshot(path=str(screenshot_dir / "tablet-admin-list.png"), full_page=True)

@@ -1,0 +1,124 @@
+"""Bad reviews open follow-up cases, due after the hall's number of working days."""
+
+import datetime as dt
+
+import pytest
+
+from evaluations.models import FollowUpCase, Rating
+from evaluations.services.followups import followup_due_date, followup_open, followups_open
+from evaluations.services.ratings import rating_submit
+from tests.evaluations.tablet_factories import SHANGHAI
+from tests.windows.factories import HallCalendarDayFactory, VisitFactory, WindowFactory
+from windows.models import HallCalendarDay
+
+pytestmark = pytest.mark.django_db
+
+
+def rated(hall, *, level: int, at: dt.datetime, reasons=("attitude",)) -> Rating:
+    visit = VisitFactory(hall=hall, window=WindowFactory(hall=hall))
+    return rating_submit(
+        visit=visit,
+        level=level,
+        source=Rating.Source.TABLET,
+        rated_at=at,
+        reasons=reasons if level < Rating.GOOD_FROM else (),
+    )
+
+
+@pytest.mark.parametrize(
+    ("working_days", "due"),
+    [
+        (0, dt.date(2020, 9, 30)),
+        # National Day and Mid-Autumn 2020: 1-8 October off, Saturday 10 October worked.
+        (1, dt.date(2020, 10, 9)),
+        (2, dt.date(2020, 10, 10)),
+        (3, dt.date(2020, 10, 12)),
+    ],
+)
+def test_the_due_date_skips_statutory_holidays(hall_a, working_days, due):
+    hall_a.followup_due_working_days = working_days
+    hall_a.save()
+
+    rating = rated(hall_a, level=2, at=dt.datetime(2020, 9, 30, 10, 0, tzinfo=SHANGHAI))
+
+    assert FollowUpCase.objects.get(rating=rating).due_date == due
+
+
+def test_the_due_date_skips_the_halls_own_closures(hall_a):
+    HallCalendarDayFactory(
+        hall=hall_a, date=dt.date(2020, 9, 29), kind=HallCalendarDay.Kind.CLOSURE
+    )
+
+    assert followup_due_date(hall=hall_a, rated_on=dt.date(2020, 9, 28)) == dt.date(2020, 9, 30)
+
+
+def test_the_due_date_counts_from_the_halls_local_day(hall_a):
+    # 16:30 UTC on Sunday 27 September (a make-up working day) is Monday 00:30 in the hall.
+    rating = rated(hall_a, level=1, at=dt.datetime(2020, 9, 27, 16, 30, tzinfo=dt.UTC))
+
+    assert FollowUpCase.objects.get(rating=rating).due_date == dt.date(2020, 9, 29)
+
+
+def test_the_due_date_searches_past_a_long_closure(hall_a):
+    for offset in range(1, 40):
+        HallCalendarDayFactory(
+            hall=hall_a,
+            date=dt.date(2020, 9, 28) + dt.timedelta(days=offset),
+            kind=HallCalendarDay.Kind.CLOSURE,
+        )
+
+    assert followup_due_date(hall=hall_a, rated_on=dt.date(2020, 9, 28)) == dt.date(2020, 11, 9)
+
+
+def test_a_good_rating_opens_no_case(hall_a):
+    rating = rated(hall_a, level=3, at=dt.datetime(2020, 9, 28, 10, 0, tzinfo=SHANGHAI))
+
+    assert followup_open(rating=rating) is None
+    assert FollowUpCase.objects.count() == 0
+
+
+def test_opening_a_case_twice_opens_one(hall_a):
+    rating = rated(hall_a, level=1, at=dt.datetime(2020, 9, 28, 10, 0, tzinfo=SHANGHAI))
+
+    again = followup_open(rating=rating)
+
+    assert list(FollowUpCase.objects.all()) == [again]
+
+
+def test_imported_ratings_open_their_cases_in_bulk(hall_a, hall_b):
+    at = dt.datetime(2020, 9, 30, 15, 0, tzinfo=SHANGHAI)
+    hall_b.followup_due_working_days = 2
+    hall_b.save()
+    ratings = [
+        Rating.objects.create(
+            visit=VisitFactory(hall=hall, window=WindowFactory(hall=hall)),
+            level=level,
+            rated_at=at,
+            source=Rating.Source.IMPORT,
+        )
+        for hall, level in [(hall_a, 5), (hall_a, 2), (hall_a, 1), (hall_b, 1), (hall_b, 4)]
+    ]
+
+    opened = followups_open(ratings=ratings)
+    again = followups_open(ratings=ratings)
+
+    assert (opened, again) == (3, 0)
+    cases = FollowUpCase.objects.order_by("rating_id")
+    assert [(c.rating, c.hall, c.level, c.due_date) for c in cases] == [
+        (ratings[1], hall_a, 2, dt.date(2020, 10, 9)),
+        (ratings[2], hall_a, 1, dt.date(2020, 10, 9)),
+        (ratings[3], hall_b, 1, dt.date(2020, 10, 10)),
+    ]
+
+
+def test_bulk_opening_without_bad_ratings_opens_nothing(hall_a):
+    rating = Rating.objects.create(
+        visit=VisitFactory(hall=hall_a, window=WindowFactory(hall=hall_a)),
+        level=4,
+        rated_at=dt.datetime(2020, 9, 30, 15, 0, tzinfo=SHANGHAI),
+        source=Rating.Source.IMPORT,
+    )
+
+    assert followups_open(ratings=[rating]) == 0
+    assert followups_open(ratings=[]) == 0
+    assert FollowUpCase.objects.count() == 0
