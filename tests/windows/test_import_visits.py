@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from evaluations.models import Rating
+from evaluations.models import FollowUpCase, Rating
 from tests.windows.factories import (
     ServiceItemFactory,
     StaffFactory,
@@ -570,3 +570,19 @@ def test_command_unknown_hall_option(tmp_path, db):
         call(str(path), "--hall", "NOPE")
 
     assert str(raised.value) == f"{path}: unknown hall NOPE"
+
+
+def test_a_bad_review_in_the_file_opens_a_follow_up_case(configured_hall):
+    rows = (
+        "HA,A001,2020-09-30 09:00:00,,2020-09-30 09:10:00,2020-09-30 09:20:00,1,,S001,办结,2,\n"
+        "HA,A002,2020-09-30 09:01:00,,2020-09-30 09:11:00,2020-09-30 09:21:00,1,,S001,办结,4,\n"
+    )
+
+    visits_import(file=io.BytesIO((CN_HEADER + rows).encode()), filename="v.csv")
+
+    case = FollowUpCase.objects.get()
+    assert (case.rating.visit.ticket_no, case.level, case.due_date) == (
+        "A001",
+        2,
+        dt.date(2020, 10, 9),
+    )

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from evaluations.models import Rating
+from evaluations.models import FollowUpCase, Rating
+from evaluations.services.followups import followups_open
 from windows.models import Hall, Staff, Visit, VisitItem, Window
 from windows.workdays import business_days
 
@@ -70,7 +71,12 @@ def seed_visits(*, hall: Hall, start: date, today: date, now: datetime | None = 
         if len(pending) >= BATCH:
             created += _write(pending)
             pending = []
-    return created + _write(pending)
+    created += _write(pending)
+    # The hall followed up every past bad review; the last few days' are still open.
+    FollowUpCase.objects.filter(hall=hall, due_date__lt=today - timedelta(days=3)).update(
+        status=FollowUpCase.Status.CLOSED
+    )
+    return created
 
 
 def _demo_windows(hall: Hall) -> list[DemoWindow]:
@@ -179,4 +185,5 @@ def _write(pending: list[tuple[Visit, tuple[int, ...], Rating | None]]) -> int:
             rating.visit_id = visit.pk
             ratings.append(rating)
     Rating.objects.bulk_create(ratings, batch_size=BATCH)
+    followups_open(ratings=ratings)
     return len(visits)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from evaluations.models import Rating
+from evaluations.services.followups import followups_open
 from windows.models import Hall, ServiceItem, Staff, Visit, VisitItem, Window
 from windows.scoping import visible_hall_ids
 
@@ -337,7 +338,7 @@ def _write(rows: list[_Row], refs: _References) -> None:
         for parsed, visit in zip(rows, visits, strict=True)
         for code in parsed.codes
     )
-    Rating.objects.bulk_create(
+    ratings = Rating.objects.bulk_create(
         Rating(
             visit_id=visit.pk,
             level=parsed.rating,
@@ -347,6 +348,8 @@ def _write(rows: list[_Row], refs: _References) -> None:
         for parsed, visit in zip(rows, visits, strict=True)
         if parsed.rating is not None
     )
+    # A bad review always gets a follow-up, whichever way it reached the portal.
+    followups_open(ratings=ratings)
 
 
 def _parse(row: int, values: dict[str, str], *, refs: _References, fixed_hall: Hall | None) -> _Row:
