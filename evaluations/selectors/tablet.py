@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from evaluations.models import Rating, TabletDevice
+from evaluations.selectors.surveys import should_invite
 from windows.models import Staff, Visit, Window, WindowSession
 
 
@@ -35,6 +36,7 @@ class TabletState:
     window_name: str
     staff: BadgeCard | None  # None: nobody signed in, the window is closed (暂停服务)
     pending: PendingVisit | None
+    invite_questionnaire: bool = False  # after every k-th rating (TabletDevice)
 
 
 def tablet_pending_visit(*, window: Window, now: datetime | None = None) -> Visit | None:
@@ -93,4 +95,5 @@ def tablet_state(*, device: TabletDevice, now: datetime | None = None) -> Tablet
         window_name=str(window),
         staff=badge_card(session.staff) if session else None,
         pending=pending,
+        invite_questionnaire=pending is None and should_invite(device=device),
     )

@@ -132,6 +132,7 @@ class StateOutputSerializer(serializers.Serializer):
     window = WindowOutputSerializer(source="*")
     staff = BadgeCardOutputSerializer(allow_null=True)
     pending = PendingOutputSerializer(allow_null=True)
+    invite_questionnaire = serializers.BooleanField()
 
 
 class ErrorOutputSerializer(serializers.Serializer):

@@ -92,6 +92,7 @@ def kiosk(request: HttpRequest) -> HttpResponse:
     config = {
         "stateUrl": reverse("tablet:api-state"),
         "ratingsUrl": reverse("tablet:api-ratings"),
+        "questionnaireUrl": reverse("surveys:fill"),
         "csrfToken": get_token(request),
         "goodFrom": Rating.GOOD_FROM,
         "pollMs": POLL_MS,

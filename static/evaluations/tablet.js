@@ -259,6 +259,10 @@
     show("thanks");
     window.clearTimeout(thanksTimer);
     thanksTimer = window.setTimeout(function () {
+      if (lastState && lastState.invite_questionnaire && config.questionnaireUrl) {
+        window.location.assign(config.questionnaireUrl);
+        return;
+      }
       show("idle");
       if (lastState) {
         applyState(lastState);

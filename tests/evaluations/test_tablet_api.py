@@ -82,6 +82,7 @@ def test_an_idle_tablet_shows_the_staff_member_signed_in(tablet_client, window):
             "photo_url": "",
         },
         "pending": None,
+        "invite_questionnaire": False,
     }
 
 
@@ -429,3 +430,17 @@ def test_a_concurrent_second_rating_loses_the_race(english, window, monkeypatch)
 
     assert caught.value.code == "already_rated"
     assert list(Rating.objects.all()) == [first]
+
+
+def test_the_tablet_invites_to_the_questionnaire_after_every_kth_rating(
+    tablet_client, window, device
+):
+    device.questionnaire_every = 2
+    device.save()
+
+    states = []
+    for _ in range(2):
+        assert post_rating(tablet_client, finished_visit(window)).status_code == 201
+        states.append(tablet_client.get(STATE).json()["invite_questionnaire"])
+
+    assert states == [False, True]
