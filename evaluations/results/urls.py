@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "results"
+
+urlpatterns = [
+    path("me/", views.my_results, name="me"),
+    path("hall/", views.hall_results, name="hall"),
+    path("hall/live.json", views.hall_live, name="hall-live"),
+]

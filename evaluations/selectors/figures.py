@@ -42,17 +42,21 @@ class ServiceFigures:
         return percent(self.good, self.rated)
 
 
-def service_figures(visits: QuerySet[Visit]) -> ServiceFigures:
-    """Figures of the given visits (already filtered by hall, window, staff, dates...)."""
+def figure_aggregates() -> dict:
+    """The aggregate expressions behind ServiceFigures, for aggregate() or a grouped annotate()."""
     completed = Q(status=Visit.Status.COMPLETED)
     rated = completed & Q(rating__isnull=False)
-    row = visits.aggregate(
-        visits=Count("pk", filter=completed),
-        items=Sum("item_count", filter=completed, default=0),
-        rated=Count("pk", filter=rated),
-        good=Count("pk", filter=rated & Q(rating__level__gte=Rating.GOOD_FROM)),
-        bad=Count("pk", filter=rated & Q(rating__level__lt=Rating.GOOD_FROM)),
-        transferred=Count("pk", filter=Q(status=Visit.Status.TRANSFERRED)),
-        no_shows=Count("pk", filter=Q(status=Visit.Status.NO_SHOW)),
-    )
-    return ServiceFigures(**row)
+    return {
+        "visits": Count("pk", filter=completed),
+        "items": Sum("item_count", filter=completed, default=0),
+        "rated": Count("pk", filter=rated),
+        "good": Count("pk", filter=rated & Q(rating__level__gte=Rating.GOOD_FROM)),
+        "bad": Count("pk", filter=rated & Q(rating__level__lt=Rating.GOOD_FROM)),
+        "transferred": Count("pk", filter=Q(status=Visit.Status.TRANSFERRED)),
+        "no_shows": Count("pk", filter=Q(status=Visit.Status.NO_SHOW)),
+    }
+
+
+def service_figures(visits: QuerySet[Visit]) -> ServiceFigures:
+    """Figures of the given visits (already filtered by hall, window, staff, dates...)."""
+    return ServiceFigures(**visits.aggregate(**figure_aggregates()))

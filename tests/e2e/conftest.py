@@ -66,3 +66,19 @@ def browser_page(chromium_browser) -> Iterator:
 def screenshot_dir() -> Path:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     return SCREENSHOT_DIR
+
+
+@pytest.fixture(autouse=True)
+def role_groups(transactional_db) -> None:
+    """Recreate the role groups that a data migration made.
+
+    Browser tests flush the database after each test. serialized_rollback should restore
+    the migration's rows, but once Playwright runs, the test gets another connection
+    object without the serialized contents (seen on PostgreSQL), so later tests would
+    find no groups.
+    """
+    from django.apps import apps
+
+    from windows.roles import sync_role_groups
+
+    sync_role_groups(apps)

@@ -1,0 +1,164 @@
+"""The results pages: one's own results, a hall's results, and the hall's live figures of today.
+
+Every page takes what it shows from the user: a staff member's own profile, or a hall
+among those the user may see (another hall's code is a 404, never a 403 that confirms it).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from evaluations.selectors import ServiceFigures, service_figures
+from evaluations.selectors.results import (
+    BadReview,
+    bad_reviews,
+    figures_by_period,
+    figures_by_staff,
+    figures_by_window,
+    hall_totals,
+    reason_labels,
+    staff_ratings,
+)
+from windows.models import Hall, Visit
+from windows.selectors import staff_for_user
+
+from .forms import DateRangeForm, MyResultsForm
+
+RESULTS_PERMISSIONS = ("windows.view_visit", "evaluations.view_rating")
+RATINGS_PER_PAGE = 50
+LIVE_REFRESH_MS = 10_000
+
+
+def may_view_hall_results(user) -> bool:
+    return user.has_perms(RESULTS_PERMISSIONS)
+
+
+@require_safe
+@login_required
+def my_results(request: HttpRequest) -> HttpResponse:
+    """A staff member's own figures by period and their ratings; nothing selects another's."""
+    staff = staff_for_user(user=request.user)
+    if staff is None:
+        if may_view_hall_results(request.user):
+            return redirect("results:hall")
+        raise PermissionDenied
+    form = MyResultsForm(request.GET, today=timezone.localdate())
+    context = {"staff": staff, "form": form}
+    if form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        visits = Visit.objects.filter(staff=staff)
+        ratings = Paginator(staff_ratings(staff=staff, start=start, end=end), RATINGS_PER_PAGE)
+        page = ratings.get_page(request.GET.get("page"))
+        context |= {
+            "period": form.cleaned_data["period"],
+            "start": start,
+            "end": end,
+            "rows": figures_by_period(
+                visits=visits, period=form.cleaned_data["period"], start=start, end=end
+            ),
+            "totals": service_figures(visits.filter(service_date__range=(start, end))),
+            "ratings": [(rating, reason_labels(rating)) for rating in page],
+            "ratings_page": page,
+        }
+    return render(request, "evaluations/results/me.html", context)
+
+
+def _results_hall(request: HttpRequest) -> Hall | None:
+    """The hall asked for (404 unless the user may see it), else the user's first hall."""
+    if not may_view_hall_results(request.user):
+        raise PermissionDenied
+    halls = Hall.objects.for_user(request.user)
+    if code := request.GET.get("hall"):
+        return get_object_or_404(halls, code=code)
+    return halls.order_by("code").first()
+
+
+@require_safe
+@login_required
+def hall_results(request: HttpRequest) -> HttpResponse:
+    """Every window's and staff member's figures of a date range, and today's live block."""
+    hall = _results_hall(request)
+    today = timezone.localdate()
+    form = DateRangeForm(request.GET, today=today)
+    context = {
+        "hall": hall,
+        "halls": Hall.objects.for_user(request.user).order_by("code"),
+        "form": form,
+        "today": today,
+        "refresh_ms": LIVE_REFRESH_MS,
+    }
+    if hall is not None:
+        context["live"] = live_figures(hall)
+        if form.is_valid():
+            start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+            context |= {
+                "start": start,
+                "end": end,
+                "windows": figures_by_window(hall=hall, start=start, end=end),
+                "staff_rows": figures_by_staff(hall=hall, start=start, end=end),
+                "totals": hall_totals(hall=hall, start=start, end=end),
+            }
+    return render(request, "evaluations/results/hall.html", context)
+
+
+def live_figures(hall: Hall) -> dict:
+    """Today's per-window figures, totals and bad reviews of a hall, as plain JSON data."""
+    today = timezone.localdate()
+    return {
+        "hall": hall.code,
+        "date": today.isoformat(),
+        "updated_at": timezone.localtime().strftime("%H:%M:%S"),
+        "totals": _figures_json(hall_totals(hall=hall, start=today, end=today)),
+        "windows": [
+            {"number": row.window.number, "name": str(row.window), **_figures_json(row)}
+            for row in figures_by_window(hall=hall, start=today, end=today)
+        ],
+        "bad_reviews": [_bad_review_json(review) for review in bad_reviews(hall=hall, day=today)],
+    }
+
+
+def _figures_json(figures: ServiceFigures) -> dict:
+    return {
+        "visits": figures.visits,
+        "items": figures.items,
+        "rated": figures.rated,
+        "good": figures.good,
+        "bad": figures.bad,
+        "evaluation_rate_pct": figures.evaluation_rate_pct,
+        "satisfaction_rate_pct": figures.satisfaction_rate_pct,
+    }
+
+
+def _bad_review_json(review: BadReview) -> dict:
+    return {
+        "id": review.rating_id,
+        "time": timezone.localtime(review.rated_at).strftime("%H:%M"),
+        "window_number": review.window_number,
+        "window_name": review.window_name,
+        "staff_name": review.staff_name,
+        "badge_no": review.badge_no,
+        "level": review.level,
+        "level_label": review.level_label,
+        "reasons": list(review.reasons),
+        "comment": review.comment,
+        "phone": review.masked_phone,
+    }
+
+
+@require_safe
+@never_cache
+@login_required
+def hall_live(request: HttpRequest) -> JsonResponse:
+    """The live block's data; the hall code is required and must be one of the user's."""
+    if not may_view_hall_results(request.user):
+        raise PermissionDenied
+    code = request.GET.get("hall", "")
+    hall = get_object_or_404(Hall.objects.for_user(request.user), code=code)
+    return JsonResponse(live_figures(hall), json_dumps_params={"ensure_ascii": False})

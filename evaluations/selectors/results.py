@@ -1,0 +1,196 @@
+"""Results of the per-visit ratings: by period, by window, by staff member, and bad reviews.
+
+Every figure comes from the aggregates of figures.py (`figure_aggregates`), grouped in the
+database; rows are the same `ServiceFigures` with what they are grouped by.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from django.db.models import DateField, F, Q, QuerySet
+from django.db.models.functions import TruncMonth, TruncWeek
+
+from evaluations.models import Rating
+from windows.models import Hall, Staff, Visit, Window
+
+from .figures import ServiceFigures, figure_aggregates, service_figures
+
+Period = Literal["day", "week", "month"]
+PERIODS: tuple[Period, ...] = ("day", "week", "month")
+
+
+FIGURE_FIELDS = tuple(figure_aggregates())
+ZERO = {name: 0 for name in FIGURE_FIELDS}
+
+
+def _figures(row: dict) -> dict:
+    return {name: row[name] for name in FIGURE_FIELDS}
+
+
+@dataclass(frozen=True)
+class PeriodFigures(ServiceFigures):
+    period: Period
+    period_start: dt.date
+
+    @property
+    def period_end(self) -> dt.date:
+        """The last day of the period (Sunday of a week, the last day of a month)."""
+        if self.period == "week":
+            return self.period_start + dt.timedelta(days=6)
+        if self.period == "month":
+            next_month = (self.period_start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            return next_month - dt.timedelta(days=1)
+        return self.period_start
+
+
+@dataclass(frozen=True)
+class WindowFigures(ServiceFigures):
+    window: Window
+
+
+@dataclass(frozen=True)
+class StaffFigures(ServiceFigures):
+    staff: Staff
+
+
+def _period_expression(period: Period):
+    if period == "day":
+        return F("service_date")
+    if period == "week":
+        return TruncWeek("service_date", output_field=DateField())
+    if period == "month":
+        return TruncMonth("service_date", output_field=DateField())
+    raise ValueError(f"Unknown period {period!r}; use one of {PERIODS}.")
+
+
+def figures_by_period(
+    *, visits: QuerySet[Visit], period: Period, start: dt.date, end: dt.date
+) -> list[PeriodFigures]:
+    """Figures of each day, week (from Monday) or month between start and end, inclusive.
+
+    Only periods with at least one visit (of any status) have a row; a period whose
+    visits were all no-shows has zero completed visits and no rates.
+    """
+    rows = (
+        visits.filter(service_date__range=(start, end))
+        .annotate(period_start=_period_expression(period))
+        .values("period_start")
+        .annotate(**figure_aggregates())
+        .order_by("period_start")
+    )
+    return [
+        PeriodFigures(period=period, period_start=_as_date(row["period_start"]), **_figures(row))
+        for row in rows
+    ]
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _hall_visits(hall: Hall, start: dt.date, end: dt.date) -> QuerySet[Visit]:
+    return Visit.objects.for_hall(hall).filter(service_date__range=(start, end))
+
+
+def _grouped(visits: QuerySet[Visit], field: str) -> dict[int, dict]:
+    rows = visits.values(field).annotate(**figure_aggregates()).order_by(field)
+    return {row[field]: _figures(row) for row in rows}
+
+
+def figures_by_window(*, hall: Hall, start: dt.date, end: dt.date) -> list[WindowFigures]:
+    """One row per window of the hall, by window number; an idle active window has zeros."""
+    grouped = _grouped(_hall_visits(hall, start, end), "window")
+    windows = Window.objects.for_hall(hall).filter(Q(is_active=True) | Q(pk__in=list(grouped)))
+    return [
+        WindowFigures(window=window, **grouped.get(window.pk, ZERO))
+        for window in windows.order_by("number")
+    ]
+
+
+def figures_by_staff(*, hall: Hall, start: dt.date, end: dt.date) -> list[StaffFigures]:
+    """One row per staff member of the hall, by badge; idle active staff have zeros."""
+    grouped = _grouped(_hall_visits(hall, start, end).filter(staff__isnull=False), "staff")
+    staff = Staff.objects.for_hall(hall).filter(Q(is_active=True) | Q(pk__in=list(grouped)))
+    return [
+        StaffFigures(staff=member, **grouped.get(member.pk, ZERO))
+        for member in staff.order_by("badge_no")
+    ]
+
+
+def hall_totals(*, hall: Hall, start: dt.date, end: dt.date) -> ServiceFigures:
+    return service_figures(_hall_visits(hall, start, end))
+
+
+def mask_phone(phone: str) -> str:
+    """138****1234: the first three and last four digits; shorter numbers fully masked."""
+    phone = phone.strip()
+    if not phone:
+        return ""
+    if len(phone) < 8:
+        return "*" * len(phone)
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+@dataclass(frozen=True)
+class BadReview:
+    rating_id: int
+    rated_at: dt.datetime
+    window_number: int
+    window_name: str
+    staff_name: str
+    badge_no: str
+    level: int
+    level_label: str
+    reasons: tuple[str, ...]
+    comment: str
+    masked_phone: str
+
+
+def _reason_labels(codes: list) -> tuple[str, ...]:
+    labels = dict(Rating.Reason.choices)
+    return tuple(str(labels.get(code, code)) for code in codes or ())
+
+
+def _bad_review(rating: Rating) -> BadReview:
+    visit = rating.visit
+    return BadReview(
+        rating_id=rating.pk,
+        rated_at=rating.rated_at,
+        window_number=visit.window.number,
+        window_name=str(visit.window),
+        staff_name=visit.staff.display_name if visit.staff else "",
+        badge_no=visit.staff.badge_no if visit.staff else "",
+        level=rating.level,
+        level_label=str(rating.get_level_display()),
+        reasons=_reason_labels(rating.reasons),
+        comment=rating.comment,
+        masked_phone=mask_phone(rating.callback_phone),
+    )
+
+
+def bad_reviews(*, hall: Hall, day: dt.date) -> list[BadReview]:
+    """The bad reviews (levels 1-2) of the visits of one day, newest first, phones masked."""
+    ratings = (
+        Rating.objects.for_hall(hall)
+        .bad()
+        .filter(visit__service_date=day)
+        .select_related("visit__window", "visit__staff")
+        .order_by("-rated_at", "-pk")
+    )
+    return [_bad_review(rating) for rating in ratings]
+
+
+def staff_ratings(*, staff: Staff, start: dt.date, end: dt.date) -> QuerySet[Rating]:
+    """A staff member's own ratings between two days, newest first (no phone needed)."""
+    return (
+        Rating.objects.filter(visit__staff=staff, visit__service_date__range=(start, end))
+        .select_related("visit__window")
+        .order_by("-rated_at", "-pk")
+    )
+
+
+def reason_labels(rating: Rating) -> tuple[str, ...]:
+    return _reason_labels(rating.reasons)
