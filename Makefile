@@ -33,5 +33,5 @@ format: $(VENV)/.test-installed
 	$(BIN)/ruff check --fix .
 
 messages: $(VENV)/.runtime-installed
-	$(BIN)/python manage.py makemessages --locale zh_Hans --no-fuzzy-matching --ignore ".venv/*" --ignore "staticfiles/*" --ignore "var/*" --ignore "tests/*"
+	$(BIN)/python manage.py makemessages --locale zh_Hans --ignore ".venv/*" --ignore "staticfiles/*" --ignore "var/*" --ignore "tests/*"
 	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore ".venv/*"
