@@ -1,15 +1,10 @@
 """`manage.py import_windows FILE [--create-missing] [--dry-run]` (contracts.md section 4)."""
 
-import sys
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
-
-from windows.importing import ImportFileError, windows_import
+from windows.importing import windows_import
+from windows.importing.command import ImportCommand
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Import a hall's windows from a .csv or .xlsx file (one row per window). "
         "Prints one line per rejected row and a summary; exits 1 if any row was rejected."
@@ -25,24 +20,4 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check every row, save nothing")
 
     def handle(self, *args, file, create_missing, dry_run, **options):
-        path = Path(file)
-        try:
-            stream = path.open("rb")
-        except OSError as exc:
-            raise CommandError(
-                _("cannot open %(file)s: %(reason)s") % {"file": file, "reason": exc.strerror}
-            ) from None
-        with stream:
-            try:
-                result = windows_import(
-                    file=stream, filename=path.name, create_missing=create_missing, dry_run=dry_run
-                )
-            except ImportFileError as exc:
-                raise CommandError(f"{file}: {exc}") from None
-        for error in result.errors:
-            self.stdout.write(str(error))
-        if dry_run:
-            self.stdout.write(_("dry run: nothing was saved"))
-        self.stdout.write(result.summary)
-        if result.rejected:
-            sys.exit(1)
+        self.run_import(windows_import, file, dry_run=dry_run, create_missing=create_missing)

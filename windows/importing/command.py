@@ -1,0 +1,36 @@
+"""What the import commands share: open the file, import, print, exit 1 on rejected rows."""
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from .results import ImportFileError, ImportResult
+
+
+class ImportCommand(BaseCommand):
+    def run_import(
+        self, importer: Callable[..., ImportResult], file: str, *, dry_run: bool, **options
+    ) -> None:
+        """Print one `row N: reason` line per rejected row, then the summary (contracts.md)."""
+        path = Path(file)
+        try:
+            stream = path.open("rb")
+        except OSError as exc:
+            raise CommandError(
+                _("cannot open %(file)s: %(reason)s") % {"file": file, "reason": exc.strerror}
+            ) from None
+        with stream:
+            try:
+                result = importer(file=stream, filename=path.name, dry_run=dry_run, **options)
+            except ImportFileError as exc:
+                raise CommandError(f"{file}: {exc}") from None
+        for error in result.errors:
+            self.stdout.write(str(error))
+        if dry_run:
+            self.stdout.write(_("dry run: nothing was saved"))
+        self.stdout.write(result.summary)
+        if result.rejected:
+            sys.exit(1)
