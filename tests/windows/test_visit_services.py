@@ -34,23 +34,6 @@ def at(hour: int, minute: int = 0, second: int = 0, day: int = 2) -> dt.datetime
 
 
 @pytest.fixture
-def items():
-    return [
-        ServiceItemFactory(code="C01", name="参保登记"),
-        ServiceItemFactory(code="C02", name="缴费基数申报"),
-        ServiceItemFactory(code="C03", name="社保卡补办"),
-    ]
-
-
-@pytest.fixture
-def window(hall_a, items):
-    window = WindowFactory(hall=hall_a, number=5, name="社保通办5号窗口")
-    for item in items:
-        WindowServiceItem.objects.create(window=window, service_item=item)
-    return window
-
-
-@pytest.fixture
 def staff(hall_a):
     return StaffFactory(hall=hall_a, badge_no="A005", display_name="王小明")
 
