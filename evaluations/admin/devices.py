@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import segno
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -138,7 +139,8 @@ class TabletDeviceAdmin(HallScopedAdmin):
             )
             self.log_addition(request, device, [{"added": {}}])
             link = request.build_absolute_uri(f"{reverse('tablet:pair')}?code={code}")
-            context.update({"device": device, "code": code, "link": link})
+            qr_svg = segno.make(link, error="m").svg_inline(scale=5, border=2)
+            context.update({"device": device, "code": code, "link": link, "qr_svg": qr_svg})
             return TemplateResponse(request, "evaluations/tablet/admin_pairing_code.html", context)
         return TemplateResponse(request, "evaluations/tablet/admin_issue.html", context)
 

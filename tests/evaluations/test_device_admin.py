@@ -4,6 +4,7 @@ import datetime as dt
 import re
 
 import pytest
+import segno
 from django.urls import reverse
 from django.utils import timezone
 
@@ -126,7 +127,9 @@ def test_a_manager_issues_a_pairing_code_shown_once(
     assert response["Cache-Control"].startswith("max-age=0")
     html = response.content.decode()
     code = re.search(r'id="pairing-code"[^>]*>(\d{8})<', html).group(1)
-    assert f"http://testserver/tablet/pair/?code={code}" in html
+    link = f"http://testserver/tablet/pair/?code={code}"
+    assert link in html
+    assert segno.make(link, error="m").svg_inline(scale=5, border=2) in html  # the QR code
     device = TabletDevice.objects.get()
     assert (device.window, device.label, device.token_hash) == (window_a, "新平板", None)
     assert device.pairing_code_hash == hash_secret(code)
