@@ -115,4 +115,6 @@
     tick();
     window.setInterval(tick, 1000);
   }
+  // Browser tests wait for this before typing: until now Enter would submit the plain form.
+  document.documentElement.dataset.consoleReady = "1";
 })();

@@ -57,6 +57,7 @@ def test_staff_signs_in_and_serves_a_ticket_with_two_items(
     page.screenshot(path=str(screenshot_dir / "console-sign-in.png"), full_page=True)
     page.click("#sign-in-submit")
     expect(page.locator("#console-window")).to_have_text("5号窗口")
+    expect(page.locator("html[data-console-ready]")).to_have_count(1)
     # when they scan ticket A012 (Enter without items goes to the item filter)
     expect(page.locator("#ticket-no")).to_be_focused()
     page.keyboard.type("a012")

@@ -391,8 +391,8 @@ def test_todays_figures_and_list_are_exact(signed_in, staff, hall_a, window, ite
 
     assert text_of(html, "fig-visits") == "2"
     assert text_of(html, "fig-items") == "4"
-    assert text_of(html, "fig-evaluation") == "50.0%"
-    assert text_of(html, "fig-satisfaction") == "100.0%"
+    assert text_of(html, "fig-evaluation") == "50.00%"
+    assert text_of(html, "fig-satisfaction") == "100.00%"
     assert text_of(html, "fig-others") == "1 rated · 1 transferred · 0 no-show"
     assert re.findall(r'<th scope="row" class="visit-ticket">(\w+)</th>', html) == [
         "A003",
