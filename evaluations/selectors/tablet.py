@@ -10,6 +10,7 @@ from django.utils import timezone
 from evaluations.models import Rating, TabletDevice
 from evaluations.selectors.surveys import should_invite
 from windows.models import Staff, Visit, Window, WindowSession
+from windows.selectors import badge_initials
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class BadgeCard:
     job_title: str
     department: str
     photo_url: str
+    initials: str  # shown when there is no photo, as on the staff member's home page
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ def badge_card(staff: Staff) -> BadgeCard:
         job_title=staff.job_title,
         department=staff.department.name if staff.department_id else "",
         photo_url=staff.photo.url if staff.photo else "",
+        initials=badge_initials(staff.display_name),
     )
 
 

@@ -118,6 +118,7 @@ class BadgeCardOutputSerializer(serializers.Serializer):
     job_title = serializers.CharField()
     department = serializers.CharField()
     photo_url = serializers.CharField()
+    initials = serializers.CharField()
 
 
 class PendingOutputSerializer(serializers.Serializer):

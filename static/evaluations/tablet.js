@@ -98,6 +98,7 @@
     }
     photo.hidden = !staff.photo_url;
     $("badge-photo-empty").hidden = !!staff.photo_url;
+    $("badge-photo-empty").textContent = staff.initials || "";
   }
 
   function offerRating(pending) {

@@ -80,6 +80,7 @@ def test_an_idle_tablet_shows_the_staff_member_signed_in(tablet_client, window):
             "job_title": "科员",
             "department": "",
             "photo_url": "",
+            "initials": "王芳",
         },
         "pending": None,
         "invite_questionnaire": False,
