@@ -425,3 +425,22 @@ def test_the_demo_visits_are_created_once_with_their_ratings():
     assert VisitItem.objects.filter(visit__in=visits).count() == sum(
         visits.values_list("item_count", flat=True)
     )
+
+
+def test_the_demo_has_twelve_weeks_of_questionnaires_around_the_quota():
+    from evaluations.models import QuestionnaireResponse
+
+    seed_demo(today=TODAY, visits_since=TODAY)
+    again = QuestionnaireResponse.objects.count()
+    seed_demo(today=TODAY, visits_since=TODAY)
+
+    weeks = list(
+        QuestionnaireResponse.objects.values("week_start")
+        .annotate(n=Count("pk"))
+        .order_by("week_start")
+        .values_list("week_start", "n")
+    )
+    assert len(weeks) == 12
+    assert weeks[-1][0] == date(2026, 9, 28)
+    assert all(38 <= n <= 60 for _, n in weeks[:-1])
+    assert QuestionnaireResponse.objects.count() == again
