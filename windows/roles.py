@@ -31,8 +31,16 @@ VISIT_READS = [
     ("evaluations", "view_rating"),
 ]
 
-EVALUATION_CONFIGURATION_MODELS = ("tabletdevice", "questionnaire", "question")
-EVALUATION_RECORDS = ("questionnaireresponse", "answer", "followupcase")
+EVALUATION_CONFIGURATION_MODELS = (
+    "tabletdevice",
+    "questionnaire",
+    "question",
+    "deadlinerule",
+    "rectificationchecklist",
+    "measure",
+    "inspection",
+)
+EVALUATION_RECORDS = ("questionnaireresponse", "answer", "complaint", "deadlineextension")
 
 # (app_label, codename) pairs per role. Halls themselves and the shared service
 # catalogue are created by the system administrator (a superuser); managers change
@@ -59,7 +67,10 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
             for action in ("view", "add", "change", "delete")
         ],
         *[("evaluations", f"view_{model}") for model in EVALUATION_RECORDS],
-        ("evaluations", "change_followupcase"),
+        ("evaluations", "add_complaint"),
+        ("evaluations", "change_complaint"),
+        ("evaluations", "add_deadlineextension"),
+        ("evaluations", "change_deadlineextension"),
     ],
     SUPERVISOR: [
         ("windows", "view_hall"),

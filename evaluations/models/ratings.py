@@ -39,6 +39,10 @@ class Rating(models.Model):
         UNSKILLED = "unskilled", _("not familiar with the business")
         OTHER = "other", _("other")
 
+    class Exclusion(models.TextChoices):
+        MALICIOUS = "malicious", _("malicious rating")
+        MISTAKEN = "mistaken", _("rated by mistake")
+
     class Source(models.TextChoices):
         TABLET = "tablet", _("window tablet")
         IMPORT = "import", _("queue-system import")
@@ -61,6 +65,14 @@ class Rating(models.Model):
         related_name="ratings",
         verbose_name=_("rating tablet"),
     )
+    excluded = models.CharField(
+        _("excluded from satisfaction figures"),
+        max_length=10,
+        choices=Exclusion.choices,
+        blank=True,
+        help_text=_("Set when verifying its case; the rating is kept."),
+    )
+    exclusion_note = models.TextField(_("why it is excluded"), blank=True)
     client_id = models.UUIDField(
         _("client submission id"),
         null=True,

@@ -1,7 +1,9 @@
 """The hall's headline figures for any set of visits, computed in the database.
 
 Evaluation rate (评价率) = rated completed visits / completed visits;
-satisfaction rate (满意率) = good reviews (levels 3-5) / ratings (domain.md).
+satisfaction rate (满意率) = good reviews (levels 3-5) / ratings (domain.md). A rating judged
+malicious or mistaken when its case was verified still counts as rated, but not in the
+satisfaction rate.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class ServiceFigures:
     bad: int
     transferred: int
     no_shows: int
+    excluded: int  # ratings judged malicious or mistaken: kept, but not in satisfaction
 
     @property
     def evaluation_rate_pct(self) -> float | None:
@@ -39,19 +42,21 @@ class ServiceFigures:
 
     @property
     def satisfaction_rate_pct(self) -> float | None:
-        return percent(self.good, self.rated)
+        return percent(self.good, self.rated - self.excluded)
 
 
 def figure_aggregates() -> dict:
     """The aggregate expressions behind ServiceFigures, for aggregate() or a grouped annotate()."""
     completed = Q(status=Visit.Status.COMPLETED)
     rated = completed & Q(rating__isnull=False)
+    judged = rated & Q(rating__excluded="")
     return {
         "visits": Count("pk", filter=completed),
         "items": Sum("item_count", filter=completed, default=0),
         "rated": Count("pk", filter=rated),
-        "good": Count("pk", filter=rated & Q(rating__level__gte=Rating.GOOD_FROM)),
-        "bad": Count("pk", filter=rated & Q(rating__level__lt=Rating.GOOD_FROM)),
+        "good": Count("pk", filter=judged & Q(rating__level__gte=Rating.GOOD_FROM)),
+        "bad": Count("pk", filter=judged & Q(rating__level__lt=Rating.GOOD_FROM)),
+        "excluded": Count("pk", filter=rated & ~Q(rating__excluded="")),
         "transferred": Count("pk", filter=Q(status=Visit.Status.TRANSFERRED)),
         "no_shows": Count("pk", filter=Q(status=Visit.Status.NO_SHOW)),
     }

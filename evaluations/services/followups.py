@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 
-from evaluations.models import FollowUpCase, Rating
+from evaluations.models import Channel, Complaint, Rating
 from windows.models import Hall, Visit
 from windows.workdays import business_days
 
@@ -43,29 +43,37 @@ def followup_due_date(*, hall: Hall, rated_on: date) -> date:
         start = end + timedelta(days=1)
 
 
-def _case_for(rating: Rating, *, hall_id: int, due_date: date) -> FollowUpCase:
-    return FollowUpCase(
-        hall_id=hall_id,
+def _case_for(rating: Rating, *, visit: dict, due_date: date) -> Complaint:
+    return Complaint(
+        hall_id=visit["hall_id"],
+        channel=Channel.BAD_REVIEW,
+        received_at=rating.rated_at,
         rating=rating,
         level=rating.level,
         reasons=list(rating.reasons),
         comment=rating.comment,
         callback_phone=rating.callback_phone,
+        window_id=visit["window_id"],
+        staff_id=visit["staff_id"],
         due_date=due_date,
     )
 
 
+VISIT_FIELDS = ("pk", "hall_id", "window_id", "staff_id")
+
+
 @transaction.atomic
-def followup_open(*, rating: Rating) -> FollowUpCase | None:
+def followup_open(*, rating: Rating) -> Complaint | None:
     """Open the follow-up case of a bad rating; None for a good one. Idempotent."""
     if rating.is_good:
         return None
-    existing = FollowUpCase.objects.filter(rating=rating).first()
+    existing = Complaint.objects.filter(rating=rating).first()
     if existing is not None:
         return existing
-    hall = rating.visit.hall
+    visit = Visit.objects.filter(pk=rating.visit_id).values(*VISIT_FIELDS).get()
+    hall = Hall.objects.get(pk=visit["hall_id"])
     due_date = followup_due_date(hall=hall, rated_on=local_day(rating))
-    case = _case_for(rating, hall_id=hall.pk, due_date=due_date)
+    case = _case_for(rating, visit=visit, due_date=due_date)
     case.save()
     return case
 
@@ -81,22 +89,25 @@ def followups_open(*, ratings: list[Rating]) -> int:
     if not bad:
         return 0
     taken = set(
-        FollowUpCase.objects.filter(rating__in=[r.pk for r in bad]).values_list(
+        Complaint.objects.filter(rating__in=[r.pk for r in bad]).values_list(
             "rating_id", flat=True
         )
     )
     pending = [rating for rating in bad if rating.pk not in taken]
-    hall_of_visit = dict(
-        Visit.objects.filter(pk__in=[r.visit_id for r in pending]).values_list("pk", "hall_id")
-    )
-    halls = Hall.objects.in_bulk(set(hall_of_visit.values()))
+    visits = {
+        visit["pk"]: visit
+        for visit in Visit.objects.filter(pk__in=[r.visit_id for r in pending]).values(
+            *VISIT_FIELDS
+        )
+    }
+    halls = Hall.objects.in_bulk({visit["hall_id"] for visit in visits.values()})
     due_dates: dict[tuple[int, date], date] = {}
     cases = []
     for rating in pending:
-        hall_id = hall_of_visit[rating.visit_id]
-        key = (hall_id, local_day(rating))
+        visit = visits[rating.visit_id]
+        key = (visit["hall_id"], local_day(rating))
         if key not in due_dates:
-            due_dates[key] = followup_due_date(hall=halls[hall_id], rated_on=key[1])
-        cases.append(_case_for(rating, hall_id=hall_id, due_date=due_dates[key]))
-    FollowUpCase.objects.bulk_create(cases)
+            due_dates[key] = followup_due_date(hall=halls[key[0]], rated_on=key[1])
+        cases.append(_case_for(rating, visit=visit, due_date=due_dates[key]))
+    Complaint.objects.bulk_create(cases)
     return len(cases)

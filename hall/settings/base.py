@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "bootstrap",
     "axes",
     "django_celery_beat",
+    "simple_history",
     "windows",
     "evaluations",
     "reports",
@@ -50,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "hall.urls"

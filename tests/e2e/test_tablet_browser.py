@@ -6,7 +6,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from evaluations.models import FollowUpCase, Rating
+from evaluations.models import Complaint, Rating
 from evaluations.services.devices import tablet_issue_pairing_code
 from tests.evaluations.tablet_factories import finished_visit, sign_in
 from tests.windows.factories import DepartmentFactory, HallFactory, StaffFactory, WindowFactory
@@ -99,7 +99,7 @@ def test_a_citizen_gives_a_bad_review_with_a_reason(
         "13812345678",
     )
     assert rating.source == Rating.Source.TABLET
-    case = FollowUpCase.objects.get()
+    case = Complaint.objects.get()
     assert (case.rating, case.level, case.reasons, case.callback_phone) == (
         rating,
         2,
@@ -142,7 +142,7 @@ def test_a_rating_tapped_offline_is_sent_once_when_back_online(
         5,
         queued[0]["client_id"],
     )
-    assert FollowUpCase.objects.count() == 0
+    assert Complaint.objects.count() == 0
     expect(page.locator("#screen-idle")).to_be_visible()
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evaluations.admin.devices import mask_phone
-from evaluations.models import FollowUpCase, Rating, TabletDevice
+from evaluations.models import Complaint, Rating, TabletDevice
 from evaluations.services.devices import PAIRING_CODE_VALID_FOR, hash_secret, tablet_pair
 from evaluations.services.ratings import rating_submit
 from tests.evaluations.tablet_factories import as_tablet, finished_visit, paired_tablet
@@ -222,7 +222,7 @@ def test_ratings_are_listed_per_hall_and_read_only(en_client, manager_a, window_
 def test_follow_up_cases_are_listed_per_hall_with_masked_phones(
     english, en_client, manager_a, window_a, window_b
 ):
-    own = bad_rating(window_a).followup
+    own = bad_rating(window_a).complaint
     bad_rating(window_b)
     en_client.force_login(manager_a)
 
@@ -241,7 +241,7 @@ def test_follow_up_cases_are_listed_per_hall_with_masked_phones(
 
 
 def test_a_manager_closes_a_case_and_sees_the_phone_to_call(en_client, manager_a, window_a):
-    case = bad_rating(window_a).followup
+    case = bad_rating(window_a).complaint
     en_client.force_login(manager_a)
     url = reverse("admin:evaluations_followupcase_change", args=[case.pk])
 
@@ -257,7 +257,7 @@ def test_a_manager_closes_a_case_and_sees_the_phone_to_call(en_client, manager_a
 def test_a_supervisor_sees_the_case_with_a_masked_phone_and_cannot_close_it(
     en_client, supervisor_a, window_a
 ):
-    case = bad_rating(window_a).followup
+    case = bad_rating(window_a).complaint
     en_client.force_login(supervisor_a)
     url = reverse("admin:evaluations_followupcase_change", args=[case.pk])
 
@@ -269,11 +269,11 @@ def test_a_supervisor_sees_the_case_with_a_masked_phone_and_cannot_close_it(
     assert "13812345678" not in page.content.decode()
     assert response.status_code == 403
     case.refresh_from_db()
-    assert case.status == FollowUpCase.Status.OPEN
+    assert case.status == Complaint.Status.RECEIVED
 
 
 def test_another_halls_case_cannot_be_opened(en_client, manager_b, window_a):
-    case = bad_rating(window_a).followup
+    case = bad_rating(window_a).complaint
     en_client.force_login(manager_b)
 
     response = en_client.get(

@@ -57,3 +57,17 @@ def test_a_day_with_only_no_shows_has_no_rates():
 )
 def test_percentages_round_half_up_to_two_decimals(part, whole, expected):
     assert percent(part, whole) == expected
+
+
+def test_a_rating_judged_malicious_stays_rated_but_leaves_the_satisfaction_rate():
+    hall = HallFactory()
+    rate(VisitFactory(hall=hall), 5)
+    rate(VisitFactory(hall=hall), 4)
+    rate(VisitFactory(hall=hall), 1)
+    Rating.objects.filter(level=1).update(excluded=Rating.Exclusion.MALICIOUS)
+
+    figures = service_figures(Visit.objects.filter(hall=hall))
+
+    assert (figures.rated, figures.good, figures.bad, figures.excluded) == (3, 2, 0, 1)
+    assert figures.evaluation_rate_pct == 100.0
+    assert figures.satisfaction_rate_pct == 100.0

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from evaluations.models import FollowUpCase, Rating
+from evaluations.models import Complaint, Rating
 from evaluations.services.followups import followup_due_date, followup_open, followups_open
 from evaluations.services.ratings import rating_submit
 from tests.evaluations.tablet_factories import SHANGHAI
@@ -41,7 +41,7 @@ def test_the_due_date_skips_statutory_holidays(hall_a, working_days, due):
 
     rating = rated(hall_a, level=2, at=dt.datetime(2020, 9, 30, 10, 0, tzinfo=SHANGHAI))
 
-    assert FollowUpCase.objects.get(rating=rating).due_date == due
+    assert Complaint.objects.get(rating=rating).due_date == due
 
 
 def test_the_due_date_skips_the_halls_own_closures(hall_a):
@@ -56,7 +56,7 @@ def test_the_due_date_counts_from_the_halls_local_day(hall_a):
     # 16:30 UTC on Sunday 27 September (a make-up working day) is Monday 00:30 in the hall.
     rating = rated(hall_a, level=1, at=dt.datetime(2020, 9, 27, 16, 30, tzinfo=dt.UTC))
 
-    assert FollowUpCase.objects.get(rating=rating).due_date == dt.date(2020, 9, 29)
+    assert Complaint.objects.get(rating=rating).due_date == dt.date(2020, 9, 29)
 
 
 def test_the_due_date_searches_past_a_long_closure(hall_a):
@@ -74,7 +74,7 @@ def test_a_good_rating_opens_no_case(hall_a):
     rating = rated(hall_a, level=3, at=dt.datetime(2020, 9, 28, 10, 0, tzinfo=SHANGHAI))
 
     assert followup_open(rating=rating) is None
-    assert FollowUpCase.objects.count() == 0
+    assert Complaint.objects.count() == 0
 
 
 def test_opening_a_case_twice_opens_one(hall_a):
@@ -82,7 +82,7 @@ def test_opening_a_case_twice_opens_one(hall_a):
 
     again = followup_open(rating=rating)
 
-    assert list(FollowUpCase.objects.all()) == [again]
+    assert list(Complaint.objects.all()) == [again]
 
 
 def test_imported_ratings_open_their_cases_in_bulk(hall_a, hall_b):
@@ -103,7 +103,7 @@ def test_imported_ratings_open_their_cases_in_bulk(hall_a, hall_b):
     again = followups_open(ratings=ratings)
 
     assert (opened, again) == (3, 0)
-    cases = FollowUpCase.objects.order_by("rating_id")
+    cases = Complaint.objects.order_by("rating_id")
     assert [(c.rating, c.hall, c.level, c.due_date) for c in cases] == [
         (ratings[1], hall_a, 2, dt.date(2020, 10, 9)),
         (ratings[2], hall_a, 1, dt.date(2020, 10, 9)),
@@ -121,4 +121,4 @@ def test_bulk_opening_without_bad_ratings_opens_nothing(hall_a):
 
     assert followups_open(ratings=[rating]) == 0
     assert followups_open(ratings=[]) == 0
-    assert FollowUpCase.objects.count() == 0
+    assert Complaint.objects.count() == 0

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from evaluations.models import FollowUpCase, Rating
+from evaluations.models import Complaint, Rating
 from evaluations.services.ratings import rating_submit
 from tests.evaluations.tablet_factories import finished_visit, paired_tablet
 from tests.windows.factories import VisitFactory, WindowFactory
@@ -36,7 +36,7 @@ def refused(english, **kwargs) -> ValidationError:
     with pytest.raises(ValidationError) as caught:
         submit(**kwargs)
     assert Rating.objects.count() == 0
-    assert FollowUpCase.objects.count() == 0
+    assert Complaint.objects.count() == 0
     return caught.value
 
 
@@ -55,7 +55,7 @@ def test_a_good_rating_is_stored_and_opens_no_case(visit):
     )
     assert stored.reasons == []
     assert stored.callback_phone == ""
-    assert FollowUpCase.objects.count() == 0
+    assert Complaint.objects.count() == 0
 
 
 def test_a_bad_rating_opens_a_follow_up_case_with_what_the_citizen_said(visit):
@@ -73,14 +73,14 @@ def test_a_bad_rating_opens_a_follow_up_case_with_what_the_citizen_said(visit):
     assert rating.reasons == ["attitude", "other"]
     assert rating.comment == "窗口无人"
     assert rating.callback_phone == "13812345678"
-    case = FollowUpCase.objects.get()
+    case = Complaint.objects.get()
     assert case.rating == rating
     assert case.hall == visit.hall
     assert case.level == 1
     assert case.reasons == ["attitude", "other"]
     assert case.comment == "窗口无人"
     assert case.callback_phone == "13812345678"
-    assert case.status == FollowUpCase.Status.OPEN
+    assert case.status == Complaint.Status.RECEIVED
     assert case.due_date == dt.date(2020, 9, 29)
 
 
@@ -151,7 +151,7 @@ def test_an_imported_bad_rating_needs_no_reason(visit):
     rating = submit(visit, level=1, source=Rating.Source.IMPORT)
 
     assert rating.reasons == []
-    assert FollowUpCase.objects.get().rating == rating
+    assert Complaint.objects.get().rating == rating
 
 
 @pytest.mark.parametrize("status", [Visit.Status.TRANSFERRED, Visit.Status.NO_SHOW])
@@ -174,7 +174,7 @@ def test_a_visit_is_rated_once(english, visit):
         "This visit has already been rated.",
     )
     assert list(Rating.objects.all()) == [first]
-    assert FollowUpCase.objects.count() == 0
+    assert Complaint.objects.count() == 0
 
 
 def test_the_same_client_id_again_returns_the_first_rating(visit):
@@ -185,7 +185,7 @@ def test_the_same_client_id_again_returns_the_first_rating(visit):
 
     assert again == first
     assert Rating.objects.count() == 1
-    assert FollowUpCase.objects.count() == 1
+    assert Complaint.objects.count() == 1
 
 
 def test_a_client_id_used_for_another_visit_is_refused(english, window, visit):

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluations.models import FollowUpCase, Rating
+from evaluations.models import Complaint, Rating
 from evaluations.services.devices import tablet_revoke
 from tests.evaluations.tablet_factories import as_tablet, finished_visit, paired_tablet, sign_in
 from tests.windows.factories import StaffFactory, WindowFactory
@@ -227,7 +227,7 @@ def test_the_kiosk_submits_with_its_cookie_and_csrf_token(csrf_client, device):
         Rating.Source.TABLET,
         "13812345678",
     )
-    assert FollowUpCase.objects.get().rating == rating
+    assert Complaint.objects.get().rating == rating
 
 
 def test_a_cookie_without_the_csrf_token_is_refused(english, csrf_client, device):
@@ -269,7 +269,7 @@ def test_a_retry_with_the_same_client_id_counts_once(tablet_client, window):
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.json() == second.json()
     assert Rating.objects.count() == 1
-    assert FollowUpCase.objects.count() == 1
+    assert Complaint.objects.count() == 1
 
 
 def test_a_second_rating_of_the_visit_is_refused(english, tablet_client, window):
@@ -386,7 +386,7 @@ def test_bad_input_is_refused_with_the_message_the_user_sees(
     assert response.status_code == 400
     assert response.json() == {"error": "invalid", "message": message, "fields": {field: [message]}}
     assert Rating.objects.count() == 0
-    assert FollowUpCase.objects.count() == 0
+    assert Complaint.objects.count() == 0
 
 
 def test_a_missing_field_is_refused(english, tablet_client, window):

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from evaluations.models import FollowUpCase, Rating
+from evaluations.models import Complaint, Rating
 from tests.windows.factories import (
     ServiceItemFactory,
     StaffFactory,
@@ -580,7 +580,7 @@ def test_a_bad_review_in_the_file_opens_a_follow_up_case(configured_hall):
 
     visits_import(file=io.BytesIO((CN_HEADER + rows).encode()), filename="v.csv")
 
-    case = FollowUpCase.objects.get()
+    case = Complaint.objects.get()
     assert (case.rating.visit.ticket_no, case.level, case.due_date) == (
         "A001",
         2,

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from evaluations.models import FollowUpCase, Rating
+from evaluations.models import Complaint, Rating
 from evaluations.services.followups import followups_open
 from windows.models import Hall, Staff, Visit, VisitItem, Window
 from windows.workdays import business_days
@@ -73,8 +73,11 @@ def seed_visits(*, hall: Hall, start: date, today: date, now: datetime | None = 
             pending = []
     created += _write(pending)
     # The hall followed up every past bad review; the last few days' are still open.
-    FollowUpCase.objects.filter(hall=hall, due_date__lt=today - timedelta(days=3)).update(
-        status=FollowUpCase.Status.CLOSED
+    Complaint.objects.filter(hall=hall, due_date__lt=today - timedelta(days=3)).update(
+        status=Complaint.Status.CLOSED,
+        callback_result=Complaint.CallbackResult.SATISFIED,
+        verdict=Complaint.Verdict.SUBSTANTIATED,
+        closed_at=timezone.now(),
     )
     return created
 
