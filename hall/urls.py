@@ -22,6 +22,8 @@ urlpatterns = [
     path("tablet/", include("evaluations.tablet.urls")),
     path("surveys/", include("evaluations.surveys.urls")),
     path("results/", include("evaluations.results.urls")),
+    path("complaints/", include("evaluations.complaints.urls")),
+    path("rectification/", include("evaluations.rectification.urls")),
     path("", include("windows.urls")),
 ]
 if settings.DEBUG:
