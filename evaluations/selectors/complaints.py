@@ -1,0 +1,215 @@
+"""Reads of the complaint pages: who sees which cases, the filtered list, the timeline and
+the manager dashboard's figures (all counted in the database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
+
+from evaluations.models import Channel, Complaint, Measure
+from windows import roles
+from windows.models import Hall
+
+VIEW_PERMISSION = "evaluations.view_complaint"
+ACT_PERMISSION = "evaluations.change_complaint"
+INTAKE_PERMISSION = "evaluations.add_complaint"
+
+REACHED_CALLBACK = (
+    Complaint.Status.REPLIED,
+    Complaint.Status.CALLBACK_DONE,
+    Complaint.Status.CLOSED,
+)
+
+
+def may_view_hall_cases(user) -> bool:
+    """Managers and supervisors read every case of their halls."""
+    return user.has_perm(VIEW_PERMISSION)
+
+
+def complaints_for_user(user) -> QuerySet[Complaint]:
+    """The cases a user may open: a hall's cases for managers and supervisors of it, else
+    only the cases the user handles (a staff member assigned a case)."""
+    if may_view_hall_cases(user):
+        return Complaint.objects.for_user(user)
+    if not user.is_authenticated:
+        return Complaint.objects.none()
+    return Complaint.objects.filter(handler=user)
+
+
+def complaint_list(
+    *,
+    cases: QuerySet[Complaint],
+    today: dt.date,
+    channel: str = "",
+    status: str = "",
+    overdue: str = "",
+    window=None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> QuerySet[Complaint]:
+    """The cases matching the list's filters; `overdue` is "yes", "no" or "" (either)."""
+    if channel:
+        cases = cases.filter(channel=channel)
+    if status:
+        cases = cases.filter(status=status)
+    late = Q(due_date__lt=today) & ~Q(status=Complaint.Status.CLOSED)
+    if overdue == "yes":
+        cases = cases.filter(late)
+    elif overdue == "no":
+        cases = cases.exclude(late)
+    if window is not None:
+        cases = cases.filter(window=window)
+    if start is not None:
+        cases = cases.filter(received_at__date__gte=start)
+    if end is not None:
+        cases = cases.filter(received_at__date__lte=end)
+    return cases.select_related("window", "staff", "handler", "hall").order_by(
+        "-received_at", "-pk"
+    )
+
+
+def assignable_handlers(hall: Hall) -> QuerySet:
+    """Who may handle a hall's case: its managers and its window staff."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(hall_accesses__hall=hall, groups__name=roles.HALL_MANAGER)
+            | Q(staff_profile__hall=hall, staff_profile__is_active=True)
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    user: object
+    from_status: str
+    to_status: str
+    reason: str
+    created: bool
+
+    @property
+    def from_label(self) -> str:
+        return Complaint.Status(self.from_status).label if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return Complaint.Status(self.to_status).label
+
+
+def complaint_timeline(complaint: Complaint) -> list[TimelineEntry]:
+    """Every recorded change of the case, oldest first: who, when, status from -> to, why."""
+    records = complaint.history.select_related("history_user").order_by("history_date", "pk")
+    entries: list[TimelineEntry] = []
+    previous = None
+    for record in records:
+        entries.append(
+            TimelineEntry(
+                at=record.history_date,
+                user=record.history_user,
+                from_status=previous.status if previous is not None else "",
+                to_status=record.status,
+                reason=record.history_change_reason or "",
+                created=record.history_type == "+",
+            )
+        )
+        previous = record
+    return entries
+
+
+def _pct(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(100 * part) / whole).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class ChannelCount:
+    channel: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    open_cases: int
+    overdue_cases: int
+    closed_this_month: int
+    received_this_month: int
+    by_channel: tuple[ChannelCount, ...]
+    reached_callback: int
+    called_back: int
+    callback_rate_pct: Decimal | None
+    satisfied_at_callback: int
+    satisfied_rate_pct: Decimal | None
+    measures: int
+    measures_completed: int
+    rectification_rate_pct: Decimal | None
+    overdue_list: QuerySet[Complaint]
+
+
+def complaint_dashboard(*, hall: Hall, today: dt.date) -> Dashboard:
+    """A hall's case figures on `today` (the hall's local day).
+
+    Callback rate: cases with a callback result (satisfied, not satisfied or unreachable)
+    over cases that reached the callback step (replied, called back, closed, or reopened
+    after a callback). Satisfied rate: satisfied over those called back. Rectification
+    completion: the hall's measures done or verified over all its measures.
+    """
+    month_start = today.replace(day=1)
+    closed = Complaint.Status.CLOSED
+    cases = Complaint.objects.for_hall(hall)
+    called = ~Q(callback_result="")
+    counts = cases.aggregate(
+        open_cases=Count("pk", filter=~Q(status=closed)),
+        overdue_cases=Count("pk", filter=~Q(status=closed) & Q(due_date__lt=today)),
+        closed_this_month=Count(
+            "pk",
+            filter=Q(status=closed, closed_at__date__gte=month_start, closed_at__date__lte=today),
+        ),
+        received_this_month=Count(
+            "pk", filter=Q(received_at__date__gte=month_start, received_at__date__lte=today)
+        ),
+        reached_callback=Count("pk", filter=Q(status__in=REACHED_CALLBACK) | called),
+        called_back=Count("pk", filter=called),
+        satisfied=Count("pk", filter=Q(callback_result=Complaint.CallbackResult.SATISFIED)),
+    )
+    per_channel = dict(
+        cases.filter(received_at__date__gte=month_start, received_at__date__lte=today)
+        .values_list("channel")
+        .annotate(n=Count("pk"))
+        .values_list("channel", "n")
+    )
+    measures = Measure.objects.for_hall(hall).aggregate(
+        total=Count("pk"),
+        completed=Count("pk", filter=Q(status__in=[Measure.Status.DONE, Measure.Status.VERIFIED])),
+    )
+    return Dashboard(
+        open_cases=counts["open_cases"],
+        overdue_cases=counts["overdue_cases"],
+        closed_this_month=counts["closed_this_month"],
+        received_this_month=counts["received_this_month"],
+        by_channel=tuple(
+            ChannelCount(channel=value, label=label, count=per_channel.get(value, 0))
+            for value, label in Channel.choices
+        ),
+        reached_callback=counts["reached_callback"],
+        called_back=counts["called_back"],
+        callback_rate_pct=_pct(counts["called_back"], counts["reached_callback"]),
+        satisfied_at_callback=counts["satisfied"],
+        satisfied_rate_pct=_pct(counts["satisfied"], counts["called_back"]),
+        measures=measures["total"],
+        measures_completed=measures["completed"],
+        rectification_rate_pct=_pct(measures["completed"], measures["total"]),
+        overdue_list=cases.open()
+        .filter(due_date__lt=today)
+        .select_related("window", "staff", "handler")
+        .order_by("due_date", "pk"),
+    )
