@@ -24,6 +24,7 @@ urlpatterns = [
     path("results/", include("evaluations.results.urls")),
     path("complaints/", include("evaluations.complaints.urls")),
     path("rectification/", include("evaluations.rectification.urls")),
+    path("alerts/", include("evaluations.alerts_urls")),
     path("", include("windows.urls")),
 ]
 if settings.DEBUG:

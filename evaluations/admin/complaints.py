@@ -1,65 +1,207 @@
-"""Complaint cases in the admin (their workflow lives on the case pages)."""
+"""Complaint cases, their deadline rules and extensions in the admin.
+
+The admin only reads cases (with their change history); every step of the workflow goes
+through the case pages and their services, so the status is never edited freely here.
+Managers set the working days each step may take per channel (deadline rules).
+"""
+
+from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from evaluations.admin.devices import mask_phone, reason_labels
-from evaluations.models import Complaint
+from evaluations.admin.devices import reason_labels
+from evaluations.models import Complaint, DeadlineExtension, DeadlineRule
+from evaluations.privacy import mask_phone, may_see_phone, phone_visibility
+from evaluations.services.deadlines import is_overdue
 from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter
 
 
-@admin.register(Complaint)
-class ComplaintAdmin(HallScopedAdmin):
-    """Opened by bad reviews only; managers record when a case is closed."""
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
 
-    list_display = ("rating", "hall", "level", "reason_list", "masked_phone", "due_date", "status")
-    list_filter = ("status", ("hall", HallScopedRelatedFilter), "level", "due_date")
-    list_select_related = ("hall", "rating__visit__window")
-    search_fields = ("rating__visit__ticket_no",)
+    def lookups(self, request, model_admin):
+        return [("yes", _("overdue")), ("no", _("on time"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "yes":
+            return queryset.open().filter(due_date__lt=today)
+        if self.value() == "no":
+            return queryset.exclude(~Q(status=Complaint.Status.CLOSED) & Q(due_date__lt=today))
+        return queryset
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(HallScopedAdmin, SimpleHistoryAdmin):
+    """Read-only cases of the user's halls, with their history (also hall-scoped)."""
+
+    list_display = (
+        "__str__",
+        "channel",
+        "status",
+        "overdue",
+        "due_date",
+        "hall",
+        "window",
+        "phone",
+    )
+    list_filter = (
+        "status",
+        "channel",
+        OverdueFilter,
+        ("hall", HallScopedRelatedFilter),
+        "escalated",
+    )
+    list_select_related = ("hall", "window", "handler")
+    search_fields = ("work_order_no", "rating__visit__ticket_no")
+    date_hierarchy = "received_at"
     fields = (
         "hall",
+        "channel",
+        "work_order_no",
+        "received_at",
+        "complainant_name",
+        "phone",
+        "window",
+        "staff",
+        "service_item",
+        "category",
         "rating",
         "level",
         "reason_list",
         "comment",
-        "masked_phone",
-        "due_date",
-        "created_at",
+        "attachment",
         "status",
-    )
-    readonly_fields = (
-        "hall",
-        "rating",
-        "level",
-        "reason_list",
-        "comment",
-        "masked_phone",
         "due_date",
+        "overdue",
+        "handler",
+        "verification_note",
+        "reply",
+        "replied_at",
+        "callback_result",
+        "callback_note",
+        "callback_at",
+        "reopen_count",
+        "escalated",
+        "verdict",
+        "closing_note",
+        "closed_at",
+        "personal_data_erased_at",
         "created_at",
     )
+    readonly_fields = fields
+    history_list_display = ("status", "due_date", "handler")
 
     @admin.display(description=_("bad-review reasons"))
     def reason_list(self, obj: Complaint) -> str:
         return reason_labels(obj.reasons)
 
-    @admin.display(description=_("callback phone"))
-    def masked_phone(self, obj: Complaint) -> str:
-        return mask_phone(obj.callback_phone)
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, obj: Complaint) -> bool:
+        return is_overdue(obj, timezone.localdate())
 
-    @admin.display(description=_("callback phone"))
+    @admin.display(description=_("complainant phone"))
+    def phone(self, obj: Complaint) -> str:
+        """Masked; the list and the detail page show it in full to whoever may call."""
+        return self.masked_phone(obj)
+
+    @admin.display(description=_("complainant phone"))
+    def masked_phone(self, obj: Complaint) -> str:
+        return mask_phone(obj.callback_phone) or "-"
+
+    @admin.display(description=_("complainant phone"))
     def full_phone(self, obj: Complaint) -> str:
         return obj.callback_phone or "-"
 
+    def get_list_display(self, request: HttpRequest):
+        sees = phone_visibility(request.user)
+
+        @admin.display(description=_("complainant phone"))
+        def phone(obj: Complaint) -> str:
+            return (obj.callback_phone if sees(obj) else mask_phone(obj.callback_phone)) or "-"
+
+        return [phone if name == "phone" else name for name in self.list_display]
+
     def get_fields(self, request: HttpRequest, obj=None):
-        # Whoever handles the case calls back; a reader only sees that there is a number.
-        phone = "full_phone" if self.has_change_permission(request, obj) else "masked_phone"
-        return [phone if field == "masked_phone" else field for field in self.fields]
+        # The handler and the hall's managers call back; everyone else sees it masked.
+        shown = (
+            "full_phone"
+            if obj and may_see_phone(user=request.user, complaint=obj)
+            else "masked_phone"
+        )
+        return [shown if name == "phone" else name for name in self.fields]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
-        return (*super().get_readonly_fields(request, obj), "full_phone")
+        return (*super().get_readonly_fields(request, obj), "masked_phone", "full_phone")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def revert_disabled(self, request: HttpRequest, obj=None) -> bool:
+        return True
+
+    def history_view(self, request: HttpRequest, object_id, extra_context=None):
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request: HttpRequest, object_id, version_id, extra_context=None):
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if request.method == "POST":
+            # simple_history saves a POSTed past version without asking for the change
+            # permission; a case only moves through its services.
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(HallScopedAdmin):
+    """Working days per step and channel; without a rule the defaults apply
+    (evaluations.services.deadlines.DEFAULT_RULES)."""
+
+    list_display = ("hall", "channel", "step", "working_days")
+    list_filter = (("hall", HallScopedRelatedFilter), "channel", "step")
+    list_select_related = ("hall",)
+    fields = ("hall", "channel", "step", "working_days")
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(HallScopedAdmin):
+    """Requested and decided on the case pages; listed here to read."""
+
+    list_display = (
+        "complaint",
+        "step",
+        "working_days",
+        "status",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+    )
+    list_filter = ("status",)
+    list_select_related = ("complaint__hall", "requested_by", "decided_by")
+    fields = (*list_display, "reason")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:

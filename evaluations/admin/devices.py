@@ -20,16 +20,6 @@ from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter
 from windows.models import Window
 
 
-def mask_phone(phone: str) -> str:
-    """138****5678: enough to recognise a number, not to call it."""
-    if not phone:
-        return "-"
-    keep_end = 4 if len(phone) > 7 else 2
-    keep_start = 3 if len(phone) > 7 else 1
-    hidden = len(phone) - keep_start - keep_end
-    return phone[:keep_start] + "*" * hidden + phone[-keep_end:]
-
-
 class PairingCodeForm(forms.Form):
     window = forms.ModelChoiceField(label=_("window"), queryset=Window.objects.none())
     label = forms.CharField(label=_("label"), max_length=50, required=False)

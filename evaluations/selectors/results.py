@@ -14,6 +14,7 @@ from django.db.models import DateField, F, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from evaluations.models import Rating
+from evaluations.privacy import mask_phone
 from windows.models import Hall, Staff, Visit, Window
 
 from .figures import ServiceFigures, figure_aggregates, service_figures
@@ -122,16 +123,6 @@ def figures_by_staff(*, hall: Hall, start: dt.date, end: dt.date) -> list[StaffF
 
 def hall_totals(*, hall: Hall, start: dt.date, end: dt.date) -> ServiceFigures:
     return service_figures(_hall_visits(hall, start, end))
-
-
-def mask_phone(phone: str) -> str:
-    """138****1234: the first three and last four digits; shorter numbers fully masked."""
-    phone = phone.strip()
-    if not phone:
-        return ""
-    if len(phone) < 8:
-        return "*" * len(phone)
-    return f"{phone[:3]}****{phone[-4:]}"
 
 
 @dataclass(frozen=True)

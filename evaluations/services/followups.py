@@ -1,4 +1,8 @@
-"""Bad reviews (差评) open follow-up cases, due after the hall's number of working days.
+"""Bad reviews (差评) open complaint cases (channel bad_review) at their first step.
+
+The first step is due after the hall's deadline rule for it (evaluations.services.deadlines;
+without a rule, the hall's `followup_due_working_days`), and the hall's duty leader is
+alerted (evaluations.services.alerts).
 
 The cases hold everything the complaints work needs to take them over (visit through the
 rating, level, reasons, comment, callback phone, due date), copied at opening time.
@@ -6,18 +10,17 @@ rating, level, reasons, comment, callback phone, due date), copied at opening ti
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from evaluations.models import Channel, Complaint, Rating
+from evaluations.services import alerts
+from evaluations.services.deadlines import step_due_date
 from windows.models import Hall, Visit
-from windows.workdays import business_days
-
-# Long enough for any run of holidays (Spring Festival with weekends is under 2 weeks).
-SEARCH_SPAN_DAYS = 31
 
 
 def local_day(rating: Rating) -> date:
@@ -26,21 +29,13 @@ def local_day(rating: Rating) -> date:
 
 
 def followup_due_date(*, hall: Hall, rated_on: date) -> date:
-    """The hall's `followup_due_working_days`-th business day after the day of the rating.
-
-    With 0 working days the case is due on the day of the rating itself.
+    """When the first step of a bad review's case is due: the hall's deadline rule for
+    bad reviews' received step, else `followup_due_working_days`, in business days after
+    the day of the rating (0 working days: the day of the rating itself).
     """
-    wanted = hall.followup_due_working_days
-    if wanted == 0:
-        return rated_on
-    start = rated_on + timedelta(days=1)
-    found: list[date] = []
-    while True:
-        end = start + timedelta(days=SEARCH_SPAN_DAYS - 1)
-        found += business_days(hall=hall, start=start, end=end)
-        if len(found) >= wanted:
-            return found[wanted - 1]
-        start = end + timedelta(days=1)
+    return step_due_date(
+        hall=hall, channel=Channel.BAD_REVIEW, step=Complaint.Status.RECEIVED, start=rated_on
+    )
 
 
 def _case_for(rating: Rating, *, visit: dict, due_date: date) -> Complaint:
@@ -74,7 +69,9 @@ def followup_open(*, rating: Rating) -> Complaint | None:
     hall = Hall.objects.get(pk=visit["hall_id"])
     due_date = followup_due_date(hall=hall, rated_on=local_day(rating))
     case = _case_for(rating, visit=visit, due_date=due_date)
+    case._change_reason = "opened from a bad review"
     case.save()
+    alerts.duty_alert_for(complaint=case)
     return case
 
 
@@ -89,9 +86,7 @@ def followups_open(*, ratings: list[Rating]) -> int:
     if not bad:
         return 0
     taken = set(
-        Complaint.objects.filter(rating__in=[r.pk for r in bad]).values_list(
-            "rating_id", flat=True
-        )
+        Complaint.objects.filter(rating__in=[r.pk for r in bad]).values_list("rating_id", flat=True)
     )
     pending = [rating for rating in bad if rating.pk not in taken]
     visits = {
@@ -109,5 +104,9 @@ def followups_open(*, ratings: list[Rating]) -> int:
         if key not in due_dates:
             due_dates[key] = followup_due_date(hall=halls[key[0]], rated_on=key[1])
         cases.append(_case_for(rating, visit=visit, due_date=due_dates[key]))
-    Complaint.objects.bulk_create(cases)
+    created = bulk_create_with_history(
+        cases, Complaint, default_change_reason="opened from a bad review"
+    )
+    for case in created:
+        alerts.duty_alert_for(complaint=case)
     return len(cases)

@@ -1,4 +1,7 @@
-"""The admin of rating tablets, ratings and follow-up cases, scoped to the user's halls."""
+"""The admin of rating tablets and ratings, scoped to the user's halls.
+
+Complaint cases are in test_complaint_admin.py.
+"""
 
 import datetime as dt
 import re
@@ -8,8 +11,7 @@ import segno
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluations.admin.devices import mask_phone
-from evaluations.models import Complaint, Rating, TabletDevice
+from evaluations.models import Rating, TabletDevice
 from evaluations.services.devices import PAIRING_CODE_VALID_FOR, hash_secret, tablet_pair
 from evaluations.services.ratings import rating_submit
 from tests.evaluations.tablet_factories import as_tablet, finished_visit, paired_tablet
@@ -198,7 +200,7 @@ def test_window_staff_cannot_reach_the_admin(en_client, hall_a):
     assert response["Location"].startswith("/admin/login/")
 
 
-# ---- ratings and follow-up cases ----
+# ---- ratings ----
 
 
 def test_ratings_are_listed_per_hall_and_read_only(en_client, manager_a, window_a, window_b):
@@ -217,80 +219,3 @@ def test_ratings_are_listed_per_hall_and_read_only(en_client, manager_a, window_
     assert add.status_code == 403
     assert delete.status_code == 403
     assert Rating.objects.count() == 2
-
-
-def test_follow_up_cases_are_listed_per_hall_with_masked_phones(
-    english, en_client, manager_a, window_a, window_b
-):
-    own = bad_rating(window_a).complaint
-    bad_rating(window_b)
-    en_client.force_login(manager_a)
-
-    response = en_client.get(
-        reverse("admin:evaluations_followupcase_changelist"), {"status": "open"}
-    )
-    closed = en_client.get(
-        reverse("admin:evaluations_followupcase_changelist"), {"status": "closed"}
-    )
-
-    assert list(response.context["cl"].result_list) == [own]
-    assert list(closed.context["cl"].result_list) == []
-    html = response.content.decode()
-    assert "138****5678" in html and "13812345678" not in html
-    assert "poor attitude、long waiting time" in html
-
-
-def test_a_manager_closes_a_case_and_sees_the_phone_to_call(en_client, manager_a, window_a):
-    case = bad_rating(window_a).complaint
-    en_client.force_login(manager_a)
-    url = reverse("admin:evaluations_followupcase_change", args=[case.pk])
-
-    page = en_client.get(url)
-    response = en_client.post(url, {"status": "closed"})
-
-    assert "13812345678" in page.content.decode()
-    assert response.status_code == 302
-    case.refresh_from_db()
-    assert (case.status, case.level, case.callback_phone) == ("closed", 1, "13812345678")
-
-
-def test_a_supervisor_sees_the_case_with_a_masked_phone_and_cannot_close_it(
-    en_client, supervisor_a, window_a
-):
-    case = bad_rating(window_a).complaint
-    en_client.force_login(supervisor_a)
-    url = reverse("admin:evaluations_followupcase_change", args=[case.pk])
-
-    page = en_client.get(url)
-    response = en_client.post(url, {"status": "closed"})
-
-    assert page.status_code == 200
-    assert "138****5678" in page.content.decode()
-    assert "13812345678" not in page.content.decode()
-    assert response.status_code == 403
-    case.refresh_from_db()
-    assert case.status == Complaint.Status.RECEIVED
-
-
-def test_another_halls_case_cannot_be_opened(en_client, manager_b, window_a):
-    case = bad_rating(window_a).complaint
-    en_client.force_login(manager_b)
-
-    response = en_client.get(
-        reverse("admin:evaluations_followupcase_change", args=[case.pk]), follow=True
-    )
-
-    assert response.redirect_chain == [(reverse("admin:index"), 302)]
-
-
-@pytest.mark.parametrize(
-    ("phone", "masked"),
-    [
-        ("13812345678", "138****5678"),
-        ("+8613812345678", "+86*******5678"),
-        ("5212345", "5****45"),
-        ("", "-"),
-    ],
-)
-def test_phones_are_masked(phone, masked):
-    assert mask_phone(phone) == masked

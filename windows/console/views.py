@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from evaluations.services.alerts import open_duty_alerts
 from windows.models import Staff, Visit, WindowSession
 from windows.selectors import staff_for_user
 from windows.services import (
@@ -114,6 +115,7 @@ def console(request: HttpRequest, staff: Staff) -> HttpResponse:
         "day": console_day(staff=staff, today=today),
         "today": today,
         "statuses": Visit.Status,
+        "duty_alerts": open_duty_alerts(user=request.user, day=today),
     }
     return render(request, "windows/console/console.html", context)
 

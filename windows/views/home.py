@@ -6,13 +6,18 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from evaluations.services.alerts import open_duty_alerts
 from windows.selectors import staff_home, visible_halls
 
 
 @require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    page = staff_home(user=request.user, today=timezone.localdate())
+    today = timezone.localdate()
+    page = staff_home(user=request.user, today=today)
     if page is not None:
-        return render(request, "windows/home_staff.html", {"page": page})
+        duty_alerts = open_duty_alerts(user=request.user, day=today)
+        return render(
+            request, "windows/home_staff.html", {"page": page, "duty_alerts": duty_alerts}
+        )
     return render(request, "windows/home_manager.html", {"halls": visible_halls(user=request.user)})
