@@ -225,7 +225,7 @@ def complaint_receive(
     )
     if attachment is not None:
         complaint.attachment = attachment
-    _save(complaint, by=by, reason="received")
+    _save(complaint, by=by, reason=_("received"))
     if channel == Channel.WORK_ORDER_12345:
         alerts.duty_alert_for(complaint=complaint)
     return complaint
@@ -255,7 +255,11 @@ def complaint_verify(
     elif (exclusion_note or "").strip():
         raise ComplaintError(_("Choose why the rating is excluded."), code="invalid")
     complaint.verification_note = note
-    reason = f"verified, rating excluded ({exclude_rating})" if exclude_rating else "verified"
+    reason = (
+        _("verified, rating excluded (%(why)s)") % {"why": Rating.Exclusion(exclude_rating).label}
+        if exclude_rating
+        else _("verified")
+    )
     return _move(complaint, by=by, status=Status.VERIFIED, reason=reason)
 
 
@@ -280,14 +284,19 @@ def complaint_assign(*, complaint: Complaint, by, handler) -> Complaint:
             _("The handler must be a manager or a staff member of this hall."), code="invalid"
         )
     complaint.handler = handler
-    return _move(complaint, by=by, status=Status.ASSIGNED, reason=f"assigned to {handler}")
+    return _move(
+        complaint,
+        by=by,
+        status=Status.ASSIGNED,
+        reason=_("assigned to %(handler)s") % {"handler": handler},
+    )
 
 
 @transaction.atomic
 def complaint_start(*, complaint: Complaint, by) -> Complaint:
     complaint = _locked(complaint)
     _check(complaint, by, START)
-    return _move(complaint, by=by, status=Status.IN_PROGRESS, reason="started")
+    return _move(complaint, by=by, status=Status.IN_PROGRESS, reason=_("started"))
 
 
 @transaction.atomic
@@ -297,7 +306,7 @@ def complaint_reply(*, complaint: Complaint, by, reply: str) -> Complaint:
     _check(complaint, by, REPLY)
     complaint.reply = _text(reply, required_message=_("Write the reply to the complainant."))
     complaint.replied_at = timezone.now()
-    return _move(complaint, by=by, status=Status.REPLIED, reason="replied")
+    return _move(complaint, by=by, status=Status.REPLIED, reason=_("replied"))
 
 
 @transaction.atomic
@@ -319,13 +328,16 @@ def complaint_record_callback(
     if result == Complaint.CallbackResult.NOT_SATISFIED and complaint.reopen_count == 0:
         complaint.reopen_count = 1
         return _move(
-            complaint, by=by, status=Status.IN_PROGRESS, reason="callback: not satisfied, reopened"
+            complaint,
+            by=by,
+            status=Status.IN_PROGRESS,
+            reason=_("callback: not satisfied, reopened"),
         )
     if result == Complaint.CallbackResult.NOT_SATISFIED:
         complaint.escalated = True
-        reason = "callback: not satisfied again, escalated"
+        reason = _("callback: not satisfied again, escalated")
     else:
-        reason = f"callback: {result}"
+        reason = _("callback: %(result)s") % {"result": Complaint.CallbackResult(result).label}
     return _move(complaint, by=by, status=Status.CALLBACK_DONE, reason=reason)
 
 
@@ -338,7 +350,12 @@ def complaint_close(*, complaint: Complaint, by, verdict: str, note: str = "") -
     complaint.verdict = verdict
     complaint.closing_note = _text(note)
     complaint.closed_at = timezone.now()
-    return _move(complaint, by=by, status=Status.CLOSED, reason=f"closed: {verdict}")
+    return _move(
+        complaint,
+        by=by,
+        status=Status.CLOSED,
+        reason=_("closed: %(verdict)s") % {"verdict": Complaint.Verdict(verdict).label},
+    )
 
 
 def _pending_extension(complaint: Complaint) -> DeadlineExtension | None:
@@ -433,7 +450,8 @@ def extension_decide(*, extension: DeadlineExtension, by, approve: bool) -> Dead
         _save(
             complaint,
             by=by,
-            reason=f"deadline extended by {extension.working_days} working days",
+            reason=_("deadline extended by %(days)s working days")
+            % {"days": extension.working_days},
         )
     return extension
 
@@ -460,5 +478,5 @@ def complaint_erase_personal_data(*, complaint: Complaint, by) -> Complaint:
         # The history keeps the file's name (the phone and name are never in it).
         complaint.history.update(attachment="")
     complaint.personal_data_erased_at = timezone.now()
-    _save(complaint, by=by, reason="personal data erased")
+    _save(complaint, by=by, reason=_("personal data erased"))
     return complaint

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from evaluations.models import Channel, Complaint, Rating
@@ -69,7 +70,7 @@ def followup_open(*, rating: Rating) -> Complaint | None:
     hall = Hall.objects.get(pk=visit["hall_id"])
     due_date = followup_due_date(hall=hall, rated_on=local_day(rating))
     case = _case_for(rating, visit=visit, due_date=due_date)
-    case._change_reason = "opened from a bad review"
+    case._change_reason = _("opened from a bad review")
     case.save()
     alerts.duty_alert_for(complaint=case)
     return case
@@ -105,7 +106,7 @@ def followups_open(*, ratings: list[Rating]) -> int:
             due_dates[key] = followup_due_date(hall=halls[key[0]], rated_on=key[1])
         cases.append(_case_for(rating, visit=visit, due_date=due_dates[key]))
     created = bulk_create_with_history(
-        cases, Complaint, default_change_reason="opened from a bad review"
+        cases, Complaint, default_change_reason=_("opened from a bad review")
     )
     for case in created:
         alerts.duty_alert_for(complaint=case)

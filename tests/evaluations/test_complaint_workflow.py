@@ -34,7 +34,7 @@ from tests.windows.factories import (
 from windows import roles
 from windows.models import Visit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 # A Monday before National Day 2020; every step below starts on it.
 TODAY = dt.date(2020, 9, 28)
@@ -392,7 +392,7 @@ def test_a_malicious_rating_is_excluded_and_the_satisfaction_rate_is_right(hall_
         1,
     )
     case = Complaint.objects.get(rating=bad.rating)
-    assert case.history.latest().history_change_reason == "verified, rating excluded (malicious)"
+    assert case.history.latest().history_change_reason == "verified, rating excluded (malicious rating)"
 
 
 @pytest.mark.parametrize(
