@@ -444,3 +444,17 @@ def test_the_demo_has_twelve_weeks_of_questionnaires_around_the_quota():
     assert weeks[-1][0] == date(2026, 9, 28)
     assert all(38 <= n <= 60 for _, n in weeks[:-1])
     assert QuestionnaireResponse.objects.count() == again
+
+
+def test_the_demo_has_complaints_at_different_steps_once():
+    from evaluations.models import Channel, Complaint
+
+    seed_demo(today=TODAY, visits_since=TODAY)
+    seed_demo(today=TODAY, visits_since=TODAY)
+
+    others = Complaint.objects.exclude(channel=Channel.BAD_REVIEW).order_by("channel")
+    assert [(c.channel, c.status) for c in others] == [
+        ("hotline", "verified"),
+        ("on_site", "received"),
+        ("work_order_12345", "replied"),
+    ]

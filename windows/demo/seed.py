@@ -35,6 +35,7 @@ from windows.models import (
 from windows.workdays import business_days
 
 from . import catalogue
+from .complaints import seed_complaints
 from .surveys import seed_questionnaire, seed_questionnaire_responses
 from .visits import seed_visits
 
@@ -111,6 +112,7 @@ def seed_demo(*, today: date, visits_since: date | None = None) -> SeedSummary:
     visits = Tally()
     if visits_since is not None:  # the demo's history: visits and questionnaire answers
         seed_questionnaire_responses(hall=hall, today=today)
+        seed_complaints(hall=hall)
         created = seed_visits(hall=hall, start=visits_since, today=today)
         stored = Visit.objects.filter(hall=hall, service_date__range=(visits_since, today))
         visits = Tally(created=created, present=stored.count() - created)
