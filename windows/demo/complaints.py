@@ -21,7 +21,7 @@ from windows.models import Hall, Staff, Window
 DEMO_COMPLAINTS = (
     # channel, hours ago, window, badge, category, text, work order, steps done
     (Channel.WORK_ORDER_12345, 30, 13, "LH013", "efficiency",
-     "市民反映医保异地就医备案办理时间过长，排队等候超过一小时。", "GD20261124-0087", 3),
+     "市民反映医保异地就医备案办理时间过长，排队等候超过一小时。", "GD20261124-0087", 4),
     (Channel.HOTLINE, 5, 7, "LH007", "notification",
      "来电反映办理退休审批时未被一次性告知所需材料，往返两次。", "", 1),
     (Channel.ON_SITE, 2, None, "", "environment", "等候区座位不足，老年人站立等候。", "", 0),
