@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "rectification"
+
+urlpatterns = [
+    path("", views.progress, name="progress"),
+    path("<int:pk>/export.xlsx", views.export_checklist, name="export"),
+]

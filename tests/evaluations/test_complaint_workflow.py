@@ -392,7 +392,10 @@ def test_a_malicious_rating_is_excluded_and_the_satisfaction_rate_is_right(hall_
         1,
     )
     case = Complaint.objects.get(rating=bad.rating)
-    assert case.history.latest().history_change_reason == "verified, rating excluded (malicious rating)"
+    assert (
+        case.history.latest().history_change_reason
+        == "verified, rating excluded (malicious rating)"
+    )
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.db.models import Count
 from django.http import HttpRequest
 from django.urls import path
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from windows.admin.actions import xlsx_response
@@ -35,7 +37,8 @@ class WindowAdmin(HallScopedAdmin):
     search_fields = ("number__exact", "name")
     list_select_related = ("hall", "zone", "department")
     ordering = ("hall__code", "number")
-    fields = ("hall", "number", "name", "zone", "department", "is_active")
+    fields = ("hall", "number", "name", "zone", "department", "is_active", "inspection_record")
+    readonly_fields = ("inspection_record",)
     inlines = (WindowServiceItemInline,)
     actions = ("export_xlsx",)
 
@@ -45,6 +48,28 @@ class WindowAdmin(HallScopedAdmin):
     @admin.display(description=_("number of service items"), ordering="item_count")
     def item_count(self, obj: Window) -> int:
         return obj.item_count
+
+    @admin.display(description=_("inspections"))
+    def inspection_record(self, obj: Window | None) -> str:
+        """Honours and warnings from unannounced inspections (明察暗访) naming the window."""
+        if obj is None or obj.pk is None:
+            return "—"
+        from evaluations.selectors.rectification import window_inspection_record
+
+        record = window_inspection_record(window=obj)
+        if not record.honours and not record.warnings:
+            return _("Not named by any inspection.")
+        items = [
+            format_html('<li class="inspection-honour">{}: {}</li>', _("Best window"), i)
+            for i in record.honours
+        ] + [
+            format_html('<li class="inspection-warning">{}: {}</li>', _("Worst window"), i)
+            for i in record.warnings
+        ]
+        return format_html(
+            '<ul id="inspection-record" style="margin: 0; padding: 0">{}</ul>',
+            mark_safe("".join(items)),  # each item escaped by format_html above
+        )
 
     @admin.action(description=_("Export selected windows to Excel"), permissions=["view"])
     def export_xlsx(self, request, queryset):

@@ -36,6 +36,7 @@ from windows.workdays import business_days
 
 from . import catalogue
 from .complaints import seed_complaints
+from .rectification import seed_rectification
 from .surveys import seed_questionnaire, seed_questionnaire_responses
 from .visits import seed_visits
 
@@ -113,6 +114,7 @@ def seed_demo(*, today: date, visits_since: date | None = None) -> SeedSummary:
     if visits_since is not None:  # the demo's history: visits and questionnaire answers
         seed_questionnaire_responses(hall=hall, today=today)
         seed_complaints(hall=hall)
+        seed_rectification(hall=hall, today=today)
         created = seed_visits(hall=hall, start=visits_since, today=today)
         stored = Visit.objects.filter(hall=hall, service_date__range=(visits_since, today))
         visits = Tally(created=created, present=stored.count() - created)
