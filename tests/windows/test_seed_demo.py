@@ -458,3 +458,10 @@ def test_the_demo_has_complaints_at_different_steps_once():
         ("on_site", "received"),
         ("work_order_12345", "replied"),
     ]
+
+
+def test_every_demo_login_has_an_email_for_reminders_and_alerts():
+    seed_demo(today=TODAY)
+
+    assert User.objects.get(username="lh005").email == "lh005@lh01.demo.invalid"
+    assert User.objects.filter(email="").count() == 0

@@ -19,6 +19,7 @@ HALL_ADDRESS = "南京市六合区雄州街道演示路1号"
 HALL_SUPERVISION_PHONE = "025-57108899"
 
 DEMO_PASSWORD = "Demo@2026"
+DEMO_EMAIL_DOMAIN = "lh01.demo.invalid"  # RFC 2606: never delivered anywhere
 ROSTER_WEEKS = 4
 
 # 进驻部门

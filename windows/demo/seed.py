@@ -256,7 +256,14 @@ def _ensure_users(
     missing = [name for name in specs if name not in existing]
     if missing:
         user_model.objects.bulk_create(
-            user_model(username=name, password=password_hash(), **specs[name]) for name in missing
+            user_model(
+                username=name,
+                password=password_hash(),
+                # Reminders and duty alerts go by email; in the embedded default they land
+                # in var/outbox/.
+                **{"email": f"{name}@{catalogue.DEMO_EMAIL_DOMAIN}", **specs[name]},
+            )
+            for name in missing
         )
     users = user_model.objects.in_bulk(list(specs), field_name="username")
 
