@@ -61,6 +61,7 @@ def test_staff_logs_in_and_sees_badge_and_todays_window(
     expect(page.locator("#week-roster tr.roster-today")).to_have_count(1)
     page.screenshot(path=str(screenshot_dir / "home.png"), full_page=True)
     # and the logout button takes them back to the login page
+    page.click("#nav-account")
     page.click("#nav-logout")
     expect(page).to_have_url(f"{live_server.url}/accounts/login/")
     expect(page.locator("#login-form")).to_be_visible()
