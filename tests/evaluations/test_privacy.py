@@ -106,7 +106,7 @@ def bad_review_case(hall, phone: str) -> Complaint:
 
 
 def test_a_manager_erases_a_closed_cases_personal_data_and_the_figures_stay(
-    hall_a, manager_a, handler, media, django_capture_on_commit_callbacks
+    english, hall_a, manager_a, handler, media, django_capture_on_commit_callbacks
 ):
     case = bad_review_case(hall_a, "13812345678")
     case.complainant_name = "李女士"
