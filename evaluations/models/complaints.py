@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from windows.models import Hall, ServiceItem, Staff, Window
@@ -34,9 +35,9 @@ class ComplaintQuerySet(HallScopedQuerySet):
 class Complaint(models.Model):
     class Status(models.TextChoices):
         RECEIVED = "received", _("received")
-        VERIFIED = "verified", _("verified")
+        VERIFIED = "verified", pgettext_lazy("case status", "verified")
         ASSIGNED = "assigned", _("assigned")
-        IN_PROGRESS = "in_progress", _("in progress")
+        IN_PROGRESS = "in_progress", pgettext_lazy("case status", "in progress")
         REPLIED = "replied", _("replied")
         CALLBACK_DONE = "callback_done", _("callback done")
         CLOSED = "closed", _("closed")
@@ -82,31 +83,43 @@ class Complaint(models.Model):
     complainant_name = models.CharField(_("complainant"), max_length=50, blank=True)
     callback_phone = models.CharField(_("complainant phone"), max_length=20, blank=True)
     window = models.ForeignKey(
-        Window, on_delete=models.SET_NULL, null=True, blank=True, related_name="complaints",
+        Window,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaints",
         verbose_name=_("window"),
     )
     staff = models.ForeignKey(
-        Staff, on_delete=models.SET_NULL, null=True, blank=True, related_name="complaints",
+        Staff,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaints",
         verbose_name=_("staff member"),
     )
     service_item = models.ForeignKey(
-        ServiceItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="complaints",
+        ServiceItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaints",
         verbose_name=_("service item"),
     )
-    category = models.CharField(
-        _("category"), max_length=20, choices=Category.choices, blank=True
-    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices, blank=True)
     comment = models.TextField(_("description"), blank=True)
-    attachment = models.FileField(
-        _("attachment"), upload_to="complaints/%Y/%m/", blank=True
-    )
+    attachment = models.FileField(_("attachment"), upload_to="complaints/%Y/%m/", blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
     )
     due_date = models.DateField(_("current step due"))
     handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="handled_complaints", verbose_name=_("handler"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="handled_complaints",
+        verbose_name=_("handler"),
     )
     verification_note = models.TextField(_("verification note"), blank=True)
     reply = models.TextField(_("reply to the complainant"), blank=True)
@@ -199,7 +212,9 @@ class DeadlineExtension(models.Model):
     working_days = models.PositiveSmallIntegerField(_("extra working days"))
     reason = models.TextField(_("reason"))
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("requested by"),
     )
     requested_at = models.DateTimeField(_("requested at"))
@@ -207,8 +222,12 @@ class DeadlineExtension(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("decided by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from windows.models import Department, Hall, Window
@@ -58,9 +59,9 @@ class MeasureQuerySet(HallScopedQuerySet):
 class Measure(models.Model):
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", _("not started")
-        IN_PROGRESS = "in_progress", _("in progress")
+        IN_PROGRESS = "in_progress", pgettext_lazy("measure status", "in progress")
         DONE = "done", _("done")
-        VERIFIED = "verified", _("verified")
+        VERIFIED = "verified", pgettext_lazy("measure status", "verified")
 
     checklist = models.ForeignKey(
         RectificationChecklist,
@@ -71,12 +72,20 @@ class Measure(models.Model):
     order = models.PositiveSmallIntegerField(_("no."), default=0)
     title = models.CharField(_("measure"), max_length=200)
     responsible_department = models.ForeignKey(
-        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="measures",
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measures",
         verbose_name=_("responsible department"),
     )
     responsible_person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="measures", verbose_name=_("responsible person"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measures",
+        verbose_name=_("responsible person"),
     )
     deadline = models.DateField(_("deadline"))
     status = models.CharField(
@@ -89,12 +98,20 @@ class Measure(models.Model):
     evidence_file = models.FileField(_("evidence file"), upload_to="measures/%Y/%m/", blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("verified by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     complaint = models.ForeignKey(
-        Complaint, on_delete=models.SET_NULL, null=True, blank=True, related_name="measures",
+        Complaint,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measures",
         verbose_name=_("from case"),
     )
     questionnaire_week = models.DateField(_("from questionnaire week"), null=True, blank=True)

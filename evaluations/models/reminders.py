@@ -11,7 +11,9 @@ class ReminderSent(models.Model):
     """The daily reminder of one person for one day (cases and measures due or overdue)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
         verbose_name=_("user"),
     )
     day = models.DateField(_("day"))

@@ -83,14 +83,20 @@ def measure_update_check(
         if progress_pct is None:
             new_progress = 100
         elif progress_pct != 100:
-            raise ValidationError(_("A done measure is 100% complete."), code="done_not_100")
+            raise ValidationError(
+                # xgettext:no-python-format
+                _("A done measure is 100% complete."),
+                code="done_not_100",
+            )
     elif new_status == Status.NOT_STARTED and new_progress:
         raise ValidationError(
             _("A measure not started has no progress yet."), code="not_started_progress"
         )
     elif new_status == Status.IN_PROGRESS and new_progress == 100:
         raise ValidationError(
-            _("A measure at 100% is done: set its status to done."), code="progress_100"
+            # xgettext:no-python-format
+            _("A measure at 100% is done: set its status to done."),
+            code="progress_100",
         )
     return MeasureChange(status=new_status, progress_pct=new_progress)
 
