@@ -25,6 +25,7 @@ urlpatterns = [
     path("complaints/", include("evaluations.complaints.urls")),
     path("rectification/", include("evaluations.rectification.urls")),
     path("alerts/", include("evaluations.alerts_urls")),
+    path("reports/", include("reports.urls")),
     path("", include("windows.urls")),
 ]
 if settings.DEBUG:
