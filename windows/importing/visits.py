@@ -32,6 +32,7 @@ from evaluations.services.followups import followups_open
 from windows.models import Hall, ServiceItem, Staff, Visit, VisitItem, Window
 from windows.scoping import visible_hall_ids
 
+from .fastinsert import insert_rows
 from .results import ImportFileError, ImportResult
 from .tabular import Column, read_rows
 
@@ -316,40 +317,91 @@ def _existing_keys(rows: list[_Row]) -> set[tuple[int, str, datetime]]:
     return set(stored)
 
 
+VISIT_COLUMNS = (
+    "hall",
+    "ticket_no",
+    "issued_at",
+    "called_at",
+    "started_at",
+    "finished_at",
+    "service_date",
+    "window",
+    "staff",
+    "status",
+    "item_count",
+)
+RATING_COLUMNS = (
+    "visit",
+    "level",
+    "rated_at",
+    "source",
+    "reasons",
+    "comment",
+    "callback_phone",
+    "excluded",
+    "exclusion_note",
+)
+
+
 def _write(rows: list[_Row], refs: _References) -> None:
-    visits = Visit.objects.bulk_create(
-        Visit(
-            hall=parsed.hall,
-            ticket_no=parsed.ticket_no,
-            issued_at=parsed.issued_at,
-            called_at=parsed.called_at,
-            started_at=parsed.started_at,
-            finished_at=parsed.finished_at,
-            service_date=parsed.started_at.date(),
-            window_id=refs.windows[parsed.hall.pk][parsed.window_number],
-            staff_id=parsed.staff_id,
-            status=parsed.status,
-            item_count=len(parsed.codes),
-        )
-        for parsed in rows
+    visit_ids = insert_rows(
+        Visit,
+        VISIT_COLUMNS,
+        [
+            (
+                parsed.hall.pk,
+                parsed.ticket_no,
+                parsed.issued_at,
+                parsed.called_at,
+                parsed.started_at,
+                parsed.finished_at,
+                parsed.started_at.date(),
+                refs.windows[parsed.hall.pk][parsed.window_number],
+                parsed.staff_id,
+                parsed.status,
+                len(parsed.codes),
+            )
+            for parsed in rows
+        ],
+        returning_pk=True,
     )
-    VisitItem.objects.bulk_create(
-        VisitItem(visit_id=visit.pk, service_item_id=refs.items[code])
-        for parsed, visit in zip(rows, visits, strict=True)
-        for code in parsed.codes
+    insert_rows(
+        VisitItem,
+        ("visit", "service_item"),
+        [
+            (visit_id, refs.items[code])
+            for parsed, visit_id in zip(rows, visit_ids, strict=True)
+            for code in parsed.codes
+        ],
     )
-    ratings = Rating.objects.bulk_create(
-        Rating(
-            visit_id=visit.pk,
-            level=parsed.rating,
-            rated_at=parsed.rated_at,
-            source=Rating.Source.IMPORT,
-        )
-        for parsed, visit in zip(rows, visits, strict=True)
+    rated = [
+        (parsed, visit_id)
+        for parsed, visit_id in zip(rows, visit_ids, strict=True)
         if parsed.rating is not None
+    ]
+    rating_ids = insert_rows(
+        Rating,
+        RATING_COLUMNS,
+        [
+            (visit_id, parsed.rating, parsed.rated_at, Rating.Source.IMPORT, [], "", "", "", "")
+            for parsed, visit_id in rated
+        ],
+        returning_pk=True,
     )
     # A bad review always gets a follow-up, whichever way it reached the portal.
-    followups_open(ratings=ratings)
+    followups_open(
+        ratings=[
+            Rating(
+                pk=rating_id,
+                visit_id=visit_id,
+                level=parsed.rating,
+                rated_at=parsed.rated_at,
+                source=Rating.Source.IMPORT,
+            )
+            for (parsed, visit_id), rating_id in zip(rated, rating_ids, strict=True)
+            if parsed.rating < Rating.GOOD_FROM
+        ]
+    )
 
 
 def _parse(row: int, values: dict[str, str], *, refs: _References, fixed_hall: Hall | None) -> _Row:
