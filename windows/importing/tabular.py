@@ -86,19 +86,26 @@ def _csv_rows(file: BinaryIO) -> Generator[list[str]]:
 
 
 def _xlsx_rows(file: BinaryIO) -> Generator[list[str]]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+    """The first sheet's rows, read by calamine (Rust): about ten times openpyxl's speed."""
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError, XmlError, ZipError
 
     try:
-        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        workbook = CalamineWorkbook.from_filelike(file)
+        sheet = workbook.get_sheet_by_index(0)
+        rows = sheet.iter_rows()
+    except (
+        CalamineError,
+        PasswordError,
+        XmlError,
+        ZipError,
+        zipfile.BadZipFile,
+        OSError,
+        ValueError,
+        IndexError,
+    ):
         raise ImportFileError(_("the file is not a readable .xlsx workbook")) from None
-    try:
-        sheet = workbook.active or workbook.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield [_cell_text(value) for value in values]
-    finally:
-        workbook.close()
+    for values in rows:
+        yield [_cell_text(value) for value in values]
 
 
 def _cell_text(value: object) -> str:
