@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from evaluations.api.views import RatingViewSet
+from reports.api import VolumeStatsView
 from windows.api.views import HallViewSet, ServiceItemViewSet, WindowViewSet
 from windows.api.visits import VisitBatchView, VisitViewSet
 
@@ -17,4 +18,5 @@ router.register("ratings", RatingViewSet, basename="rating")
 # Views that are not viewsets; hall/urls.py mounts them beside the router.
 extra_urls = [
     path("visits/batch/", VisitBatchView.as_view(), name="visit-batch"),
+    path("halls/<str:code>/stats/volume/", VolumeStatsView.as_view(), name="hall-volume-stats"),
 ]

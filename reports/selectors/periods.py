@@ -1,0 +1,275 @@
+"""The hall's figures for any date range, for the hall or per zone, window, staff or item.
+
+Counts, sums and averages are one grouped query; the 90th percentiles are
+`percentile_cont(0.9)` on PostgreSQL and, on SQLite (which has no percentile aggregate),
+the same linear interpolation from the two ordered values around the 90% position,
+read with ORDER BY ... LIMIT 2 OFFSET k per group. Waiting (started_at - issued_at) and
+service (finished_at - started_at) times are those of completed visits, in seconds,
+rounded to 1 decimal.
+
+Groups: "hall" gives one row even without visits; the others give one row per zone,
+window, staff member or service item with at least one visit in the range. Visits with
+no staff member recorded are left out of the "staff" rows. Per service item, items =
+completed visits that handled the item.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Q,
+    QuerySet,
+    Sum,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
+from django.db.models.lookups import Contains
+
+from evaluations.models import Rating
+from evaluations.selectors.figures import ServiceFigures, figure_aggregates, percent
+from reports.selectors.volume import general_window, one_decimal, share_pct
+from windows.models import Hall, Visit, Zone
+from windows.workdays import business_days
+
+GROUPINGS = ("hall", "zone", "window", "staff", "service_item")
+P90 = 0.9
+
+WAIT = ExpressionWrapper(F("started_at") - F("issued_at"), output_field=DurationField())
+SERVICE = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
+
+
+class Percentile90Seconds(Aggregate):
+    """PostgreSQL: percentile_cont(0.9) of an interval expression, in seconds."""
+
+    function = "percentile_cont"
+    name = "Percentile90Seconds"
+    template = f"%(function)s({P90}) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM %(expressions)s))"
+    output_field = FloatField()
+
+
+@dataclass(frozen=True)
+class PeriodStats:
+    key: str
+    label: str
+    visits: int
+    items: int
+    business_days: int
+    daily_average_items: float | None
+    evaluation_rate_pct: float | None
+    satisfaction_rate_pct: float | None
+    bad_reviews: int
+    bad_reviews_by_reason: dict[str, int]
+    avg_wait_seconds: float | None
+    p90_wait_seconds: float | None
+    avg_service_seconds: float | None
+    p90_service_seconds: float | None
+    no_shows: int
+    no_show_rate_pct: float | None
+    general_share_pct: float | None
+
+
+def _seconds(value: timedelta | float | None) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        value = value.total_seconds()
+    return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _group_fields(by: str) -> tuple[dict, list[str]]:
+    """Annotations naming each group (key, label) and the order of the rows."""
+    if by == "hall":
+        return {"group_key": F("hall__code"), "group_label": F("hall__name")}, ["group_key"]
+    if by == "zone":
+        general = Q(window__zone__kind=Zone.Kind.GENERAL)
+        return {
+            "group_key": Case(When(general, then=F("window__zone__name")), default=Value("")),
+            "group_label": Case(When(general, then=F("window__zone__name")), default=Value("")),
+            "group_order": Case(
+                When(general, then=F("window__zone__sort_order")), default=Value(32767)
+            ),
+        }, ["group_order", "group_key"]
+    if by == "window":
+        return {"group_key": F("window__number"), "group_label": F("window__name")}, ["group_key"]
+    if by == "staff":
+        return {"group_key": F("staff__badge_no"), "group_label": F("staff__display_name")}, [
+            "group_key"
+        ]
+    return {
+        "group_key": F("visit_items__service_item__code"),
+        "group_label": F("visit_items__service_item__name"),
+    }, ["group_key"]
+
+
+def _aggregates(by: str) -> dict:
+    completed = Q(status=Visit.Status.COMPLETED)
+    aggregates = figure_aggregates()
+    general = completed & general_window()
+    if by == "service_item":
+        aggregates["items"] = Count("pk", filter=completed)
+        aggregates["general_items"] = Count("pk", filter=general)
+    else:
+        aggregates["general_items"] = Sum("item_count", filter=general, default=0)
+    bad = Q(status=Visit.Status.COMPLETED, rating__excluded="", rating__level__lt=Rating.GOOD_FROM)
+    reasons_text = Cast("rating__reasons", TextField())
+    for reason in Rating.Reason.values:
+        aggregates[f"reason_{reason}"] = Count(
+            "pk", filter=bad & Q(Contains(reasons_text, f'"{reason}"'))
+        )
+    aggregates["all_visits"] = Count("pk")
+    aggregates["avg_wait"] = Avg(WAIT, filter=completed)
+    aggregates["avg_service"] = Avg(SERVICE, filter=completed)
+    if connection.vendor == "postgresql":
+        aggregates["p90_wait"] = Percentile90Seconds(WAIT, filter=completed)
+        aggregates["p90_service"] = Percentile90Seconds(SERVICE, filter=completed)
+    return aggregates
+
+
+def _percentile_by_offset(visits: QuerySet, expression, count: int) -> float | None:
+    """percentile_cont(0.9) of `count` ordered values, from the two around the position."""
+    if not count:
+        return None
+    position = P90 * (count - 1)
+    lower = math.floor(position)
+    values = list(
+        visits.annotate(value=expression)
+        .order_by("value")
+        .values_list("value", flat=True)[lower : lower + 2]
+    )
+    low = values[0].total_seconds()
+    high = values[-1].total_seconds()
+    return low + (high - low) * (position - lower)
+
+
+def _visits(hall: Hall, start: date, end: date) -> QuerySet:
+    return Visit.objects.filter(hall=hall, service_date__range=(start, end))
+
+
+def period_stats(*, hall: Hall, start: date, end: date, by: str = "hall") -> list[PeriodStats]:
+    """The figures of each group's visits from start to end (both included)."""
+    if by not in GROUPINGS:
+        raise ValueError(f"by must be one of {', '.join(GROUPINGS)}")
+    visits = _visits(hall, start, end)
+    if by == "staff":
+        visits = visits.filter(staff__isnull=False)
+    group_fields, ordering = _group_fields(by)
+    rows = list(
+        visits.annotate(**group_fields)
+        .values(*group_fields)
+        .annotate(**_aggregates(by))
+        .order_by(*ordering)
+    )
+    rows = [row for row in rows if row["group_key"] is not None]  # visits without items
+    if by == "hall" and not rows:
+        rows = [
+            {
+                "group_key": hall.code,
+                "group_label": hall.name,
+                **visits.aggregate(**_aggregates(by)),
+            }
+        ]
+    days = len(business_days(hall=hall, start=start, end=end))
+    return [_row_stats(row, by, visits, group_fields, days) for row in rows]
+
+
+def _row_stats(row: dict, by: str, visits: QuerySet, group_fields: dict, days: int) -> PeriodStats:
+    figures = ServiceFigures(**{name: row[name] for name in figure_aggregates()})
+    if "p90_wait" in row:
+        p90_wait, p90_service = row["p90_wait"], row["p90_service"]
+    else:
+        completed = visits.completed()
+        if by != "hall":
+            group_key = next(iter(group_fields))
+            completed = completed.annotate(**group_fields).filter(**{group_key: row[group_key]})
+        p90_wait = _percentile_by_offset(completed, WAIT, figures.visits)
+        p90_service = _percentile_by_offset(completed, SERVICE, figures.visits)
+    label = row["group_label"]
+    if by == "window" and not label:
+        label = str(row["group_key"])
+    return PeriodStats(
+        key=str(row["group_key"]),
+        label=label or "",
+        visits=figures.visits,
+        items=figures.items,
+        business_days=days,
+        daily_average_items=one_decimal(figures.items, days),
+        evaluation_rate_pct=figures.evaluation_rate_pct,
+        satisfaction_rate_pct=figures.satisfaction_rate_pct,
+        bad_reviews=figures.bad,
+        bad_reviews_by_reason={reason: row[f"reason_{reason}"] for reason in Rating.Reason.values},
+        avg_wait_seconds=_seconds(row["avg_wait"]),
+        p90_wait_seconds=_seconds(p90_wait),
+        avg_service_seconds=_seconds(row["avg_service"]),
+        p90_service_seconds=_seconds(p90_service),
+        no_shows=figures.no_shows,
+        no_show_rate_pct=percent(figures.no_shows, row["all_visits"]),
+        general_share_pct=share_pct(row["general_items"], figures.items),
+    )
+
+
+def _hall_stats(hall: Hall, start: date, end: date) -> PeriodStats:
+    return period_stats(hall=hall, start=start, end=end)[0]
+
+
+def _year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def period_comparison(*, hall: Hall, start: date, end: date) -> dict:
+    """The hall's figures beside the same number of days right before and a year before."""
+    length = end - start
+    previous_end = start - timedelta(days=1)
+    current = _hall_stats(hall, start, end)
+    previous = _hall_stats(hall, previous_end - length, previous_end)
+    last_year = _hall_stats(hall, _year_before(start), _year_before(end))
+    return {
+        "current": current,
+        "previous_period": previous,
+        "same_period_last_year": last_year,
+        "items_change_pct": percent(current.items - previous.items, previous.items),
+        "items_yoy_pct": percent(current.items - last_year.items, last_year.items),
+    }
+
+
+def _daily(hall: Hall, start: date, end: date) -> QuerySet:
+    return (
+        Visit.objects.completed()
+        .filter(hall=hall, service_date__range=(start, end))
+        .values("service_date")
+        .annotate(items=Sum("item_count"))
+    )
+
+
+def peak_days(*, hall: Hall, start: date, end: date, limit: int = 5) -> list[tuple[date, int]]:
+    """The days with the most items, most first (the earlier day first on a tie)."""
+    rows = _daily(hall, start, end).order_by("-items", "service_date")[:limit]
+    return [(row["service_date"], row["items"]) for row in rows]
+
+
+def daily_items(*, hall: Hall, start: date, end: date) -> list[tuple[date, int]]:
+    """Items of every calendar day from start to end, 0 on a day without completed visits."""
+    items = {row["service_date"]: row["items"] for row in _daily(hall, start, end)}
+    days = []
+    day = start
+    while day <= end:
+        days.append((day, items.get(day, 0)))
+        day += timedelta(days=1)
+    return days

@@ -1,0 +1,116 @@
+"""The volume figures of a hall's year, as the annual review reports them (contracts.md §3).
+
+Every figure is computed in the database: one grouped query for the months of the year
+and the year before, one for the rating figures, one for the peak day, plus the hall's
+business-day calendar.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from evaluations.selectors.figures import percent, service_figures
+from windows.models import Hall, Visit, Zone
+from windows.workdays import business_days
+
+
+def one_decimal(part: int | float, whole: int | float) -> float | None:
+    """part / whole rounded half up to 1 decimal; None when whole is 0."""
+    if not whole:
+        return None
+    value = Decimal(part) / Decimal(whole)
+    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def share_pct(part: int, whole: int) -> float | None:
+    """part as a percentage of whole with 1 decimal (half up), as the general-zone share."""
+    return one_decimal(Decimal(part) * 100, whole)
+
+
+def general_window() -> Q:
+    """Visits served at a window of one of the three general (通办) zones."""
+    return Q(window__zone__kind=Zone.Kind.GENERAL)
+
+
+def _monthly(hall: Hall, years: tuple[int, int]) -> dict[tuple[int, int], dict]:
+    """Completed visits' figures by (year, month) over the given years."""
+    rows = (
+        Visit.objects.completed()
+        .filter(hall=hall, service_date__range=(date(years[0], 1, 1), date(years[1], 12, 31)))
+        .annotate(month_start=TruncMonth("service_date"))
+        .values("month_start")
+        .annotate(
+            items=Sum("item_count", default=0),
+            visits=Count("pk"),
+            general_items=Sum("item_count", filter=general_window(), default=0),
+        )
+        .order_by()
+    )
+    return {(row["month_start"].year, row["month_start"].month): row for row in rows}
+
+
+def _peak_day(hall: Hall, year: int) -> dict | None:
+    peak = (
+        Visit.objects.completed()
+        .filter(hall=hall, service_date__year=year)
+        .values("service_date")
+        .annotate(items=Sum("item_count"))
+        .order_by("-items", "service_date")
+        .first()
+    )
+    if peak is None:
+        return None
+    return {"date": peak["service_date"].isoformat(), "items": peak["items"]}
+
+
+def hall_volume_stats(*, hall: Hall, year: int) -> dict:
+    """The object of contracts.md section 3 for one hall and year (JSON-ready)."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    figures = service_figures(Visit.objects.filter(hall=hall, service_date__range=(start, end)))
+    monthly = _monthly(hall, (year - 1, year))
+    previous_rows = [row for (row_year, _), row in monthly.items() if row_year == year - 1]
+    previous_total = sum(row["items"] for row in previous_rows) if previous_rows else None
+    days = len(business_days(hall=hall, start=start, end=end))
+
+    months = []
+    for month in range(1, 13):
+        row = monthly.get((year, month), {})
+        items = row.get("items", 0)
+        before = monthly.get((year, month - 1), {}).get("items", 0) if month > 1 else 0
+        months.append(
+            {
+                "month": month,
+                "items": items,
+                "visits": row.get("visits", 0),
+                "previous_year_items": (
+                    monthly.get((year - 1, month), {}).get("items", 0)
+                    if previous_total is not None
+                    else None
+                ),
+                "mom_change_pct": percent(items - before, before),
+                "general_share_pct": share_pct(row.get("general_items", 0), items),
+            }
+        )
+
+    return {
+        "hall": hall.code,
+        "year": year,
+        "items_total": figures.items,
+        "visits_total": figures.visits,
+        "business_days": days,
+        "daily_average_items": one_decimal(figures.items, days),
+        "previous_year_items_total": previous_total,
+        "yoy_change_pct": (
+            percent(figures.items - previous_total, previous_total)
+            if previous_total is not None
+            else None
+        ),
+        "peak_day": _peak_day(hall, year),
+        "evaluation_rate_pct": figures.evaluation_rate_pct,
+        "satisfaction_rate_pct": figures.satisfaction_rate_pct,
+        "months": months,
+    }
