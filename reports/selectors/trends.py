@@ -1,0 +1,44 @@
+"""Monthly trends of a hall's year: evaluation and satisfaction rates month by month.
+
+The rates are those of evaluations.selectors.figures (the same aggregates, grouped by
+month in the database), so a month here agrees with the results pages and bulletins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import DateField
+from django.db.models.functions import TruncMonth
+
+from evaluations.selectors.figures import ServiceFigures, figure_aggregates
+from windows.models import Hall, Visit
+
+FIGURE_FIELDS = tuple(figure_aggregates())
+
+
+@dataclass(frozen=True)
+class MonthTrend(ServiceFigures):
+    month: int  # 1..12
+
+
+def monthly_rate_trends(*, hall: Hall, year: int) -> list[MonthTrend]:
+    """Twelve rows, January to December; a month without visits has zeros and no rates."""
+    rows = (
+        Visit.objects.for_hall(hall)
+        .filter(service_date__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+        .annotate(month_start=TruncMonth("service_date", output_field=DateField()))
+        .values("month_start")
+        .annotate(**figure_aggregates())
+        .order_by("month_start")
+    )
+    by_month = {row["month_start"].month: row for row in rows}
+    zero = dict.fromkeys(FIGURE_FIELDS, 0)
+    return [
+        MonthTrend(
+            month=month,
+            **{name: by_month.get(month, zero)[name] for name in FIGURE_FIELDS},
+        )
+        for month in range(1, 13)
+    ]
