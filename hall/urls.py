@@ -26,6 +26,7 @@ urlpatterns = [
     path("rectification/", include("evaluations.rectification.urls")),
     path("alerts/", include("evaluations.alerts_urls")),
     path("reports/", include("reports.urls")),
+    path("bulletins/", include("reports.bulletin_urls")),
     path("", include("windows.urls")),
 ]
 if settings.DEBUG:

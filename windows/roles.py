@@ -71,6 +71,12 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("evaluations", "change_complaint"),
         ("evaluations", "add_deadlineextension"),
         ("evaluations", "change_deadlineextension"),
+        *[
+            ("reports", f"{action}_bulletinrecipient")
+            for action in ("view", "add", "change", "delete")
+        ],
+        ("reports", "view_bulletin"),
+        ("reports", "view_bulletindelivery"),
     ],
     SUPERVISOR: [
         ("windows", "view_hall"),
@@ -82,6 +88,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
             ("evaluations", f"view_{model}")
             for model in EVALUATION_CONFIGURATION_MODELS + EVALUATION_RECORDS
         ],
+        ("reports", "view_bulletin"),
     ],
     WINDOW_STAFF: [],
     TABLET_DEVICE: [],
