@@ -1,0 +1,113 @@
+"""The bulletins' pages: a hall's list, one bulletin as a page, its workbook, the resend button.
+
+Managers and supervisors (the hall-results permissions) see the bulletins of their halls;
+another hall's bulletin is a 404, never a 403 that confirms it exists; window staff get
+403. Managers (those who may change their hall) also see the deliveries and may resend.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from evaluations.results.views import may_view_hall_results
+from windows.models import Hall
+
+from .models import Bulletin, BulletinDelivery
+from .services import XLSX_TYPE, bulletin_mark_for_resend
+from .tasks import send_bulletin
+
+
+def may_manage_bulletins(user) -> bool:
+    return user.has_perm("windows.change_hall")
+
+
+def _visible_bulletin(request: HttpRequest, pk: int) -> Bulletin:
+    if not may_view_hall_results(request.user):
+        raise PermissionDenied
+    bulletins = Bulletin.objects.for_user(request.user).select_related("hall")
+    return get_object_or_404(bulletins, pk=pk)
+
+
+@require_safe
+@login_required
+def bulletin_list(request: HttpRequest) -> HttpResponse:
+    if not may_view_hall_results(request.user):
+        raise PermissionDenied
+    halls = Hall.objects.for_user(request.user).order_by("code")
+    if code := request.GET.get("hall"):
+        hall = get_object_or_404(halls, code=code)
+    else:
+        hall = halls.first()
+    bulletins = Bulletin.objects.none()
+    kind = request.GET.get("kind", "")
+    if hall is not None:
+        bulletins = Bulletin.objects.for_hall(hall).order_by("-period_start", "kind")
+        if kind in Bulletin.Kind.values:
+            bulletins = bulletins.filter(kind=kind)
+    context = {
+        "halls": halls,
+        "hall": hall,
+        "kind": kind,
+        "kinds": Bulletin.Kind.choices,
+        "bulletins": bulletins[:200],
+    }
+    return render(request, "reports/bulletin_list.html", context)
+
+
+@require_safe
+@login_required
+def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    bulletin = _visible_bulletin(request, pk)
+    manager = may_manage_bulletins(request.user)
+    deliveries = (
+        bulletin.deliveries.order_by("email") if manager else BulletinDelivery.objects.none()
+    )
+    figures = bulletin.figures or {}
+    chart_rows = [row for row in figures.get("windows", []) if row.get("items")]
+    context = {
+        "bulletin": bulletin,
+        "figures": figures,
+        "stats": figures.get("hall", {}),
+        "manager": manager,
+        "deliveries": deliveries,
+        "chart": {
+            "labels": [row.get("label", "") for row in chart_rows],
+            "items": [row.get("items", 0) for row in chart_rows],
+            "title": _("Items by window"),
+        },
+    }
+    return render(request, "reports/bulletin_detail.html", context)
+
+
+@require_safe
+@login_required
+def bulletin_download(request: HttpRequest, pk: int) -> FileResponse:
+    bulletin = _visible_bulletin(request, pk)
+    if not bulletin.workbook:
+        raise Http404
+    return FileResponse(
+        bulletin.workbook.open("rb"),
+        as_attachment=True,
+        filename=bulletin.workbook_filename,
+        content_type=XLSX_TYPE,
+    )
+
+
+@require_POST
+@login_required
+def bulletin_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    bulletin = _visible_bulletin(request, pk)
+    if not may_manage_bulletins(request.user):
+        raise PermissionDenied
+    with transaction.atomic():
+        bulletin_mark_for_resend(bulletin=bulletin)
+        transaction.on_commit(lambda: send_bulletin.delay(bulletin.pk))
+    messages.success(request, _("The bulletin is being sent to its recipients again."))
+    return redirect("bulletins:detail", pk=bulletin.pk)

@@ -1,0 +1,356 @@
+"""Building and emailing the bulletins (日报 / 周报 / 月报).
+
+A bulletin is one row per hall, kind and period: a rebuild overwrites its figures and its
+workbook. Each recipient gets a bulletin once (a BulletinDelivery row marked sent); only a
+manager's resend sends it again. A failed email is recorded on its delivery and re-raised,
+so the task retries it; a retry skips the recipients already served.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import logging
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evaluations.models import Complaint, Rating
+from evaluations.selectors.rectification import hall_rectification, inspection_results
+from evaluations.selectors.results import bad_reviews
+from evaluations.selectors.surveys import weekly_progress
+from windows.models import Hall, Visit
+
+from .models import Bulletin, BulletinDelivery, BulletinRecipient
+from .periods import period_of
+from .selectors.periods import period_stats
+from .workbooks.bulletin import write_bulletin_workbook
+
+logger = logging.getLogger(__name__)
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STAT_FIELDS = (
+    "key",
+    "label",
+    "visits",
+    "items",
+    "evaluation_rate_pct",
+    "satisfaction_rate_pct",
+    "bad_reviews",
+    "avg_wait_seconds",
+    "p90_wait_seconds",
+    "avg_service_seconds",
+    "p90_service_seconds",
+    "no_show_rate_pct",
+    "general_share_pct",
+)
+RANKED = 10
+
+
+class BulletinNoData(Exception):
+    """The hall had no visits in the period: there is nothing to report."""
+
+
+def _plain(value: Any) -> Any:
+    """A value JSON can hold (dates as ISO strings, decimals as floats)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _stats_row(stats: Any) -> dict:
+    row = dataclasses.asdict(stats) if dataclasses.is_dataclass(stats) else {}
+    for name in STAT_FIELDS:
+        if hasattr(stats, name):
+            row[name] = getattr(stats, name)
+    return {name: _plain(value) for name, value in row.items() if not name.startswith("_")}
+
+
+def _ranking(rows: list[dict], field: str) -> list[dict]:
+    ranked = sorted(
+        (row for row in rows if row.get(field) is not None and row.get("visits")),
+        key=lambda row: (-row[field], str(row.get("label", ""))),
+    )
+    return [
+        {"rank": rank, "label": row.get("label", ""), field: row[field]}
+        for rank, row in enumerate(ranked[:RANKED], start=1)
+    ]
+
+
+def _questionnaire_weeks(*, hall: Hall, start: dt.date, end: dt.date) -> list[dict]:
+    rows = []
+    week = start - dt.timedelta(days=start.weekday())
+    while week <= end:
+        progress = weekly_progress(hall=hall, week_start=week, today=end + dt.timedelta(days=1))
+        rows.append(
+            {
+                "week_start": week.isoformat(),
+                "week_end": progress.week_end.isoformat(),
+                "count": progress.count,
+                "quota": progress.quota,
+                "progress_pct": progress.progress_pct,
+                "below_quota": progress.below_quota,
+            }
+        )
+        week += dt.timedelta(days=7)
+    return rows
+
+
+def _monthly_sections(*, hall: Hall, start: dt.date, end: dt.date) -> dict:
+    rectification = [
+        {
+            "checklist": str(row.checklist),
+            "total": row.total,
+            "done": row.done,
+            "verified": row.verified,
+            "in_progress": row.in_progress,
+            "not_started": row.not_started,
+            "overdue": len(row.overdue),
+            "completion_rate_pct": row.completion_rate_pct,
+        }
+        for row in hall_rectification(hall=hall, today=end)
+    ]
+    inspections = [
+        {
+            "visited_on": row.inspection.visited_on.isoformat(),
+            "group": row.inspection.group_name,
+            "findings": row.inspection.findings,
+            "best_windows": ", ".join(str(window) for window in row.best_windows),
+            "worst_windows": ", ".join(str(window) for window in row.worst_windows),
+        }
+        for row in inspection_results(hall=hall, start=start, end=end)
+    ]
+    return {"rectification": rectification, "inspections": inspections}
+
+
+def bulletin_figures(*, hall: Hall, kind: str, start: dt.date, end: dt.date) -> dict:
+    """The figures a bulletin shows, as plain JSON values."""
+    hall_rows = [_stats_row(s) for s in period_stats(hall=hall, start=start, end=end, by="hall")]
+    windows = [_stats_row(s) for s in period_stats(hall=hall, start=start, end=end, by="window")]
+    staff = [_stats_row(s) for s in period_stats(hall=hall, start=start, end=end, by="staff")]
+    bad_count = (
+        Rating.objects.for_hall(hall).bad().filter(visit__service_date__range=(start, end)).count()
+    )
+    figures = {
+        "hall": hall_rows[0] if hall_rows else {},
+        "windows": windows,
+        "staff": staff,
+        "rankings": {
+            "windows_by_items": _ranking(windows, "items"),
+            "windows_by_satisfaction": _ranking(windows, "satisfaction_rate_pct"),
+            "staff_by_items": _ranking(staff, "items"),
+            "staff_by_satisfaction": _ranking(staff, "satisfaction_rate_pct"),
+        },
+        "bad_reviews": {
+            "count": bad_count,
+            "rows": [
+                _plain(dataclasses.asdict(review))
+                for review in (bad_reviews(hall=hall, day=end) if kind == "daily" else [])
+            ],
+        },
+        "cases": {
+            "received": Complaint.objects.for_hall(hall)
+            .filter(received_at__date__range=(start, end))
+            .count(),
+            "closed": Complaint.objects.for_hall(hall)
+            .filter(closed_at__date__range=(start, end))
+            .count(),
+        },
+        "questionnaires": _questionnaire_weeks(hall=hall, start=start, end=end),
+    }
+    if kind == Bulletin.Kind.MONTHLY:
+        figures |= _monthly_sections(hall=hall, start=start, end=end)
+    return figures
+
+
+def _extra_sections(figures: dict) -> dict[str, list[dict]]:
+    """The figures that are not period statistics, as tables of the workbook."""
+    cases = figures["cases"]
+    extra = {
+        _("Bad reviews"): [
+            {
+                _("Rated at"): row["rated_at"],
+                _("Window"): row["window_name"],
+                _("Staff member"): row["staff_name"],
+                _("Level"): row["level_label"],
+                _("Reasons"): "、".join(row["reasons"]),
+                _("Comment"): row["comment"],
+            }
+            for row in figures["bad_reviews"]["rows"]
+        ],
+        _("Cases"): [
+            {
+                _("Bad reviews"): figures["bad_reviews"]["count"],
+                _("Cases received"): cases["received"],
+                _("Cases closed"): cases["closed"],
+            }
+        ],
+        _("Questionnaires"): [
+            {
+                _("Week from"): row["week_start"],
+                _("Week to"): row["week_end"],
+                _("Responses"): row["count"],
+                _("Weekly quota"): row["quota"],
+                _("Progress (%)"): row["progress_pct"],
+            }
+            for row in figures["questionnaires"]
+        ],
+    }
+    if "rectification" in figures:
+        extra[_("Rectification progress")] = [
+            {
+                _("Checklist"): row["checklist"],
+                _("Measures"): row["total"],
+                _("Done"): row["done"],
+                _("Verified"): row["verified"],
+                _("Overdue"): row["overdue"],
+                _("Completion (%)"): row["completion_rate_pct"],
+            }
+            for row in figures["rectification"]
+        ]
+        extra[_("Inspection results")] = [
+            {
+                _("Visited on"): row["visited_on"],
+                _("Supervision group"): row["group"],
+                _("Best windows"): row["best_windows"],
+                _("Worst windows"): row["worst_windows"],
+                _("Findings"): row["findings"],
+            }
+            for row in figures["inspections"]
+        ]
+    return extra
+
+
+@transaction.atomic
+def bulletin_build(*, hall: Hall, kind: str, day: dt.date) -> Bulletin:
+    """Build, or rebuild, the hall's bulletin of the period of the given kind containing day.
+
+    Raises BulletinNoData when the hall had no visits in the period (nothing is stored).
+    """
+    period = period_of(kind=kind, day=day)
+    visits = Visit.objects.for_hall(hall).filter(service_date__range=(period.start, period.end))
+    if not visits.exists():
+        raise BulletinNoData(
+            _("No visits at %(hall)s from %(start)s to %(end)s.")
+            % {"hall": hall.code, "start": period.start, "end": period.end}
+        )
+    figures = bulletin_figures(hall=hall, kind=kind, start=period.start, end=period.end)
+    bulletin, _created = Bulletin.objects.select_for_update().get_or_create(
+        hall=hall,
+        kind=kind,
+        period_start=period.start,
+        defaults={"period_end": period.end, "built_at": timezone.now()},
+    )
+    output = io.BytesIO()
+    write_bulletin_workbook(
+        hall=hall,
+        kind=kind,
+        start=period.start,
+        end=period.end,
+        output=output,
+        extra=_extra_sections(figures),
+    )
+    old_name = bulletin.workbook.name
+    bulletin.period_end = period.end
+    bulletin.built_at = timezone.now()
+    bulletin.figures = figures
+    bulletin.workbook.save(bulletin.workbook_filename, ContentFile(output.getvalue()), save=False)
+    bulletin.save()
+    if old_name and old_name != bulletin.workbook.name:
+        storage = bulletin.workbook.storage
+        transaction.on_commit(lambda: storage.delete(old_name))
+    return bulletin
+
+
+def _message(*, bulletin: Bulletin, recipient: BulletinRecipient) -> EmailMessage:
+    context = {"bulletin": bulletin, "recipient": recipient, "figures": bulletin.figures}
+    subject = " ".join(render_to_string("reports/email/bulletin_subject.txt", context).split())
+    body = render_to_string("reports/email/bulletin_body.txt", context)
+    message = EmailMessage(subject, body, to=[recipient.email])
+    if bulletin.workbook:
+        with bulletin.workbook.open("rb") as workbook:
+            message.attach(bulletin.workbook_filename, workbook.read(), XLSX_TYPE)
+    return message
+
+
+def _deliver(*, bulletin: Bulletin, recipient: BulletinRecipient) -> bool:
+    """Email one recipient unless already served; True if an email went out."""
+    with transaction.atomic():
+        delivery, _created = BulletinDelivery.objects.select_for_update().get_or_create(
+            bulletin=bulletin, email=recipient.email
+        )
+        if delivery.status == BulletinDelivery.Status.SENT:
+            return False
+        _message(bulletin=bulletin, recipient=recipient).send()
+        delivery.status = BulletinDelivery.Status.SENT
+        delivery.attempts += 1
+        delivery.last_error = ""
+        delivery.sent_at = timezone.now()
+        delivery.save()
+    return True
+
+
+def bulletin_send(*, bulletin: Bulletin, resend: bool = False) -> int:
+    """Email the bulletin with its workbook to every active recipient of its hall and kind.
+
+    Returns how many emails went out. Deliberately not one transaction: each delivery is
+    its own, so a failure is recorded (failed, attempts, last_error) and survives the
+    re-raise that makes the task retry; the other recipients are still served first.
+    With resend (a manager's button), every delivery goes back to pending first.
+    """
+    if resend:
+        bulletin_mark_for_resend(bulletin=bulletin)
+    recipients = BulletinRecipient.objects.filter(
+        hall=bulletin.hall, kind=bulletin.kind, is_active=True
+    ).order_by("email")
+    sent = 0
+    first_error: Exception | None = None
+    for recipient in recipients:
+        try:
+            sent += _deliver(bulletin=bulletin, recipient=recipient)
+        except Exception as error:
+            _record_failure(bulletin=bulletin, email=recipient.email, error=error)
+            first_error = first_error or error
+    logger.info("Bulletin %s: %s email(s) sent.", bulletin.pk, sent)
+    if first_error is not None:
+        raise first_error
+    return sent
+
+
+@transaction.atomic
+def _record_failure(*, bulletin: Bulletin, email: str, error: Exception) -> None:
+    delivery, _created = BulletinDelivery.objects.select_for_update().get_or_create(
+        bulletin=bulletin, email=email
+    )
+    delivery.attempts += 1
+    delivery.last_error = f"{type(error).__name__}: {error}"[:1000]
+    delivery.status = BulletinDelivery.Status.FAILED
+    delivery.save()
+
+
+@transaction.atomic
+def bulletin_mark_for_resend(*, bulletin: Bulletin) -> int:
+    """Put every delivery of the bulletin back to pending, so the next send serves all again.
+
+    The resend button calls this and then queues an ordinary send, whose retries are then
+    as idempotent as the scheduled job's."""
+    return bulletin.deliveries.exclude(status=BulletinDelivery.Status.PENDING).update(
+        status=BulletinDelivery.Status.PENDING
+    )

@@ -1,0 +1,79 @@
+"""Thin Celery tasks of the bulletins: they take ids, kinds and ISO dates and call a service.
+
+Idempotent under acks_late: a second delivery rebuilds the same bulletin row and emails no
+recipient who already got it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from windows.models import Hall
+
+from .models import Bulletin
+from .periods import period_of, scheduled_day
+from .services import BulletinNoData, bulletin_build, bulletin_send
+
+logger = logging.getLogger(__name__)
+
+RETRY = {
+    "autoretry_for": (SMTPException, OSError),
+    "retry_backoff": True,
+    "max_retries": 5,
+    "acks_late": True,
+}
+
+
+@shared_task(name="reports.tasks.build_bulletins", acks_late=True)
+def build_bulletins(kind: str, day: str | None = None) -> int:
+    """Queue one build-and-send per active hall; returns how many were queued.
+
+    Without a day, the period the schedule builds: today's (daily), last week's (weekly,
+    on Monday), last month's (monthly, on the 1st), in the hall's local time.
+    """
+    the_day = (
+        date.fromisoformat(day) if day else scheduled_day(kind=kind, today=timezone.localdate())
+    )
+    period_of(kind=kind, day=the_day)  # an unknown kind fails here, before queueing
+    hall_ids = list(Hall.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
+    for hall_id in hall_ids:
+        transaction.on_commit(
+            lambda hall_id=hall_id: build_and_send_bulletin.delay(
+                hall_id, kind, the_day.isoformat()
+            )
+        )
+    return len(hall_ids)
+
+
+@shared_task(bind=True, name="reports.tasks.build_and_send_bulletin", **RETRY)
+def build_and_send_bulletin(self, hall_id: int, kind: str, day: str) -> int:
+    """Build (or rebuild) one hall's bulletin and email it; returns how many emails went out.
+
+    A retry (after a failed email) sends the bulletin already built, without rebuilding it.
+    """
+    hall = Hall.objects.get(pk=hall_id)
+    the_day = date.fromisoformat(day)
+    bulletin = None
+    if self.request.retries:
+        bulletin = Bulletin.objects.filter(
+            hall=hall, kind=kind, period_start=period_of(kind=kind, day=the_day).start
+        ).first()
+    if bulletin is None:
+        try:
+            bulletin = bulletin_build(hall=hall, kind=kind, day=the_day)
+        except BulletinNoData as reason:
+            logger.info("No %s bulletin for hall %s: %s", kind, hall.code, reason)
+            return 0
+    return bulletin_send(bulletin=bulletin)
+
+
+@shared_task(bind=True, name="reports.tasks.send_bulletin", **RETRY)
+def send_bulletin(self, bulletin_id: int) -> int:
+    """Email a built bulletin to its recipients not served yet (the resend button's job)."""
+    return bulletin_send(bulletin=Bulletin.objects.select_related("hall").get(pk=bulletin_id))

@@ -1,0 +1,406 @@
+"""The annual review workbook of a hall (contracts.md section 6, issue 5 item 3).
+
+Sheet 汇总 reproduces the source's Table 1 (表1：月度办件量) with Figure 1 (monthly items,
+this year beside last, clustered bars) and Figure 2 (the general windows' monthly share,
+a line) as native Excel charts over it, and the year's analysis in Chinese sentences in
+the source's style. Sheet 明细 lists every visit of the year, streamed from the database.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from os import PathLike
+from typing import BinaryIO
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from reports.selectors.periods import peak_days, period_stats
+from reports.selectors.volume import hall_volume_stats
+from windows.models import Hall, Visit, VisitItem
+
+from .styles import (
+    CHUNK_SIZE,
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    DECIMAL_FORMAT,
+    INTEGER_FORMAT,
+    PERCENT_FORMAT,
+    SECTION_FONT,
+    SERVICE_CODE_SEPARATOR,
+    TITLE_FONT,
+    VISIT_STATUS_LABELS,
+    Column,
+    column_letters,
+    excel_local_time,
+    excel_serial,
+    formatted_row,
+    fraction,
+    header_row,
+    pct_text,
+    save_with_streamed_rows,
+    setup_columns,
+    style_id,
+    styled,
+    table_ref,
+    whole,
+    xml_number_cell,
+    xml_text_cell,
+)
+
+SUMMARY_TITLE = "汇总"
+DETAIL_TITLE = "明细"
+TABLE1_TITLE = "表1：月度办件量"
+TABLE1_COLUMNS = (
+    Column("月份", 12),
+    Column("本年办件量", 14, INTEGER_FORMAT),
+    Column("上年办件量", 14, INTEGER_FORMAT),
+    Column("环比", 12, PERCENT_FORMAT),
+    Column("通办窗口占比", 14, PERCENT_FORMAT),
+)
+# Row numbers of the summary sheet: title, table caption, header, 12 months, total.
+TABLE1_HEADER_ROW = 3
+TABLE1_FIRST_MONTH_ROW = TABLE1_HEADER_ROW + 1
+TABLE1_LAST_MONTH_ROW = TABLE1_HEADER_ROW + 12
+TABLE1_TOTAL_ROW = TABLE1_LAST_MONTH_ROW + 1
+ANALYSIS_TITLE_ROW = TABLE1_TOTAL_ROW + 2
+
+DETAIL_COLUMNS = (
+    Column("票号", 10),
+    Column("办理日期", 12, DATE_FORMAT),
+    Column("窗口号", 8),
+    Column("窗口名称", 20),
+    Column("工号", 10),
+    Column("工作人员", 12),
+    Column("业务编码", 24),
+    Column("办件数", 8),
+    Column("状态", 10),
+    Column("取号时间", 20, DATETIME_FORMAT),
+    Column("叫号时间", 20, DATETIME_FORMAT),
+    Column("开始办理时间", 20, DATETIME_FORMAT),
+    Column("办结时间", 20, DATETIME_FORMAT),
+    Column("评价", 8),
+)
+DETAIL_FIELDS = (
+    "pk",
+    "ticket_no",
+    "service_date",
+    "window__number",
+    "window__name",
+    "staff__badge_no",
+    "staff__display_name",
+    "item_count",
+    "status",
+    "issued_at",
+    "called_at",
+    "started_at",
+    "finished_at",
+    "rating__level",
+)
+
+
+def write_annual_review(*, hall: Hall, year: int, output: str | PathLike | BinaryIO) -> None:
+    """Write the annual review workbook of the hall's year to a path or a binary stream."""
+    stats = hall_volume_stats(hall=hall, year=year)
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    year_figures = period_stats(hall=hall, start=start, end=end, by="hall")[0]
+    stats = {**stats, "year_general_share_pct": year_figures.general_share_pct}
+    workbook = Workbook(write_only=True)
+    summary = workbook.create_sheet(SUMMARY_TITLE)
+    _write_summary(
+        summary,
+        hall=hall,
+        year=year,
+        stats=stats,
+        peaks=peak_days(hall=hall, start=start, end=end, limit=5),
+    )
+    detail = workbook.create_sheet(DETAIL_TITLE)
+    rows = prepare_visit_detail(detail, hall=hall, start=start, end=end)
+    save_with_streamed_rows(workbook, {detail: rows}, output)
+
+
+# --- the summary sheet -------------------------------------------------------------------
+
+
+def _write_summary(sheet: WriteOnlyWorksheet, *, hall, year: int, stats: dict, peaks) -> None:
+    setup_columns(sheet, TABLE1_COLUMNS)
+    sheet.freeze_panes = f"A{TABLE1_FIRST_MONTH_ROW}"
+    sheet.print_title_rows = f"1:{TABLE1_HEADER_ROW}"
+    sheet.auto_filter.ref = table_ref(TABLE1_HEADER_ROW, TABLE1_LAST_MONTH_ROW, 5)
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+    sheet.append([styled(sheet, f"{hall.name}{year}年度办件量分析", font=TITLE_FONT)])
+    sheet.append([styled(sheet, TABLE1_TITLE, font=SECTION_FONT)])
+    sheet.append(header_row(sheet, TABLE1_COLUMNS))
+    for month in stats["months"]:
+        sheet.append(formatted_row(sheet, TABLE1_COLUMNS, table1_row(month)))
+    sheet.append(formatted_row(sheet, TABLE1_COLUMNS, table1_total_row(stats)))
+    sheet.append([])
+    sheet.append([styled(sheet, "分析", font=SECTION_FONT)])
+    for sentence in analysis_sentences(year=year, stats=stats, peaks=peaks):
+        sheet.append([sentence])
+    sheet.append([])
+    sheet.append([styled(sheet, "主要指标", font=SECTION_FONT)])
+    for label, value, number_format in key_figures(stats):
+        sheet.append([label, styled(sheet, value, number_format=number_format)])
+
+    sheet.add_chart(figure1(sheet, year), "G2")
+    sheet.add_chart(figure2(sheet), "Q2")
+
+
+def table1_row(month: dict) -> tuple:
+    return (
+        f"{month['month']}月",
+        month["items"],
+        month["previous_year_items"],
+        fraction(month["mom_change_pct"]),
+        fraction(month["general_share_pct"]),
+    )
+
+
+def table1_total_row(stats: dict) -> tuple:
+    return (
+        "合计",
+        stats["items_total"],
+        stats["previous_year_items_total"],
+        None,
+        fraction(year_general_share_pct(stats)),
+    )
+
+
+def year_general_share_pct(stats: dict) -> float | None:
+    """The general windows' share of the year's items (set by write_annual_review)."""
+    return stats.get("year_general_share_pct")
+
+
+def _axis_visible(chart) -> None:
+    # openpyxl 3.1 marks axes as deleted unless told otherwise; Excel then hides them.
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+
+
+def figure1(sheet: WriteOnlyWorksheet, year: int) -> BarChart:
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "clustered"
+    chart.title = f"图1：{year}年与{year - 1}年月度办件量"
+    chart.y_axis.title = "办件量（件）"
+    chart.x_axis.title = "月份"
+    chart.y_axis.numFmt = INTEGER_FORMAT
+    data = Reference(
+        sheet, min_col=2, max_col=3, min_row=TABLE1_HEADER_ROW, max_row=TABLE1_LAST_MONTH_ROW
+    )
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(_months_ref(sheet))
+    chart.legend.position = "b"
+    chart.width, chart.height = 18, 9
+    _axis_visible(chart)
+    return chart
+
+
+def figure2(sheet: WriteOnlyWorksheet) -> LineChart:
+    chart = LineChart()
+    chart.title = "图2：通办窗口业务量月度占比"
+    chart.y_axis.title = "占比"
+    chart.x_axis.title = "月份"
+    chart.y_axis.numFmt = "0%"
+    data = Reference(
+        sheet, min_col=5, max_col=5, min_row=TABLE1_HEADER_ROW, max_row=TABLE1_LAST_MONTH_ROW
+    )
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(_months_ref(sheet))
+    chart.series[0].marker.symbol = "circle"
+    chart.legend.position = "b"
+    chart.width, chart.height = 18, 9
+    _axis_visible(chart)
+    return chart
+
+
+def _months_ref(sheet: WriteOnlyWorksheet) -> Reference:
+    return Reference(
+        sheet, min_col=1, min_row=TABLE1_FIRST_MONTH_ROW, max_row=TABLE1_LAST_MONTH_ROW
+    )
+
+
+def key_figures(stats: dict) -> list[tuple[str, object, str]]:
+    return [
+        ("办件量（件）", stats["items_total"], INTEGER_FORMAT),
+        ("接待人次", stats["visits_total"], INTEGER_FORMAT),
+        ("工作日（天）", stats["business_days"], INTEGER_FORMAT),
+        ("日均办件量（件）", stats["daily_average_items"], DECIMAL_FORMAT),
+        ("上年办件量（件）", stats["previous_year_items_total"], INTEGER_FORMAT),
+        ("同比", fraction(stats["yoy_change_pct"]), PERCENT_FORMAT),
+        ("评价率", fraction(stats["evaluation_rate_pct"]), PERCENT_FORMAT),
+        ("满意率", fraction(stats["satisfaction_rate_pct"]), PERCENT_FORMAT),
+    ]
+
+
+# --- the analysis in sentences -------------------------------------------------------------
+
+
+def _day(value) -> str:
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return f"{value.month}月{value.day}日"
+
+
+def _change(pct: float) -> str:
+    if pct > 0:
+        return f"增加{pct_text(pct)}"
+    if pct < 0:
+        return f"减少{pct_text(pct)}"
+    return "持平"
+
+
+def analysis_sentences(*, year: int, stats: dict, peaks) -> list[str]:
+    """The year's analysis as the source writes it, one sentence per line."""
+    items = stats["items_total"]
+    previous = stats["previous_year_items_total"]
+    clauses = [f"{year}年全年共办件{items:,}件"]
+    if previous is None:
+        clauses[0] += f"（{year - 1}年无办件数据，不作同比）"
+    elif stats["yoy_change_pct"] is None:
+        clauses[0] += f"，上年为{previous:,}件"
+    elif stats["yoy_change_pct"] == 0:
+        clauses[0] += f"，与上年（{previous:,}件）持平"
+    else:
+        clauses[0] += f"，比上年（{previous:,}件）{_change(stats['yoy_change_pct'])}"
+    clauses.append(f"日均办件{whole(stats['daily_average_items'] or 0):,}件")
+    peak = stats["peak_day"]
+    if peak and peak.get("items"):
+        clauses.append(f"{_day(peak['date'])}办件量最高，达{peak['items']:,}件")
+    sentences = ["；".join(clauses) + "。"]
+
+    sentences.append(
+        f"全年对外业务经办{stats['business_days']:,}个工作日，"
+        f"接待办事群众{stats['visits_total']:,}人次。"
+    )
+    peaks = [(day, count) for day, count in peaks if count]
+    if peaks:
+        listed = "、".join(f"{_day(day)}（{count:,}件）" for day, count in peaks)
+        sentences.append(f"办件量最高的{len(peaks)}天依次为：{listed}。")
+
+    sentence = _month_on_month_sentence(stats["months"])
+    if sentence:
+        sentences.append(sentence)
+    share = year_general_share_pct(stats)
+    if share is not None:
+        shares = [
+            m["general_share_pct"]
+            for m in stats["months"]
+            if m["items"] and m["general_share_pct"] is not None
+        ]
+        sentences.append(
+            f"通办窗口办件量占全年办件量的{share:.2f}%，"
+            f"各月占比在{min(shares):.2f}%至{max(shares):.2f}%之间。"
+        )
+    rates = []
+    if stats["evaluation_rate_pct"] is not None:
+        rates.append(f"评价率{stats['evaluation_rate_pct']:.2f}%")
+    if stats["satisfaction_rate_pct"] is not None:
+        rates.append(f"满意率{stats['satisfaction_rate_pct']:.2f}%")
+    if rates:
+        sentences.append("全年" + "，".join(rates) + "。")
+    return sentences
+
+
+def _month_on_month_sentence(months: list[dict]) -> str | None:
+    changes = [(m["month"], m["mom_change_pct"]) for m in months if m["mom_change_pct"] is not None]
+    rises = [c for c in changes if c[1] > 0]
+    falls = [c for c in changes if c[1] < 0]
+    parts = []
+    if rises:
+        month, pct = max(rises, key=lambda c: c[1])
+        parts.append(f"环比增幅最大的是{month}月，比{month - 1}月增加{pct_text(pct)}")
+    if falls:
+        month, pct = min(falls, key=lambda c: c[1])
+        parts.append(f"环比降幅最大的是{month}月，比{month - 1}月减少{pct_text(pct)}")
+    return "；".join(parts) + "。" if parts else None
+
+
+# --- the detail sheet ----------------------------------------------------------------------
+
+
+def prepare_visit_detail(sheet: WriteOnlyWorksheet, *, hall, start: date, end: date):
+    """Set up the detail sheet of the hall's visits from start to end (inclusive).
+
+    Writes the header row and the sheet's settings, and returns the data rows as XML to
+    splice in when saving (styles.save_with_streamed_rows). The rows stream from two
+    queries ordered by visit id, the visits and their service codes, merged as they go:
+    no model instance is built and memory stays flat however many visits there are.
+    """
+    visits = Visit.objects.filter(hall=hall, service_date__range=(start, end))
+    count = visits.count()
+    setup_columns(sheet, DETAIL_COLUMNS)
+    sheet.freeze_panes = "A2"
+    sheet.print_title_rows = "1:1"
+    sheet.auto_filter.ref = table_ref(1, count + 1, len(DETAIL_COLUMNS))
+    sheet.append(header_row(sheet, DETAIL_COLUMNS))
+    date_style = style_id(sheet, DATE_FORMAT)
+    time_style = style_id(sheet, DATETIME_FORMAT)
+    rows = visits.order_by("pk").values_list(*DETAIL_FIELDS).iterator(chunk_size=CHUNK_SIZE)
+    codes = (
+        VisitItem.objects.filter(visit__hall=hall, visit__service_date__range=(start, end))
+        .order_by("visit_id", "service_item__code")
+        .values_list("visit_id", "service_item__code")
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    return _detail_rows(rows, codes, date_style=date_style, time_style=time_style)
+
+
+def _detail_rows(rows, codes, *, date_style: int, time_style: int):
+    letters = column_letters(len(DETAIL_COLUMNS))
+    tz = timezone.get_current_timezone()
+    text, number = xml_text_cell, xml_number_cell
+    pending = next(codes, None)
+    row_number = 1
+    for (
+        pk,
+        ticket,
+        day,
+        window_number,
+        window_name,
+        badge,
+        staff_name,
+        item_count,
+        status,
+        issued,
+        called,
+        started,
+        finished,
+        level,
+    ) in rows:
+        visit_codes = []
+        while pending is not None and pending[0] <= pk:
+            if pending[0] == pk:
+                visit_codes.append(pending[1])
+            pending = next(codes, None)
+        row_number += 1
+        n = str(row_number)
+        cells = [
+            text(letters[0] + n, ticket),
+            number(letters[1] + n, excel_serial(day), date_style),
+            number(letters[2] + n, window_number),
+        ]
+        if window_name:
+            cells.append(text(letters[3] + n, window_name))
+        if badge:
+            cells.append(text(letters[4] + n, badge))
+        if staff_name:
+            cells.append(text(letters[5] + n, staff_name))
+        if visit_codes:
+            cells.append(text(letters[6] + n, SERVICE_CODE_SEPARATOR.join(visit_codes)))
+        cells.append(number(letters[7] + n, item_count))
+        cells.append(text(letters[8] + n, VISIT_STATUS_LABELS.get(status, status)))
+        for letter, moment in zip(letters[9:13], (issued, called, started, finished), strict=True):
+            if moment is not None:
+                cells.append(number(letter + n, excel_local_time(moment, tz), time_style))
+        if level is not None:
+            cells.append(number(letters[13] + n, level))
+        yield f'<row r="{n}">{"".join(cells)}</row>'
