@@ -59,6 +59,8 @@ def main() -> int:
             [CELERY, "-A", "hall", "beat", "--loglevel", "INFO", "--pidfile="],
         ),
     }
+    # Beat builds yesterday's daily bulletin once, shortly: it lands in var/outbox/.
+    manage("schedule_bulletins", "--kind", "daily", "--in-seconds", "30")
     manage("demo_logins")
     print(f"\n[run] The hall portal is at http://127.0.0.1:{port}/  (admin: /admin/)")
     print("[run] Press Ctrl-C to stop the web server, the worker and beat.\n", flush=True)

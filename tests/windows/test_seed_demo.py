@@ -465,3 +465,16 @@ def test_every_demo_login_has_an_email_for_reminders_and_alerts():
 
     assert User.objects.get(username="lh005").email == "lh005@lh01.demo.invalid"
     assert User.objects.filter(email="").count() == 0
+
+
+def test_the_demo_manager_receives_every_kind_of_bulletin():
+    from reports.models import BulletinRecipient
+
+    seed_demo(today=TODAY, visits_since=TODAY)
+    seed_demo(today=TODAY, visits_since=TODAY)
+
+    assert sorted(BulletinRecipient.objects.values_list("kind", "email")) == [
+        ("daily", "manager@lh01.demo.invalid"),
+        ("monthly", "manager@lh01.demo.invalid"),
+        ("weekly", "manager@lh01.demo.invalid"),
+    ]

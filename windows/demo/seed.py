@@ -37,6 +37,7 @@ from windows.workdays import business_days
 from . import catalogue
 from .complaints import seed_complaints
 from .rectification import seed_rectification
+from .reports import seed_bulletin_recipients
 from .surveys import seed_questionnaire, seed_questionnaire_responses
 from .visits import seed_visits
 
@@ -115,6 +116,7 @@ def seed_demo(*, today: date, visits_since: date | None = None) -> SeedSummary:
         seed_questionnaire_responses(hall=hall, today=today)
         seed_complaints(hall=hall)
         seed_rectification(hall=hall, today=today)
+        seed_bulletin_recipients(hall=hall)
         created = seed_visits(hall=hall, start=visits_since, today=today)
         stored = Visit.objects.filter(hall=hall, service_date__range=(visits_since, today))
         visits = Tally(created=created, present=stored.count() - created)
