@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from windows.models import Hall
 from windows.scoping import HallScopedQuerySet
@@ -93,7 +94,7 @@ class BulletinDelivery(models.Model):
     """One bulletin emailed to one address: sent once, unless a manager resends it."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
+        PENDING = "pending", pgettext_lazy("delivery status", "pending")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
 
