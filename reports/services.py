@@ -59,9 +59,12 @@ class BulletinNoData(Exception):
 
 
 def _plain(value: Any) -> Any:
-    """A value JSON can hold (dates as ISO strings, decimals as floats)."""
+    """A value JSON can hold (dates as ISO strings, times in the hall's local time, as people
+    read them in the bulletin; decimals as floats)."""
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, dt.timedelta):

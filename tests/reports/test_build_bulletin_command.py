@@ -4,6 +4,7 @@ import io
 
 import openpyxl
 import pytest
+from django.utils import translation
 
 from reports.models import Bulletin, BulletinRecipient
 from tests.reports.test_bulletins import make_period_data
@@ -88,7 +89,8 @@ def test_without_email_nothing_is_sent(data, mailoutbox):
     ],
 )
 def test_exit_1_with_a_one_line_reason(data, args, reason, mailoutbox):
-    code, out, err = run_as_from_the_shell(*args, "--email")
+    with translation.override("en"):
+        code, out, err = run_as_from_the_shell(*args, "--email")
 
     assert code == 1
     assert out == ""

@@ -7,6 +7,7 @@ import re
 import openpyxl
 import pytest
 from django.urls import include, path, reverse
+from django.utils import translation
 
 import hall.urls
 from evaluations.models import Complaint, Rating
@@ -213,7 +214,10 @@ def test_a_monthly_bulletin_adds_rectification_and_inspections(hall_a):
 def test_no_visits_in_the_period_builds_nothing(hall_a):
     make_period_data(hall_a)
 
-    with pytest.raises(BulletinNoData, match="No visits at HA from 2020-09-29 to 2020-09-29"):
+    with (
+        translation.override("en"),
+        pytest.raises(BulletinNoData, match="No visits at HA from 2020-09-29 to 2020-09-29"),
+    ):
         bulletin_build(hall=hall_a, kind="daily", day=dt.date(2020, 9, 29))
 
     assert Bulletin.objects.count() == 0
