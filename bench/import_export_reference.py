@@ -33,10 +33,17 @@ class LocalDateTimeWidget(widgets.DateTimeWidget):
         return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=SHANGHAI)
 
 
+class OfTheRowsHall(widgets.ForeignKeyWidget):
+    """Window numbers and badges are unique per hall only."""
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        return self.model.objects.filter(hall__code=row["hall_code"])
+
+
 class VisitResource(resources.ModelResource):
     hall = fields.Field("hall", "hall_code", widgets.ForeignKeyWidget(Hall, "code"))
-    window = fields.Field("window", "window_no", widgets.ForeignKeyWidget(Window, "number"))
-    staff = fields.Field("staff", "staff_badge", widgets.ForeignKeyWidget(Staff, "badge_no"))
+    window = fields.Field("window", "window_no", OfTheRowsHall(Window, "number"))
+    staff = fields.Field("staff", "staff_badge", OfTheRowsHall(Staff, "badge_no"))
     issued_at = fields.Field("issued_at", "issued_at", LocalDateTimeWidget())
     called_at = fields.Field("called_at", "called_at", LocalDateTimeWidget())
     started_at = fields.Field("started_at", "started_at", LocalDateTimeWidget())
