@@ -87,6 +87,8 @@ def bench_backend(backend: str, csv_file: Path, xlsx_file: Path, rows: int, refe
     run("import_visits CSV", manage("import_visits", str(csv_file)), env, results, rows)
     run("hall_stats (year)", manage("hall_stats", *hall, "--year", str(YEAR), "--json"), env,
         results)  # fmt: skip
+    run("hall_stats selector, in process (best of 5)", [PYTHON, "bench/hall_stats_timing.py"],
+        env, results)  # fmt: skip
     run("annual_review workbook", manage("annual_review", *hall, "--year", str(YEAR),
         "--output", str(WORK / f"annual-{backend}.xlsx")), env, results, rows)  # fmt: skip
     if reference:
