@@ -43,6 +43,7 @@ def business_days(*, hall: Hall, start: date, end: date) -> list[date]:
     served = set(
         Visit.objects.completed()
         .filter(hall=hall, service_date__range=(start, end))
+        .order_by()  # the model's ordering would put started_at into the DISTINCT
         .values_list("service_date", flat=True)
         .distinct()
     )
