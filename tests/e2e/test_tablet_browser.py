@@ -89,6 +89,11 @@ def test_a_citizen_gives_a_bad_review_with_a_reason(
     # then a thank-you, the rating with a follow-up case, and back to idle
     expect(page.locator("#screen-thanks")).to_be_visible()
     page.screenshot(path=str(screenshot_dir / "tablet-thanks.png"))
+    # The tablet empties its queue once the server has answered, i.e. after the commit;
+    # reading before that can meet SQLite's lock of the live server's transaction.
+    page.wait_for_function(
+        "JSON.parse(localStorage.getItem('hall-tablet-queue') || '[]').length === 0"
+    )
     wait_for(lambda: Rating.objects.filter(visit=visit).exists())
     rating = Rating.objects.get()
     reasons = ["attitude", "long_wait", "other"]
