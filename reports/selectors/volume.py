@@ -13,7 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
-from evaluations.selectors.figures import percent, service_figures
+from evaluations.models import Rating
+from evaluations.selectors.figures import percent
 from windows.models import Hall, Visit, Zone
 from windows.workdays import business_days
 
@@ -47,6 +48,9 @@ def _monthly(hall: Hall, years: tuple[int, int]) -> dict[tuple[int, int], dict]:
             items=Sum("item_count", default=0),
             visits=Count("pk"),
             general_items=Sum("item_count", filter=general_window(), default=0),
+            rated=Count("pk", filter=Q(rating__isnull=False)),
+            good=Count("pk", filter=Q(rating__level__gte=Rating.GOOD_FROM, rating__excluded="")),
+            excluded=Count("pk", filter=Q(rating__isnull=False) & ~Q(rating__excluded="")),
         )
         .order_by()
     )
@@ -70,8 +74,15 @@ def _peak_day(hall: Hall, year: int) -> dict | None:
 def hall_volume_stats(*, hall: Hall, year: int) -> dict:
     """The object of contracts.md section 3 for one hall and year (JSON-ready)."""
     start, end = date(year, 1, 1), date(year, 12, 31)
-    figures = service_figures(Visit.objects.filter(hall=hall, service_date__range=(start, end)))
+    # One grouped query gives this year's months, last year's months and, summed, the
+    # year's figures (the same formulas as evaluations.selectors.figures).
     monthly = _monthly(hall, (year - 1, year))
+    this_year = [row for (row_year, _), row in monthly.items() if row_year == year]
+    items_total = sum(row["items"] for row in this_year)
+    visits_total = sum(row["visits"] for row in this_year)
+    rated = sum(row["rated"] for row in this_year)
+    good = sum(row["good"] for row in this_year)
+    judged = rated - sum(row["excluded"] for row in this_year)
     previous_rows = [row for (row_year, _), row in monthly.items() if row_year == year - 1]
     previous_total = sum(row["items"] for row in previous_rows) if previous_rows else None
     days = len(business_days(hall=hall, start=start, end=end))
@@ -99,18 +110,18 @@ def hall_volume_stats(*, hall: Hall, year: int) -> dict:
     return {
         "hall": hall.code,
         "year": year,
-        "items_total": figures.items,
-        "visits_total": figures.visits,
+        "items_total": items_total,
+        "visits_total": visits_total,
         "business_days": days,
-        "daily_average_items": one_decimal(figures.items, days),
+        "daily_average_items": one_decimal(items_total, days),
         "previous_year_items_total": previous_total,
         "yoy_change_pct": (
-            percent(figures.items - previous_total, previous_total)
+            percent(items_total - previous_total, previous_total)
             if previous_total is not None
             else None
         ),
         "peak_day": _peak_day(hall, year),
-        "evaluation_rate_pct": figures.evaluation_rate_pct,
-        "satisfaction_rate_pct": figures.satisfaction_rate_pct,
+        "evaluation_rate_pct": percent(rated, visits_total),
+        "satisfaction_rate_pct": percent(good, judged),
         "months": months,
     }
