@@ -1,6 +1,7 @@
 """build_bulletin (contracts.md section 6): exit codes, output, the workbook file, --email."""
 
 import io
+from unittest import mock
 
 import openpyxl
 import pytest
@@ -18,10 +19,13 @@ def run_as_from_the_shell(*args):
 
     out, err = io.StringIO(), io.StringIO()
     command = Command(stdout=out, stderr=err)
-    try:
-        command.run_from_argv(["manage.py", "build_bulletin", *args])
-    except SystemExit as exit_:
-        return exit_.code, out.getvalue(), err.getvalue()
+    # run_from_argv closes every database connection at the end, as a command should;
+    # inside a test's transaction (PostgreSQL) that would close the test's own.
+    with mock.patch("django.core.management.base.connections.close_all"):
+        try:
+            command.run_from_argv(["manage.py", "build_bulletin", *args])
+        except SystemExit as exit_:
+            return exit_.code, out.getvalue(), err.getvalue()
     return 0, out.getvalue(), err.getvalue()
 
 
