@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from evaluations.results.views import may_view_hall_results
-from windows.models import Hall
+from windows.scoping import hall_from_request, user_halls
 
 from .models import Bulletin, BulletinDelivery
 from .services import XLSX_TYPE, bulletin_mark_for_resend
@@ -40,11 +40,8 @@ def _visible_bulletin(request: HttpRequest, pk: int) -> Bulletin:
 def bulletin_list(request: HttpRequest) -> HttpResponse:
     if not may_view_hall_results(request.user):
         raise PermissionDenied
-    halls = Hall.objects.for_user(request.user).order_by("code")
-    if code := request.GET.get("hall"):
-        hall = get_object_or_404(halls, code=code)
-    else:
-        hall = halls.first()
+    halls = user_halls(request.user)
+    hall = hall_from_request(request, halls)
     bulletins = Bulletin.objects.none()
     kind = request.GET.get("kind", "")
     if hall is not None:

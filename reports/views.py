@@ -14,7 +14,7 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 from evaluations.results.views import may_view_hall_results
 from evaluations.selectors.results import hall_totals
 from windows.models import Hall, Visit
+from windows.scoping import hall_from_request, user_halls
 
 from .selectors.periods import daily_items, peak_days
 from .selectors.trends import monthly_rate_trends
@@ -42,16 +43,11 @@ class BadYear(ValueError):
 def _visible_halls(request: HttpRequest):
     if not may_view_hall_results(request.user):
         raise PermissionDenied
-    return Hall.objects.for_user(request.user).order_by("code")
+    return user_halls(request.user)
 
 
 def _hall(request: HttpRequest, *, required: bool) -> Hall | None:
-    """The hall asked for (404 unless the user may see it), else the user's first hall."""
-    halls = _visible_halls(request)
-    code = request.GET.get("hall", "")
-    if code or required:
-        return get_object_or_404(halls, code=code)
-    return halls.first()
+    return hall_from_request(request, _visible_halls(request), required=required)
 
 
 def _year(request: HttpRequest, today: dt.date) -> int:

@@ -13,6 +13,7 @@ from django.db import models
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.http import HttpRequest
 
 
 def visible_hall_ids(user: AbstractBaseUser | AnonymousUser) -> models.QuerySet | None:
@@ -43,3 +44,27 @@ class HallScopedQuerySet(models.QuerySet):
 
     def for_hall(self, hall) -> HallScopedQuerySet:
         return self.filter(**{self.hall_field: hall})
+
+
+def user_halls(user: AbstractBaseUser | AnonymousUser) -> models.QuerySet:
+    """The halls a user may see, by code: what every hall selector offers."""
+    from windows.models import Hall
+
+    return Hall.objects.for_user(user).order_by("code")
+
+
+def hall_from_request(
+    request: HttpRequest, halls: models.QuerySet | None = None, *, required: bool = False
+):
+    """The hall named by `?hall=CODE` among `halls` (by default the user's), else the first.
+
+    Another hall's code is a 404, never a 403 that would confirm the hall exists; with
+    `required`, a missing code is a 404 too. None when the user has no hall at all.
+    """
+    from django.shortcuts import get_object_or_404
+
+    halls = user_halls(request.user) if halls is None else halls
+    code = request.GET.get("hall", "")
+    if code or required:
+        return get_object_or_404(halls, code=code)
+    return halls.first()

@@ -37,17 +37,11 @@ from evaluations.selectors.complaints import (
 from evaluations.selectors.results import reason_labels
 from evaluations.services import complaints as services
 from windows.models import Hall
+from windows.scoping import hall_from_request, user_halls
 
 from . import forms
 
 CASES_PER_PAGE = 50
-
-
-def _selected_hall(request: HttpRequest, halls) -> Hall | None:
-    """The hall asked for (404 unless it is one of `halls`), else the first of them."""
-    if code := request.GET.get("hall"):
-        return get_object_or_404(halls, code=code)
-    return halls.order_by("code").first()
 
 
 class PhoneShower:
@@ -77,8 +71,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     hall = None
     halls = Hall.objects.none()
     if may_view_hall_cases(user):
-        halls = Hall.objects.for_user(user).order_by("code")
-        hall = _selected_hall(request, halls)
+        halls = user_halls(user)
+        hall = hall_from_request(request, halls)
         cases = complaints_for_user(user).for_hall(hall) if hall else Complaint.objects.none()
     else:
         cases = complaints_for_user(user)
@@ -113,8 +107,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_new(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm(INTAKE_PERMISSION):
         raise PermissionDenied
-    halls = Hall.objects.for_user(request.user).order_by("code")
-    hall = _selected_hall(request, halls)
+    halls = user_halls(request.user)
+    hall = hall_from_request(request, halls)
     if hall is None:
         raise PermissionDenied
     form = forms.IntakeForm(request.POST or None, request.FILES or None, hall=hall)
@@ -311,8 +305,8 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not may_view_hall_cases(request.user):
         raise PermissionDenied
-    halls = Hall.objects.for_user(request.user).order_by("code")
-    hall = _selected_hall(request, halls)
+    halls = user_halls(request.user)
+    hall = hall_from_request(request, halls)
     today = timezone.localdate()
     context = {"hall": hall, "halls": halls, "today": today}
     if hall is not None:

@@ -19,7 +19,7 @@ from evaluations.exports import checklist_filename, write_checklist_xlsx
 from evaluations.models import RectificationChecklist
 from evaluations.selectors.rectification import hall_rectification, inspection_results
 from windows.exports import XLSX_CONTENT_TYPE
-from windows.models import Hall
+from windows.scoping import hall_from_request, user_halls
 
 VIEW_PERMISSIONS = ("evaluations.view_rectificationchecklist", "evaluations.view_inspection")
 INSPECTION_DAYS = 366
@@ -35,11 +35,8 @@ def _require_viewer(request: HttpRequest) -> None:
 def progress(request: HttpRequest) -> HttpResponse:
     """Each checklist's completion rate and overdue measures, and the year's inspections."""
     _require_viewer(request)
-    halls = Hall.objects.for_user(request.user).order_by("code")
-    if code := request.GET.get("hall"):
-        hall = get_object_or_404(halls, code=code)
-    else:
-        hall = halls.first()
+    halls = user_halls(request.user)
+    hall = hall_from_request(request, halls)
     today = timezone.localdate()
     context = {"hall": hall, "halls": halls, "today": today}
     if hall is not None:

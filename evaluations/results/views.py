@@ -27,6 +27,7 @@ from evaluations.selectors.results import (
     staff_ratings,
 )
 from windows.models import Hall, Visit
+from windows.scoping import hall_from_request, user_halls
 from windows.selectors import staff_for_user
 
 from .forms import DateRangeForm, MyResultsForm
@@ -74,10 +75,7 @@ def _results_hall(request: HttpRequest) -> Hall | None:
     """The hall asked for (404 unless the user may see it), else the user's first hall."""
     if not may_view_hall_results(request.user):
         raise PermissionDenied
-    halls = Hall.objects.for_user(request.user)
-    if code := request.GET.get("hall"):
-        return get_object_or_404(halls, code=code)
-    return halls.order_by("code").first()
+    return hall_from_request(request)
 
 
 @require_safe
@@ -89,7 +87,7 @@ def hall_results(request: HttpRequest) -> HttpResponse:
     form = DateRangeForm(request.GET, today=today)
     context = {
         "hall": hall,
-        "halls": Hall.objects.for_user(request.user).order_by("code"),
+        "halls": user_halls(request.user),
         "form": form,
         "today": today,
         "refresh_ms": LIVE_REFRESH_MS,

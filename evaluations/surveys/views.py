@@ -27,6 +27,7 @@ from evaluations.selectors.surveys import (
 from evaluations.services.surveys import questionnaire_response_submit
 from evaluations.tablet.auth import device_from_request
 from windows.models import Hall
+from windows.scoping import hall_from_request, user_halls
 
 from .forms import QuestionnaireForm
 
@@ -34,16 +35,6 @@ TABLET_HOME = "/tablet/"
 RESULTS_PERMISSION = "evaluations.view_questionnaireresponse"
 PREVIEW_PERMISSION = "evaluations.view_questionnaire"
 RECENT_WEEKS = 8
-
-
-def _selected_hall(request: HttpRequest, halls: list[Hall]) -> Hall:
-    code = request.GET.get("hall")
-    if not code:
-        return halls[0]
-    for hall in halls:
-        if hall.code == code:
-            return hall
-    raise Http404("No such hall among yours.")
 
 
 def _selected_week(request: HttpRequest, today: date) -> date:
@@ -64,14 +55,14 @@ def _selected_week(request: HttpRequest, today: date) -> date:
 def overview(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm(RESULTS_PERMISSION):
         raise PermissionDenied
-    halls = list(Hall.objects.for_user(request.user).order_by("code"))
+    halls = user_halls(request.user)
     if not halls:
         return render(request, "evaluations/surveys/overview.html", {"halls": []})
-    hall = _selected_hall(request, halls)
+    hall = hall_from_request(request, halls)
     today = timezone.localdate()
     week = _selected_week(request, today)
     context = {
-        "halls": halls,
+        "halls": list(halls),
         "hall": hall,
         "current": weekly_progress(hall=hall, week_start=week_start_of(today), today=today),
         "weeks": recent_weeks(hall=hall, weeks=RECENT_WEEKS, today=today),
@@ -86,7 +77,7 @@ def _preview_hall(request: HttpRequest) -> Hall | None:
     user = request.user
     if not user.is_authenticated or not user.has_perm(PREVIEW_PERMISSION):
         return None
-    halls = Hall.objects.for_user(user).order_by("code")
+    halls = user_halls(user)
     code = request.GET.get("hall")
     if code:
         return get_object_or_404(halls, code=code)
