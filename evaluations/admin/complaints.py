@@ -19,7 +19,7 @@ from evaluations.admin.devices import reason_labels
 from evaluations.models import Complaint, DeadlineExtension, DeadlineRule
 from evaluations.privacy import mask_phone, may_see_phone, phone_visibility
 from evaluations.services.deadlines import is_overdue
-from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter
+from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter, ReadOnlyAdmin
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -39,7 +39,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(HallScopedAdmin, SimpleHistoryAdmin):
+class ComplaintAdmin(ReadOnlyAdmin, HallScopedAdmin, SimpleHistoryAdmin):
     """Read-only cases of the user's halls, with their history (also hall-scoped)."""
 
     list_display = (
@@ -141,15 +141,6 @@ class ComplaintAdmin(HallScopedAdmin, SimpleHistoryAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         return (*super().get_readonly_fields(request, obj), "masked_phone", "full_phone")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
     def revert_disabled(self, request: HttpRequest, obj=None) -> bool:
         return True
 
@@ -180,7 +171,7 @@ class DeadlineRuleAdmin(HallScopedAdmin):
 
 
 @admin.register(DeadlineExtension)
-class DeadlineExtensionAdmin(HallScopedAdmin):
+class DeadlineExtensionAdmin(ReadOnlyAdmin, HallScopedAdmin):
     """Requested and decided on the case pages; listed here to read."""
 
     list_display = (
@@ -197,12 +188,3 @@ class DeadlineExtensionAdmin(HallScopedAdmin):
     list_select_related = ("complaint__hall", "requested_by", "decided_by")
     fields = (*list_display, "reason")
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

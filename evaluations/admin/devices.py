@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 
 from evaluations.models import Rating, TabletDevice
 from evaluations.services.devices import tablet_issue_pairing_code, tablet_revoke
-from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter
+from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter, ReadOnlyAdmin
 from windows.models import Window
 
 
@@ -136,7 +136,7 @@ class TabletDeviceAdmin(HallScopedAdmin):
 
 
 @admin.register(Rating)
-class RatingAdmin(HallScopedAdmin):
+class RatingAdmin(ReadOnlyAdmin, HallScopedAdmin):
     """Ratings come from tablets and imports only; nobody edits them."""
 
     list_display = ("visit", "level", "reason_list", "source", "rated_at", "hall")
@@ -154,15 +154,6 @@ class RatingAdmin(HallScopedAdmin):
     @admin.display(description=_("bad-review reasons"))
     def reason_list(self, obj: Rating) -> str:
         return reason_labels(obj.reasons)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 def reason_labels(reasons: list[str]) -> str:

@@ -143,3 +143,17 @@ class HallScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):
 
 def _has_hall_field(model: type[models.Model]) -> bool:
     return any(field.name == "hall" for field in model._meta.concrete_fields)
+
+
+class ReadOnlyAdmin:
+    """For records that only the portal writes (visits, ratings, case history): no one adds,
+    changes or deletes them in the admin, whatever their permissions."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

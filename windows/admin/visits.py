@@ -7,12 +7,12 @@ from django.http import HttpRequest
 from django.urls import path
 
 from windows.admin.imports import VISITS_IMPORT, import_view
-from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter
+from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter, ReadOnlyAdmin
 from windows.models import Visit
 
 
 @admin.register(Visit)
-class VisitAdmin(HallScopedAdmin):
+class VisitAdmin(ReadOnlyAdmin, HallScopedAdmin):
     list_display = (
         "service_date",
         "ticket_no",
@@ -29,15 +29,6 @@ class VisitAdmin(HallScopedAdmin):
     list_select_related = ("hall", "window", "staff")
     ordering = ("-started_at",)
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     def get_urls(self):
         view = self.admin_site.admin_view(lambda request: import_view(self, request, VISITS_IMPORT))
