@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Prefetch, Q
 
 from evaluations.models import Inspection, Measure, RectificationChecklist
+from evaluations.selectors.figures import percent
 from windows.models import Hall, Window
 
 Status = Measure.Status
@@ -34,10 +34,7 @@ class ChecklistProgress:
     @property
     def completion_rate_pct(self) -> float | None:
         """Done and verified measures over all, in percent to two places (None if empty)."""
-        if not self.total:
-            return None
-        rate = Decimal(100 * (self.done + self.verified)) / Decimal(self.total)
-        return float(rate.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+        return percent(self.done + self.verified, self.total)
 
 
 def days_overdue(*, measure: Measure, today: date) -> int:
