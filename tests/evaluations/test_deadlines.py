@@ -22,7 +22,7 @@ from tests.windows.factories import (
 from windows import roles
 from windows.models import HallCalendarDay
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 Status = Complaint.Status
 
 
