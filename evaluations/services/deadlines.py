@@ -18,6 +18,8 @@ them with `Complaint.objects.open().filter(due_date__lt=today)`.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Collection
 from datetime import date, timedelta
 
 from evaluations.models import Channel, Complaint, DeadlineRule
@@ -79,6 +81,31 @@ def step_due_date(*, hall: Hall, channel: str, step: str, start: date) -> date:
     """When a step that began on `start` must be done (see the module docstring)."""
     days = working_days_for(hall=hall, channel=channel, step=step)
     return nth_business_day_after(hall=hall, start=start, days=days)
+
+
+def step_due_dates(
+    *, hall: Hall, channel: str, step: str, starts: Collection[date]
+) -> dict[date, date]:
+    """step_due_date for many start days at once (an import's bad reviews): the rule is
+    read once and the business days of the whole span with one call, not per day."""
+    if not starts:
+        return {}
+    days = working_days_for(hall=hall, channel=channel, step=step)
+    if days <= 0:
+        return {start: start for start in starts}
+    first, last = min(starts), max(starts)
+    calendar = business_days(
+        hall=hall, start=first + timedelta(days=1), end=last + timedelta(days=SEARCH_SPAN_DAYS)
+    )
+    due: dict[date, date] = {}
+    for start in starts:
+        position = bisect_right(calendar, start) + days - 1
+        due[start] = (
+            calendar[position]
+            if position < len(calendar)
+            else nth_business_day_after(hall=hall, start=start, days=days)
+        )
+    return due
 
 
 def is_overdue(complaint: Complaint, today: date) -> bool:

@@ -10,6 +10,7 @@ rating, level, reasons, comment, callback phone, due date), copied at opening ti
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,7 @@ from simple_history.utils import bulk_create_with_history
 
 from evaluations.models import Channel, Complaint, Rating
 from evaluations.services import alerts
-from evaluations.services.deadlines import step_due_date
+from evaluations.services.deadlines import step_due_date, step_due_dates
 from windows.models import Hall, Visit
 
 
@@ -81,7 +82,7 @@ def followups_open(*, ratings: list[Rating]) -> int:
     """Open the cases of the bad ratings among many (an import); returns how many opened.
 
     Ratings that already have a case are skipped, so calling it twice opens nothing twice.
-    Due dates are computed once per hall and day.
+    Due dates are worked out once per hall, for all the days at once.
     """
     bad = [rating for rating in ratings if not rating.is_good]
     if not bad:
@@ -97,14 +98,23 @@ def followups_open(*, ratings: list[Rating]) -> int:
         )
     }
     halls = Hall.objects.in_bulk({visit["hall_id"] for visit in visits.values()})
-    due_dates: dict[tuple[int, date], date] = {}
+    days_by_hall: dict[int, set[date]] = defaultdict(set)
+    for rating in pending:
+        days_by_hall[visits[rating.visit_id]["hall_id"]].add(local_day(rating))
+    due_dates = {
+        hall_id: step_due_dates(
+            hall=halls[hall_id],
+            channel=Channel.BAD_REVIEW,
+            step=Complaint.Status.RECEIVED,
+            starts=days,
+        )
+        for hall_id, days in days_by_hall.items()
+    }
     cases = []
     for rating in pending:
         visit = visits[rating.visit_id]
-        key = (visit["hall_id"], local_day(rating))
-        if key not in due_dates:
-            due_dates[key] = followup_due_date(hall=halls[key[0]], rated_on=key[1])
-        cases.append(_case_for(rating, visit=visit, due_date=due_dates[key]))
+        due_date = due_dates[visit["hall_id"]][local_day(rating)]
+        cases.append(_case_for(rating, visit=visit, due_date=due_date))
     created = bulk_create_with_history(
         cases, Complaint, default_change_reason=_("opened from a bad review")
     )

@@ -7,23 +7,24 @@ same file with the same identity is the same visit, so it is unchanged too.
 
 Built for 300,000-row files: rows are read one at a time and handled in chunks. Halls,
 windows, staff and service items are looked up in dicts loaded once (per hall), every
-row of a chunk is validated in Python first, the chunk's existing visits are found with
-one query, and the valid rows are written with bulk_create. A row is all or nothing
-because nothing of it is written unless all of it is valid.
+row of a chunk is validated in Python first, and the chunk's valid rows go to the
+VisitStore (visit_store.py), which writes the visits the database does not hold yet in
+a few statements. A row is all or nothing because nothing of it is written unless all
+of it is valid.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from functools import lru_cache
 from itertools import islice
 from typing import TYPE_CHECKING, BinaryIO
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -32,15 +33,17 @@ from evaluations.services.followups import followups_open
 from windows.models import Hall, ServiceItem, Staff, Visit, VisitItem, Window
 from windows.scoping import visible_hall_ids
 
-from .fastinsert import insert_rows
-from .results import ImportFileError, ImportResult
+from .results import ImportFileError, ImportResult, RowError
 from .tabular import Column, read_rows
+from .visit_store import NewVisit, StoredRating, VisitStore
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
 HALL_TIME_ZONE = ZoneInfo("Asia/Shanghai")
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 5000
+ANALYZE_AFTER_ROWS = 10_000
+FOLLOWUP_BATCH = 5000  # bad reviews whose cases are opened together
 TIME_FORMAT_EXAMPLE = "2022-01-04 08:30:00"
 
 HALL_CODE = Column("hall_code", "大厅编码")
@@ -93,29 +96,6 @@ class _Rejected(Exception):
         self.reason = reason
 
 
-@dataclass
-class _Row:
-    """One valid row, ready to write once its missing window and items exist."""
-
-    row: int
-    hall: Hall
-    window_number: int
-    staff_id: int | None
-    codes: list[str]
-    status: str
-    ticket_no: str
-    issued_at: datetime
-    called_at: datetime | None
-    started_at: datetime
-    finished_at: datetime | None
-    rating: int | None
-    rated_at: datetime | None
-
-    @property
-    def key(self) -> tuple[int, str, datetime]:
-        return (self.hall.pk, self.ticket_no, self.started_at)
-
-
 class _References:
     """Halls, windows, staff and service items, each loaded once into a dict."""
 
@@ -129,40 +109,46 @@ class _References:
 
     def hall(self, code: str) -> Hall:
         hall = self.halls.get(code)
-        if self.hall_ids is not None and (hall is None or hall.pk not in self.hall_ids):
+        if self.hall_ids is not None and (hall is None or hall.id not in self.hall_ids):
             # A user limited to some halls learns nothing about which codes exist.
             raise _Rejected(_("no permission for hall %(code)s") % {"code": code})
         if hall is None:
             raise _Rejected(_("unknown hall %(code)s") % {"code": code})
         return hall
 
+    # Called for every row: hall.id rather than hall.pk, and dict hits before misses.
     def windows_of(self, hall: Hall) -> dict[int, int]:
-        if hall.pk not in self.windows:
-            self.windows[hall.pk] = dict(
-                Window.objects.filter(hall=hall).values_list("number", "pk")
-            )
-        return self.windows[hall.pk]
+        try:
+            return self.windows[hall.id]
+        except KeyError:
+            windows = dict(Window.objects.filter(hall=hall).values_list("number", "pk"))
+            return self.windows.setdefault(hall.id, windows)
 
     def staff_of(self, hall: Hall) -> dict[str, int]:
-        if hall.pk not in self.staff:
-            self.staff[hall.pk] = dict(
-                Staff.objects.filter(hall=hall).values_list("badge_no", "pk")
-            )
-        return self.staff[hall.pk]
+        try:
+            return self.staff[hall.id]
+        except KeyError:
+            staff = dict(Staff.objects.filter(hall=hall).values_list("badge_no", "pk"))
+            return self.staff.setdefault(hall.id, staff)
 
-    def create_missing_for(self, rows: Iterable[_Row]) -> None:
-        """Create the windows and service items valid rows need (only with create_missing)."""
-        for parsed in rows:
-            windows = self.windows_of(parsed.hall)
-            if parsed.window_number not in windows:
-                window = Window.objects.create(
-                    hall=parsed.hall, number=parsed.window_number, zone=None
-                )
-                windows[parsed.window_number] = window.pk
-            for code in parsed.codes:
-                if code not in self.items:
+    def window_id(self, hall: Hall, number: int) -> int:
+        """The window's pk; with create_missing a missing window is created (specialist)."""
+        windows = self.windows_of(hall)
+        if number not in windows:
+            windows[number] = Window.objects.create(hall=hall, number=number, zone=None).pk
+        return windows[number]
+
+    def item_ids(self, codes: list[str]) -> list[int]:
+        """The items' pks; with create_missing a missing item is created unpublished."""
+        items = self.items
+        try:
+            return [items[code] for code in codes]
+        except KeyError:
+            for code in codes:
+                if code not in items:
                     item = ServiceItem.objects.create(code=code, name=code, is_published=False)
-                    self.items[code] = item.pk
+                    items[code] = item.pk
+            return [items[code] for code in codes]
 
 
 @transaction.atomic
@@ -238,13 +224,82 @@ def _import_rows(
     fixed_hall: Hall | None,
     dry_run: bool,
 ) -> ImportResult:
+    """Parse the rows a chunk at a time and store each chunk's valid ones.
+
+    A row already stored (or a repeat of an earlier row of the file) is unchanged: the
+    store writes only the visits the database does not hold yet. The follow-up cases of
+    the bad reviews are opened FOLLOWUP_BATCH at a time, not per chunk: opening them
+    costs mostly per call (due dates, history), little per case.
+    """
     result = ImportResult(dry_run=dry_run)
-    while chunk := list(islice(rows, CHUNK_SIZE)):
-        _import_chunk(chunk, refs=refs, fixed_hall=fixed_hall, result=result)
+    store = VisitStore.for_database()
+    bad_ratings: list[StoredRating] = []
+    for valid, errors in _parsed_chunks(rows, refs=refs, fixed_hall=fixed_hall):
+        for error in errors:
+            result.reject(error.row, error.reason)
+        if valid:
+            stored = store.write(valid)
+            result.imported += stored.visits
+            result.unchanged += len(valid) - stored.visits
+            bad_ratings += stored.bad_ratings
+        if len(bad_ratings) >= FOLLOWUP_BATCH:
+            _open_followups(bad_ratings)
+    _open_followups(bad_ratings)
     result.errors.sort(key=lambda error: error.row)
     if dry_run:
         transaction.set_rollback(True)
+    elif result.imported >= ANALYZE_AFTER_ROWS:
+        transaction.on_commit(_analyze_visits)
     return result
+
+
+def _parsed_chunks(
+    rows: Iterator[tuple[int, dict[str, str]]], *, refs: _References, fixed_hall: Hall | None
+) -> Iterator[tuple[list[NewVisit], list[RowError]]]:
+    """The rows parsed a chunk at a time: each chunk's valid visits and its row errors."""
+    return (
+        _parse_chunk(chunk, refs=refs, fixed_hall=fixed_hall)
+        for chunk in iter(lambda: list(islice(rows, CHUNK_SIZE)), [])
+    )
+
+
+def _parse_chunk(
+    chunk: list[tuple[int, dict[str, str]]], *, refs: _References, fixed_hall: Hall | None
+) -> tuple[list[NewVisit], list[RowError]]:
+    valid: list[NewVisit] = []
+    errors: list[RowError] = []
+    for row, values in chunk:
+        try:
+            valid.append(_parse(values, refs=refs, fixed_hall=fixed_hall))
+        except _Rejected as exc:
+            errors.append(RowError(row=row, reason=exc.reason))
+    return valid, errors
+
+
+def _open_followups(bad_ratings: list[StoredRating]) -> None:
+    """A bad review always gets a follow-up, whichever way it reached the portal."""
+    followups_open(
+        ratings=[
+            Rating(
+                pk=stored.pk,
+                visit_id=stored.visit_id,
+                level=stored.level,
+                rated_at=stored.rated_at,
+                source=Rating.Source.IMPORT,
+            )
+            for stored in bad_ratings
+        ]
+    )
+    bad_ratings.clear()
+
+
+def _analyze_visits() -> None:
+    """Refresh PostgreSQL's statistics after a big import, so that the statistics pages
+    do not plan their queries for yesterday's table (autovacuum would, minutes later)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in (Visit, VisitItem, Rating):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _hall_ids_for(user: AbstractBaseUser | None) -> frozenset[int] | None:
@@ -258,154 +313,12 @@ def _hall_ids_for(user: AbstractBaseUser | None) -> frozenset[int] | None:
     return frozenset(row["pk"] for row in hall_ids)
 
 
-def _import_chunk(
-    chunk: list[tuple[int, dict[str, str]]],
-    *,
-    refs: _References,
-    fixed_hall: Hall | None,
-    result: ImportResult,
-) -> None:
-    valid: list[_Row] = []
-    for row, values in chunk:
-        try:
-            valid.append(_parse(row, values, refs=refs, fixed_hall=fixed_hall))
-        except _Rejected as exc:
-            result.reject(row, exc.reason)
-    if not valid:
-        return
-    existing = _existing_keys(valid)
-    new: list[_Row] = []
-    for parsed in valid:
-        if parsed.key in existing:
-            result.unchanged += 1
-        else:
-            existing.add(parsed.key)  # a later row of the same visit is unchanged
-            new.append(parsed)
-    if not new:
-        return
-    if refs.create_missing:
-        refs.create_missing_for(new)
-    try:
-        with transaction.atomic():
-            _write(new, refs)
-    except IntegrityError:
-        # Someone saved some of these visits meanwhile: write the rows one by one.
-        for parsed in new:
-            try:
-                with transaction.atomic():
-                    _write([parsed], refs)
-            except IntegrityError:
-                result.reject(
-                    parsed.row, _("conflicts with a change saved at the same time; try again")
-                )
-            else:
-                result.imported += 1
-    else:
-        result.imported += len(new)
+def _parse(values: dict[str, str], *, refs: _References, fixed_hall: Hall | None) -> NewVisit:
+    """Check every value of a row; raise _Rejected with the first problem.
 
-
-def _existing_keys(rows: list[_Row]) -> set[tuple[int, str, datetime]]:
-    """The keys of the rows' visits already stored, with one query."""
-    stored = Visit.objects.filter(
-        hall_id__in={parsed.hall.pk for parsed in rows},
-        ticket_no__in={parsed.ticket_no for parsed in rows},
-        started_at__range=(
-            min(parsed.started_at for parsed in rows),
-            max(parsed.started_at for parsed in rows),
-        ),
-    ).values_list("hall_id", "ticket_no", "started_at")
-    return set(stored)
-
-
-VISIT_COLUMNS = (
-    "hall",
-    "ticket_no",
-    "issued_at",
-    "called_at",
-    "started_at",
-    "finished_at",
-    "service_date",
-    "window",
-    "staff",
-    "status",
-    "item_count",
-)
-RATING_COLUMNS = (
-    "visit",
-    "level",
-    "rated_at",
-    "source",
-    "reasons",
-    "comment",
-    "callback_phone",
-    "excluded",
-    "exclusion_note",
-)
-
-
-def _write(rows: list[_Row], refs: _References) -> None:
-    visit_ids = insert_rows(
-        Visit,
-        VISIT_COLUMNS,
-        [
-            (
-                parsed.hall.pk,
-                parsed.ticket_no,
-                parsed.issued_at,
-                parsed.called_at,
-                parsed.started_at,
-                parsed.finished_at,
-                parsed.started_at.date(),
-                refs.windows[parsed.hall.pk][parsed.window_number],
-                parsed.staff_id,
-                parsed.status,
-                len(parsed.codes),
-            )
-            for parsed in rows
-        ],
-        returning_pk=True,
-    )
-    insert_rows(
-        VisitItem,
-        ("visit", "service_item"),
-        [
-            (visit_id, refs.items[code])
-            for parsed, visit_id in zip(rows, visit_ids, strict=True)
-            for code in parsed.codes
-        ],
-    )
-    rated = [
-        (parsed, visit_id)
-        for parsed, visit_id in zip(rows, visit_ids, strict=True)
-        if parsed.rating is not None
-    ]
-    rating_ids = insert_rows(
-        Rating,
-        RATING_COLUMNS,
-        [
-            (visit_id, parsed.rating, parsed.rated_at, Rating.Source.IMPORT, [], "", "", "", "")
-            for parsed, visit_id in rated
-        ],
-        returning_pk=True,
-    )
-    # A bad review always gets a follow-up, whichever way it reached the portal.
-    followups_open(
-        ratings=[
-            Rating(
-                pk=rating_id,
-                visit_id=visit_id,
-                level=parsed.rating,
-                rated_at=parsed.rated_at,
-                source=Rating.Source.IMPORT,
-            )
-            for (parsed, visit_id), rating_id in zip(rated, rating_ids, strict=True)
-            if parsed.rating < Rating.GOOD_FROM
-        ]
-    )
-
-
-def _parse(row: int, values: dict[str, str], *, refs: _References, fixed_hall: Hall | None) -> _Row:
-    """Check every value of a row; raise _Rejected with the first problem."""
+    Missing windows and service items are created (with create_missing) only once the
+    whole row has passed.
+    """
     hall = _hall(values["hall_code"], refs=refs, fixed_hall=fixed_hall)
     ticket_no = values["ticket_no"]
     if not ticket_no:
@@ -423,10 +336,12 @@ def _parse(row: int, values: dict[str, str], *, refs: _References, fixed_hall: H
             if values["status"]
             else _("missing status")
         )
-    issued_at = _time(values, ISSUED_AT, required=True)
-    called_at = _time(values, CALLED_AT)
-    started_at = _time(values, STARTED_AT, required=True)
-    finished_at = _time(values, FINISHED_AT, required=status == Visit.Status.COMPLETED)
+    issued_at = _time(values["issued_at"], ISSUED_AT, required=True)
+    called_at = _time(values["called_at"], CALLED_AT)
+    started_at = _time(values["started_at"], STARTED_AT, required=True)
+    finished_at = _time(
+        values["finished_at"], FINISHED_AT, required=status == Visit.Status.COMPLETED
+    )
     if started_at < issued_at:
         raise _Rejected(_("the service started before the ticket was issued"))
     if finished_at is not None and finished_at < started_at:
@@ -435,18 +350,18 @@ def _parse(row: int, values: dict[str, str], *, refs: _References, fixed_hall: H
     staff_id = _staff(values["staff_badge"], hall=hall, refs=refs)
     codes = _service_codes(values["service_codes"], refs=refs)
     rating, rated_at = _rating(values, finished_at=finished_at)
-    return _Row(
-        row=row,
-        hall=hall,
-        window_number=window_number,
-        staff_id=staff_id,
-        codes=codes,
-        status=status,
+    return NewVisit(
+        hall_id=hall.id,
         ticket_no=ticket_no,
         issued_at=issued_at,
         called_at=called_at,
         started_at=started_at,
         finished_at=finished_at,
+        service_date=values["started_at"][:10],
+        window_id=refs.window_id(hall, window_number),
+        staff_id=staff_id,
+        status=status,
+        item_ids=refs.item_ids(codes),
         rating=rating,
         rated_at=rated_at,
     )
@@ -465,9 +380,8 @@ def _hall(code: str, *, refs: _References, fixed_hall: Hall | None) -> Hall:
     return refs.hall(code)
 
 
-def _time(values: dict[str, str], column: Column, *, required: bool = False) -> datetime | None:
-    """A `YYYY-MM-DD HH:MM:SS` hall local time, as an aware datetime."""
-    text = values[column.name]
+def _time(text: str, column: Column, *, required: bool = False) -> str | None:
+    """A `YYYY-MM-DD HH:MM:SS` hall local time, as the same text in UTC (see visit_store)."""
     if not text:
         if required:
             raise _Rejected(_("missing %(column)s") % {"column": column})
@@ -475,20 +389,45 @@ def _time(values: dict[str, str], column: Column, *, required: bool = False) -> 
     # fromisoformat is fast but lenient: only the contract's exact shape is accepted.
     if len(text) == 19 and text[4] == "-" and text[10] == " " and text[13] == ":":
         try:
-            return datetime.fromisoformat(text).replace(tzinfo=HALL_TIME_ZONE)
+            local = datetime.fromisoformat(text)  # a real day and time?
         except ValueError:
             pass
+        else:
+            utc_hour = _utc_hour(text[:13])
+            if utc_hour is not None:
+                return utc_hour + text[13:]
+            return str(local - _utc_offset(text[:13]))
     raise _Rejected(
         _("%(column)s: %(value)s is not a time like %(example)s")
         % {"column": column, "value": text, "example": TIME_FORMAT_EXAMPLE}
     )
 
 
+@lru_cache(maxsize=100_000)
+def _utc_offset(hour: str) -> timedelta:
+    """The hall's offset from UTC in the local hour `YYYY-MM-DD HH` (zones change on the
+    hour), looked up once an hour of the file rather than once a value."""
+    return datetime.fromisoformat(hour + ":00").replace(tzinfo=HALL_TIME_ZONE).utcoffset()
+
+
+@lru_cache(maxsize=100_000)
+def _utc_hour(hour: str) -> str | None:
+    """The UTC `YYYY-MM-DD HH` of a local hour, when the offset is whole hours (always, in
+    China since 1901): minutes and seconds then stay as they are. None otherwise."""
+    offset = _utc_offset(hour)
+    if offset % timedelta(hours=1):
+        return None
+    return (datetime.fromisoformat(hour + ":00") - offset).isoformat(" ")[:13]
+
+
 def _window_number(text: str, *, hall: Hall, refs: _References) -> int:
     if not text:
         raise _Rejected(_("missing window number"))
-    match = WINDOW_NUMBER.fullmatch(text)
-    number = int(match.group(1)) if match else 0
+    if text.isascii() and text.isdigit():
+        number = int(text)
+    else:
+        match = WINDOW_NUMBER.fullmatch(text)
+        number = int(match.group(1)) if match else 0
     if not 1 <= number <= MAX_WINDOW_NUMBER:
         raise _Rejected(
             _("window number %(value)s is not a whole number from 1 to %(max)s")
@@ -515,12 +454,15 @@ def _staff(badge: str, *, hall: Hall, refs: _References) -> int | None:
 
 
 def _service_codes(text: str, *, refs: _References) -> list[str]:
-    codes = list(dict.fromkeys(code for code in CODE_SEPARATORS.split(text) if code))
-    if not codes:
+    codes = CODE_SEPARATORS.split(text)
+    if len(codes) > 1:
+        codes = list(dict.fromkeys(code for code in codes if code))
+    if not codes or not codes[0]:
         raise _Rejected(_("missing service codes"))
     if len(codes) > MAX_ITEMS:
         raise _Rejected(_("too many service codes"))
-    unknown = [code for code in codes if code not in refs.items]
+    items = refs.items
+    unknown = [code for code in codes if code not in items]
     if unknown and not refs.create_missing:
         raise _Rejected(
             ngettext(
@@ -537,16 +479,14 @@ def _service_codes(text: str, *, refs: _References) -> list[str]:
     return codes
 
 
-def _rating(
-    values: dict[str, str], *, finished_at: datetime | None
-) -> tuple[int | None, datetime | None]:
+def _rating(values: dict[str, str], *, finished_at: str | None) -> tuple[int | None, str | None]:
     """The level and time of the rating; without rated_at the visit's finish time."""
     text = values["rating"]
     if not text:
         return None, None
     if text not in {"1", "2", "3", "4", "5"}:
         raise _Rejected(_("rating %(value)s is not a whole number from 1 to 5") % {"value": text})
-    rated_at = _time(values, RATED_AT) or finished_at
+    rated_at = _time(values["rated_at"], RATED_AT) or finished_at
     if rated_at is None:
         raise _Rejected(
             _("a rating needs %(rated_at)s or %(finished_at)s")
