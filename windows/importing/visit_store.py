@@ -24,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
+from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -56,12 +58,16 @@ RATING_COLUMNS = (
     "excluded",
     "exclusion_note",
 )
+VISIT_FIELDS = len(VISIT_COLUMNS)  # NewVisit's first fields
 SQLITE_BATCH_ROWS = 1000  # 1,000 rows x 11 columns, far below SQLite's 32,766 parameters
 
 
-@dataclass(slots=True)
-class NewVisit:
-    """One validated row of an import, with its hall's ids resolved; times UTC text."""
+class NewVisit(NamedTuple):
+    """One validated row of an import, with its hall's ids resolved; times UTC text.
+
+    A tuple whose first fields are the visit's columns in VISIT_COLUMNS order, so that a
+    batch's parameters are its rows' first fields one after the other.
+    """
 
     hall_id: int
     ticket_no: str
@@ -73,6 +79,7 @@ class NewVisit:
     window_id: int
     staff_id: int | None
     status: str
+    item_count: int
     item_ids: list[int]
     rating: int | None
     rated_at: str | None
@@ -139,22 +146,6 @@ class VisitStore:
         )
         bad = {visit_id: visit for visit_id, visit in rated if visit.rating < Rating.GOOD_FROM}
         return StoreResult(visits=len(new), bad_ratings=self._stored_ratings(bad))
-
-    def _visit_values(self, visit: NewVisit) -> tuple:
-        time = self._time
-        return (
-            visit.hall_id,
-            visit.ticket_no,
-            time(visit.issued_at),
-            time(visit.called_at),
-            time(visit.started_at),
-            time(visit.finished_at),
-            visit.service_date,
-            visit.window_id,
-            visit.staff_id,
-            visit.status,
-            len(visit.item_ids),
-        )
 
     def _first_of_each_key(self, visits: Iterable[NewVisit]) -> dict[tuple, NewVisit]:
         """The rows by their key (as RETURNING gives it back); a later repeat is dropped."""
@@ -232,7 +223,7 @@ class SQLiteVisitStore(VisitStore):
         try:
             for start in range(0, len(batch_rows), SQLITE_BATCH_ROWS):
                 batch = batch_rows[start : start + SQLITE_BATCH_ROWS]
-                params = [value for visit in batch for value in self._visit_values(visit)]
+                params = list(chain.from_iterable(visit[:VISIT_FIELDS] for visit in batch))
                 cursor.execute(head + ", ".join([one_row] * len(batch)) + tail, params)
                 new.extend((pk, rows[tuple(key)]) for pk, *key in cursor.fetchall())
         finally:
@@ -274,8 +265,19 @@ class PostgresVisitStore(VisitStore):
             )
             cursor.execute(f"TRUNCATE {staging}")
             with cursor.copy(f"COPY {staging} ({columns}, position) FROM STDIN") as copy:
+                time = self._time
                 for position, visit in enumerate(rows.values()):
-                    copy.write_row((*self._visit_values(visit), position))
+                    copy.write_row(
+                        (
+                            *visit[:2],
+                            time(visit.issued_at),
+                            time(visit.called_at),
+                            time(visit.started_at),
+                            time(visit.finished_at),
+                            *visit[6:VISIT_FIELDS],
+                            position,
+                        )
+                    )
             cursor.execute(
                 f"INSERT INTO {visit_table} ({columns}) "
                 f"SELECT {columns} FROM {staging} ORDER BY position "

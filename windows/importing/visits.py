@@ -361,6 +361,7 @@ def _parse(values: dict[str, str], *, refs: _References, fixed_hall: Hall | None
         window_id=refs.window_id(hall, window_number),
         staff_id=staff_id,
         status=status,
+        item_count=len(codes),
         item_ids=refs.item_ids(codes),
         rating=rating,
         rated_at=rated_at,

@@ -120,6 +120,9 @@ class VisitItem(models.Model):
         on_delete=models.PROTECT,
         related_name="visit_items",
         verbose_name=_("service item"),
+        # No index: figures reach the items through their visits (unique_item_per_visit);
+        # only deleting a service item would look for its rows, and that is refused.
+        db_index=False,
     )
 
     class Meta:
