@@ -21,10 +21,10 @@ is written here: Django keeps model defaults in Python, not in the table.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import chain
 from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -59,7 +59,6 @@ RATING_COLUMNS = (
     "exclusion_note",
 )
 VISIT_FIELDS = len(VISIT_COLUMNS)  # NewVisit's first fields
-SQLITE_BATCH_ROWS = 1000  # 1,000 rows x 11 columns, far below SQLite's 32,766 parameters
 
 
 class NewVisit(NamedTuple):
@@ -97,6 +96,19 @@ class StoredRating:
     rated_at: datetime  # aware, UTC
 
 
+@dataclass(slots=True)
+class PreparedBatch:
+    """A chunk's valid visits as the store writes them: plain values, quick to pickle (the
+    import may prepare them in its reading process, see forked.py). Lists run in step:
+    entry i of each is the i-th distinct visit (first row of each key)."""
+
+    rows: int  # the valid rows of the chunk, repeats included
+    keys: list[tuple[int, str, str]]  # (hall_id, ticket_no, started_at)
+    visit_values: list  # as the store's _insert_visits takes them
+    item_ids: list[list[int]]
+    ratings: list[tuple[int, str] | None]  # (level, rated_at as the store writes it)
+
+
 @dataclass
 class StoreResult:
     visits: int  # visits written; the other rows of the batch were stored already
@@ -104,7 +116,11 @@ class StoreResult:
 
 
 class VisitStore:
-    """Writes batches of NewVisit to one database; `for_database` picks the fastest way."""
+    """Writes batches of visits to one database; `for_database` picks the fastest way.
+
+    `prepare` is pure Python and may run in another process; `write` runs in the
+    import's transaction.
+    """
 
     @staticmethod
     def for_database(alias: str = DEFAULT_DB_ALIAS) -> VisitStore:
@@ -117,44 +133,48 @@ class VisitStore:
         self.connection = connection
         self.quote = connection.ops.quote_name
 
-    def write(self, visits: Sequence[NewVisit]) -> StoreResult:
-        """Store the visits not stored yet, with their items and ratings."""
-        new = self._insert_visits(visits)  # [(visit id, row)]
+    def prepare(self, visits: Sequence[NewVisit]) -> PreparedBatch:
+        first: dict[tuple[int, str, str], NewVisit] = {}
+        for visit in visits:
+            first.setdefault(visit.key, visit)  # a later repeat of a visit is unchanged
+        distinct = list(first.values())
+        time = self._time
+        return PreparedBatch(
+            rows=len(visits),
+            keys=list(first),
+            visit_values=self._visit_values(distinct),
+            item_ids=[visit.item_ids for visit in distinct],
+            ratings=[
+                None if visit.rating is None else (visit.rating, time(visit.rated_at))
+                for visit in distinct
+            ],
+        )
+
+    def write(self, batch: PreparedBatch) -> StoreResult:
+        """Store the batch's visits not stored yet, with their items and ratings."""
+        new = self._insert_visits(batch)  # [(visit id, entry)]
         self._append(
             VisitItem._meta.db_table,
             ITEM_COLUMNS,
-            ((visit_id, item_id) for visit_id, visit in new for item_id in visit.item_ids),
+            [(visit_id, item) for visit_id, entry in new for item in batch.item_ids[entry]],
         )
-        rated = [(visit_id, visit) for visit_id, visit in new if visit.rating is not None]
+        rated = [
+            (visit_id, batch.ratings[entry])
+            for visit_id, entry in new
+            if batch.ratings[entry] is not None
+        ]
         self._append(
             Rating._meta.db_table,
             RATING_COLUMNS,
-            (
-                (
-                    visit_id,
-                    v.rating,
-                    self._time(v.rated_at),
-                    Rating.Source.IMPORT,
-                    "[]",
-                    "",
-                    "",
-                    "",
-                    "",
-                )
-                for visit_id, v in rated
-            ),
+            [
+                (visit_id, level, rated_at, Rating.Source.IMPORT, "[]", "", "", "", "")
+                for visit_id, (level, rated_at) in rated
+            ],
         )
-        bad = {visit_id: visit for visit_id, visit in rated if visit.rating < Rating.GOOD_FROM}
+        bad = {visit_id: rating for visit_id, rating in rated if rating[0] < Rating.GOOD_FROM}
         return StoreResult(visits=len(new), bad_ratings=self._stored_ratings(bad))
 
-    def _first_of_each_key(self, visits: Iterable[NewVisit]) -> dict[tuple, NewVisit]:
-        """The rows by their key (as RETURNING gives it back); a later repeat is dropped."""
-        rows: dict[tuple, NewVisit] = {}
-        for visit in visits:
-            rows.setdefault(visit.key, visit)
-        return rows
-
-    def _stored_ratings(self, bad: dict[int, NewVisit]) -> list[StoredRating]:
+    def _stored_ratings(self, bad: dict[int, tuple[int, str]]) -> list[StoredRating]:
         if not bad:
             return []
         table, visit_id = self.quote(Rating._meta.db_table), self.quote("visit_id")
@@ -169,8 +189,8 @@ class VisitStore:
                 StoredRating(
                     pk=pk,
                     visit_id=visit,
-                    level=bad[visit].rating,
-                    rated_at=datetime.fromisoformat(bad[visit].rated_at + "+00:00"),
+                    level=bad[visit][0],
+                    rated_at=datetime.fromisoformat(bad[visit][1][:19] + "+00:00"),
                 )
                 for pk, visit in cursor.fetchall()
             ]
@@ -182,65 +202,63 @@ class VisitStore:
     def _time(self, value: str | None) -> str | None:
         raise NotImplementedError
 
-    def _insert_visits(self, visits: Sequence[NewVisit]) -> list[tuple[int, NewVisit]]:
+    def _visit_values(self, visits: list[NewVisit]) -> list:
         raise NotImplementedError
 
-    def _append(self, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    def _insert_visits(self, batch: PreparedBatch) -> list[tuple[int, int]]:
+        raise NotImplementedError
+
+    def _append(self, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
         raise NotImplementedError
 
 
 class SQLiteVisitStore(VisitStore):
-    """Multi-row INSERT ... RETURNING for the visits, executemany for the rest.
+    """Each batch of each table as one JSON array, one statement: INSERT ... SELECT from
+    json_each(?). SQLite then reads the values in C; bound one by one (executemany or a
+    multi-row VALUES), it takes about twice as long.
 
-    Statements go straight to the sqlite3 cursor, with its own `?` placeholders: Django's
-    cursor wrapper would rewrite every 11,000-parameter statement's placeholders, and
-    with DEBUG on quote each parameter for the query log.
+    Statements go straight to the sqlite3 cursor: Django's cursor wrapper would rewrite
+    the placeholders, and with DEBUG on log each statement.
     """
 
     @staticmethod
     def _time(value: str | None) -> str | None:
         return value  # the text Django stores
 
-    def _cursor(self):
+    def _visit_values(self, visits: list[NewVisit]) -> str:
+        return json.dumps([visit[:VISIT_FIELDS] for visit in visits], ensure_ascii=False)
+
+    def _execute(self, sql: str, json_rows: str) -> list[tuple]:
         self.connection.ensure_connection()
-        return self.connection.connection.cursor()
+        cursor = self.connection.connection.cursor()
+        try:
+            return cursor.execute(sql, (json_rows,)).fetchall()
+        finally:
+            cursor.close()
 
-    def _insert_visits(self, visits: Sequence[NewVisit]) -> list[tuple[int, NewVisit]]:
-        head = (
-            f"INSERT INTO {self.quote(Visit._meta.db_table)} ({self._columns(VISIT_COLUMNS)}) "
-            "VALUES "
-        )
-        one_row = "(" + ", ".join(["?"] * len(VISIT_COLUMNS)) + ")"
+    def _select_from_json(self, count: int) -> str:
+        values = ", ".join(f"json_extract(value, '$[{index}]')" for index in range(count))
+        return f"SELECT {values} FROM json_each(?) WHERE true"  # WHERE: see ON CONFLICT
+
+    def _insert_visits(self, batch: PreparedBatch) -> list[tuple[int, int]]:
         # `|| ''` returns the stored text as it is, past Django's datetime converter.
-        tail = (
-            f" ON CONFLICT ({self._columns(VISIT_KEY)}) DO NOTHING RETURNING "
-            f"{self.quote('id')}, {self._columns(VISIT_KEY[:2])}, {self.quote('started_at')} || ''"
+        returned = self._execute(
+            f"INSERT INTO {self.quote(Visit._meta.db_table)} ({self._columns(VISIT_COLUMNS)}) "
+            f"{self._select_from_json(VISIT_FIELDS)} "
+            f"ON CONFLICT ({self._columns(VISIT_KEY)}) DO NOTHING RETURNING "
+            f"{self.quote('id')}, {self._columns(VISIT_KEY[:2])}, {self.quote('started_at')} || ''",
+            batch.visit_values,
         )
-        rows = self._first_of_each_key(visits)
-        batch_rows = list(rows.values())
-        new: list[tuple[int, NewVisit]] = []
-        cursor = self._cursor()
-        try:
-            for start in range(0, len(batch_rows), SQLITE_BATCH_ROWS):
-                batch = batch_rows[start : start + SQLITE_BATCH_ROWS]
-                params = list(chain.from_iterable(visit[:VISIT_FIELDS] for visit in batch))
-                cursor.execute(head + ", ".join([one_row] * len(batch)) + tail, params)
-                new.extend((pk, rows[tuple(key)]) for pk, *key in cursor.fetchall())
-        finally:
-            cursor.close()
-        return new
+        entry_of = dict(zip(batch.keys, range(len(batch.keys)), strict=True))
+        return [(pk, entry_of[hall, ticket, started]) for pk, hall, ticket, started in returned]
 
-    def _append(self, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
-        placeholders = ", ".join(["?"] * len(columns))
-        cursor = self._cursor()
-        try:
-            cursor.executemany(
+    def _append(self, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+        if rows:
+            self._execute(
                 f"INSERT INTO {self.quote(table)} ({self._columns(columns)}) "
-                f"VALUES ({placeholders})",
-                rows,
+                f"{self._select_from_json(len(columns))}",
+                json.dumps(rows, ensure_ascii=False),
             )
-        finally:
-            cursor.close()
 
 
 class PostgresVisitStore(VisitStore):
@@ -253,42 +271,51 @@ class PostgresVisitStore(VisitStore):
     def _time(value: str | None) -> str | None:
         return None if value is None else value + "+00"
 
-    def _insert_visits(self, visits: Sequence[NewVisit]) -> list[tuple[int, NewVisit]]:
-        rows = self._first_of_each_key(visits)
+    def _visit_values(self, visits: list[NewVisit]) -> list:
+        """Rows for COPY into the staging table, each ending with its entry number."""
+        time = self._time
+        return [
+            (
+                *visit[:2],
+                time(visit.issued_at),
+                time(visit.called_at),
+                time(visit.started_at),
+                time(visit.finished_at),
+                *visit[6:VISIT_FIELDS],
+                entry,
+            )
+            for entry, visit in enumerate(visits)
+        ]
+
+    def _insert_visits(self, batch: PreparedBatch) -> list[tuple[int, int]]:
         visit_table, staging = self.quote(Visit._meta.db_table), self.quote(self.STAGING)
         columns = self._columns(VISIT_COLUMNS)
         with self.connection.cursor() as cursor:
             # Dropped at the end of the import's transaction; emptied for every batch.
             cursor.execute(
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
-                f"SELECT {columns}, 0 AS position FROM {visit_table} WITH NO DATA"
+                f"SELECT {columns}, 0 AS entry FROM {visit_table} WITH NO DATA"
             )
             cursor.execute(f"TRUNCATE {staging}")
-            with cursor.copy(f"COPY {staging} ({columns}, position) FROM STDIN") as copy:
-                time = self._time
-                for position, visit in enumerate(rows.values()):
-                    copy.write_row(
-                        (
-                            *visit[:2],
-                            time(visit.issued_at),
-                            time(visit.called_at),
-                            time(visit.started_at),
-                            time(visit.finished_at),
-                            *visit[6:VISIT_FIELDS],
-                            position,
-                        )
-                    )
+            with cursor.copy(f"COPY {staging} ({columns}, entry) FROM STDIN") as copy:
+                for row in batch.visit_values:
+                    copy.write_row(row)
+            # RETURNING sees only the inserted row, not the staging entry: found by key.
             cursor.execute(
                 f"INSERT INTO {visit_table} ({columns}) "
-                f"SELECT {columns} FROM {staging} ORDER BY position "
+                f"SELECT {columns} FROM {staging} ORDER BY entry "
                 f"ON CONFLICT ({self._columns(VISIT_KEY)}) DO NOTHING "
                 f"RETURNING {self.quote('id')}, {self._columns(VISIT_KEY[:2])}, "
                 f"to_char({self.quote('started_at')} AT TIME ZONE 'UTC', "
                 "'YYYY-MM-DD HH24:MI:SS')"
             )
-            return [(pk, rows[tuple(key)]) for pk, *key in cursor.fetchall()]
+            entry_of = dict(zip(batch.keys, range(len(batch.keys)), strict=True))
+            return [
+                (pk, entry_of[hall, ticket, started])
+                for pk, hall, ticket, started in cursor.fetchall()
+            ]
 
-    def _append(self, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    def _append(self, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
         with self.connection.cursor() as cursor:
             with cursor.copy(
                 f"COPY {self.quote(table)} ({self._columns(columns)}) FROM STDIN"

@@ -33,9 +33,10 @@ from evaluations.services.followups import followups_open
 from windows.models import Hall, ServiceItem, Staff, Visit, VisitItem, Window
 from windows.scoping import visible_hall_ids
 
+from .forked import can_fork, produced_in_child
 from .results import ImportFileError, ImportResult, RowError
 from .tabular import Column, read_rows
-from .visit_store import NewVisit, StoredRating, VisitStore
+from .visit_store import NewVisit, PreparedBatch, StoredRating, VisitStore
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -116,6 +117,15 @@ class _References:
             raise _Rejected(_("unknown hall %(code)s") % {"code": code})
         return hall
 
+    def load_all(self) -> None:
+        """Load the windows and staff of every hall now, with two queries."""
+        self.windows = {hall.id: {} for hall in self.halls.values()}
+        self.staff = {hall.id: {} for hall in self.halls.values()}
+        for hall_id, number, pk in Window.objects.values_list("hall_id", "number", "pk"):
+            self.windows[hall_id][number] = pk
+        for hall_id, badge, pk in Staff.objects.values_list("hall_id", "badge_no", "pk"):
+            self.staff[hall_id][badge] = pk
+
     # Called for every row: hall.id rather than hall.pk, and dict hits before misses.
     def windows_of(self, hall: Hall) -> dict[int, int]:
         try:
@@ -160,6 +170,7 @@ def visits_import(
     create_missing: bool = False,
     dry_run: bool = False,
     user: AbstractBaseUser | None = None,
+    read_in_child: bool = False,
 ) -> ImportResult:
     """Import the visits in `file`; each row is saved whole or not at all.
 
@@ -171,12 +182,17 @@ def visits_import(
     specialist window and the service item unpublished. A dry run does everything, then
     rolls it back. Raises ImportFileError when the file as a whole is unusable (nothing
     is saved), and PermissionDenied for a user who may not add visits.
+
+    `read_in_child` (the command line, a process with one thread) reads and checks the
+    file in a forked process while this one writes (forked.py): about a third faster.
     """
     refs, fixed_hall = _prepare(hall_code=hall_code, create_missing=create_missing, user=user)
     columns = [Column(HALL_CODE.name, HALL_CODE.chinese, required=fixed_hall is None)]
     columns += COLUMNS[1:]
     rows = read_rows(file, filename, columns)
-    return _import_rows(rows, refs=refs, fixed_hall=fixed_hall, dry_run=dry_run)
+    return _import_rows(
+        rows, refs=refs, fixed_hall=fixed_hall, dry_run=dry_run, read_in_child=read_in_child
+    )
 
 
 @transaction.atomic
@@ -223,6 +239,7 @@ def _import_rows(
     refs: _References,
     fixed_hall: Hall | None,
     dry_run: bool,
+    read_in_child: bool = False,
 ) -> ImportResult:
     """Parse the rows a chunk at a time and store each chunk's valid ones.
 
@@ -234,13 +251,18 @@ def _import_rows(
     result = ImportResult(dry_run=dry_run)
     store = VisitStore.for_database()
     bad_ratings: list[StoredRating] = []
-    for valid, errors in _parsed_chunks(rows, refs=refs, fixed_hall=fixed_hall):
+    chunks = _parsed_chunks(rows, refs=refs, fixed_hall=fixed_hall, store=store)
+    if read_in_child and not refs.create_missing and can_fork():
+        # Creating windows and items is writing: that stays here, in the transaction.
+        refs.load_all()  # the child must not query the database
+        chunks = produced_in_child(chunks)
+    for batch, errors in chunks:
         for error in errors:
             result.reject(error.row, error.reason)
-        if valid:
-            stored = store.write(valid)
+        if batch.rows:
+            stored = store.write(batch)
             result.imported += stored.visits
-            result.unchanged += len(valid) - stored.visits
+            result.unchanged += batch.rows - stored.visits
             bad_ratings += stored.bad_ratings
         if len(bad_ratings) >= FOLLOWUP_BATCH:
             _open_followups(bad_ratings)
@@ -254,13 +276,17 @@ def _import_rows(
 
 
 def _parsed_chunks(
-    rows: Iterator[tuple[int, dict[str, str]]], *, refs: _References, fixed_hall: Hall | None
-) -> Iterator[tuple[list[NewVisit], list[RowError]]]:
-    """The rows parsed a chunk at a time: each chunk's valid visits and its row errors."""
-    return (
-        _parse_chunk(chunk, refs=refs, fixed_hall=fixed_hall)
-        for chunk in iter(lambda: list(islice(rows, CHUNK_SIZE)), [])
-    )
+    rows: Iterator[tuple[int, dict[str, str]]],
+    *,
+    refs: _References,
+    fixed_hall: Hall | None,
+    store: VisitStore,
+) -> Iterator[tuple[PreparedBatch, list[RowError]]]:
+    """The rows parsed a chunk at a time: each chunk's valid visits, prepared for the
+    store, and its row errors."""
+    for chunk in iter(lambda: list(islice(rows, CHUNK_SIZE)), []):
+        valid, errors = _parse_chunk(chunk, refs=refs, fixed_hall=fixed_hall)
+        yield store.prepare(valid), errors
 
 
 def _parse_chunk(

@@ -28,5 +28,10 @@ class Command(ImportCommand):
 
     def handle(self, *args, file, hall, create_missing, dry_run, **options):
         self.run_import(
-            visits_import, file, dry_run=dry_run, hall_code=hall, create_missing=create_missing
+            visits_import,
+            file,
+            dry_run=dry_run,
+            hall_code=hall,
+            create_missing=create_missing,
+            read_in_child=True,  # a command is a process with one thread: it may fork
         )
