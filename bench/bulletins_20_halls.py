@@ -18,7 +18,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hall.settings.local")
 django.setup()
 
 from reports.services import bulletin_build  # noqa: E402
-from windows.importing.fastinsert import insert_rows  # noqa: E402
 from windows.models import Hall, Visit, Window, Zone  # noqa: E402
 
 DAY = date(2024, 6, 3)
@@ -37,20 +36,25 @@ def ensure_hall(number: int) -> Hall:
             for n in range(1, 24)
         )
         rng = random.Random(number)
-        rows = []
+        visits = []
         for n in range(VISITS_PER_HALL):
             start = datetime.combine(DAY, datetime.min.time(), SHANGHAI) + timedelta(
                 hours=9, seconds=n * 25
             )
-            rows.append((hall.pk, f"A{n:04d}", start - timedelta(minutes=rng.randint(1, 40)),
-                         None, start, start + timedelta(minutes=rng.randint(2, 25)), DAY,
-                         rng.choice(windows).pk, None, Visit.Status.COMPLETED, 1))  # fmt: skip
-        insert_rows(
-            Visit,
-            ("hall", "ticket_no", "issued_at", "called_at", "started_at", "finished_at",
-             "service_date", "window", "staff", "status", "item_count"),
-            rows,
-        )  # fmt: skip
+            visits.append(
+                Visit(
+                    hall=hall,
+                    ticket_no=f"A{n:04d}",
+                    issued_at=start - timedelta(minutes=rng.randint(1, 40)),
+                    started_at=start,
+                    finished_at=start + timedelta(minutes=rng.randint(2, 25)),
+                    service_date=DAY,
+                    window=rng.choice(windows),
+                    status=Visit.Status.COMPLETED,
+                    item_count=1,
+                )
+            )
+        Visit.objects.bulk_create(visits, batch_size=1000)
     return hall
 
 

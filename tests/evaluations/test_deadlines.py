@@ -9,7 +9,12 @@ import pytest
 from evaluations.models import Channel, Complaint, DeadlineExtension, DeadlineRule, Rating
 from evaluations.services import complaints as services
 from evaluations.services.complaints import ComplaintError, extension_decide, extension_request
-from evaluations.services.deadlines import DEFAULT_RULES, is_overdue, step_due_date
+from evaluations.services.deadlines import (
+    DEFAULT_RULES,
+    is_overdue,
+    step_due_date,
+    step_due_dates,
+)
 from evaluations.services.followups import followup_open
 from tests.evaluations.test_complaint_workflow import RECEIVED_AT, advance, received_case
 from tests.windows.factories import (
@@ -351,3 +356,35 @@ def test_an_extension_of_a_step_already_left_is_not_approved(
     extension.refresh_from_db()
     assert extension.status == "pending"
     assert Complaint.objects.get().due_date == due
+
+
+def test_due_dates_for_many_days_match_one_day_at_a_time(hall_a):
+    """step_due_dates (an import's bad reviews) agrees with step_due_date day by day,
+    across National Day 2020 (1 to 8 October off, Sunday 27 September and Saturday
+    10 October worked) and a closure of the hall; a rule of 3 days reaches past the
+    span of the given days."""
+    HallCalendarDay.objects.create(
+        hall=hall_a, date=dt.date(2020, 10, 12), kind=HallCalendarDay.Kind.CLOSURE
+    )
+    DeadlineRule.objects.create(
+        hall=hall_a, channel=Channel.BAD_REVIEW, step=Complaint.Status.RECEIVED, working_days=3
+    )
+    starts = [dt.date(2020, 9, 25) + dt.timedelta(days=n) for n in range(18)]
+
+    due = step_due_dates(
+        hall=hall_a, channel=Channel.BAD_REVIEW, step=Complaint.Status.RECEIVED, starts=starts
+    )
+
+    one_by_one = {
+        start: step_due_date(
+            hall=hall_a, channel=Channel.BAD_REVIEW, step=Complaint.Status.RECEIVED, start=start
+        )
+        for start in starts
+    }
+    assert due == one_by_one
+    assert due[dt.date(2020, 9, 30)] == dt.date(2020, 10, 13)  # 9, 10, (12 closed), 13
+    assert due[dt.date(2020, 10, 12)] == dt.date(2020, 10, 15)
+
+
+def test_due_dates_for_no_days(hall_a):
+    assert step_due_dates(hall=hall_a, channel=Channel.ON_SITE, step="received", starts=[]) == {}

@@ -1,8 +1,9 @@
-"""Fixtures shared by the console and visit-service tests: window 5 of hall A with three items."""
+"""Fixtures shared by the windows tests: window 5 of hall A with three items (console,
+visit services), and a hall configured for the imports."""
 
 import pytest
 
-from tests.windows.factories import ServiceItemFactory, WindowFactory
+from tests.windows.factories import ServiceItemFactory, StaffFactory, WindowFactory, ZoneFactory
 from windows.models import WindowServiceItem
 
 
@@ -21,3 +22,15 @@ def window(hall_a, items):
     for item in items:
         WindowServiceItem.objects.create(window=window, service_item=item)
     return window
+
+
+@pytest.fixture
+def configured_hall(hall_a):
+    """Hall HA with windows 1 and 2, staff B001 and service items S001, S002 (imports)."""
+    zone = ZoneFactory(hall=hall_a, name="社保通办")
+    WindowFactory(hall=hall_a, number=1, zone=zone)
+    WindowFactory(hall=hall_a, number=2, zone=zone)
+    StaffFactory(hall=hall_a, badge_no="B001")
+    ServiceItemFactory(code="S001")
+    ServiceItemFactory(code="S002")
+    return hall_a

@@ -9,11 +9,7 @@ from django.utils import translation
 
 from evaluations.models import Complaint, Rating
 from tests.windows.factories import (
-    ServiceItemFactory,
-    StaffFactory,
     UserFactory,
-    WindowFactory,
-    ZoneFactory,
     make_manager,
 )
 from windows import roles
@@ -44,18 +40,6 @@ GOOD = (
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def configured_hall(hall_a):
-    """Hall HA with windows 1 and 2, staff B001 and service items S001, S002."""
-    zone = ZoneFactory(hall=hall_a, name="社保通办")
-    WindowFactory(hall=hall_a, number=1, zone=zone)
-    WindowFactory(hall=hall_a, number=2, zone=zone)
-    StaffFactory(hall=hall_a, badge_no="B001")
-    ServiceItemFactory(code="S001")
-    ServiceItemFactory(code="S002")
-    return hall_a
 
 
 def write(tmp_path, text: str, *, name: str = "visits.csv", bom: bool = False):
