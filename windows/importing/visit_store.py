@@ -3,14 +3,15 @@
 The visits import hands over validated rows (`NewVisit`). Each batch is written with
 `INSERT ... ON CONFLICT (hall, ticket, start) DO NOTHING RETURNING`: the database, not a
 query made before, decides which visits are new, so a visit stored a moment ago by
-another import is skipped instead of failing the batch, and a later row of the same file
-with the same identity is skipped too (rows are inserted in file order, the first wins).
-The new visits' service items and ratings follow.
+another import is skipped instead of failing the batch. A later row of the file with the
+identity of an earlier one in its chunk is dropped before writing (the first row wins);
+in a later chunk, the database skips it. The new visits' items and ratings follow.
 
 PostgreSQL gets every batch by COPY (into a temporary table, then INSERT ... SELECT for
-the visits; straight into the tables for items and ratings); SQLite by multi-row INSERTs
-and executemany. Neither builds a model instance per row: for a 300,000-row file that
-construction, not the database, was most of the time bulk_create took.
+the visits; straight into the tables for items and ratings); SQLite as one JSON array
+per batch and table, read by json_each. Neither builds a model instance per row: for a
+300,000-row file that construction, not the database, was most of the time bulk_create
+took.
 
 Times travel as text in UTC, `YYYY-MM-DD HH:MM:SS`: exactly what Django stores in SQLite
 for a time without microseconds, and what PostgreSQL reads with a `+00` after it. The
@@ -104,7 +105,7 @@ class PreparedBatch:
 
     rows: int  # the valid rows of the chunk, repeats included
     keys: list[tuple[int, str, str]]  # (hall_id, ticket_no, started_at)
-    visit_values: list  # as the store's _insert_visits takes them
+    visit_values: list | str  # as the store's _insert_visits takes them
     item_ids: list[list[int]]
     ratings: list[tuple[int, str] | None]  # (level, rated_at as the store writes it)
 
@@ -202,7 +203,7 @@ class VisitStore:
     def _time(self, value: str | None) -> str | None:
         raise NotImplementedError
 
-    def _visit_values(self, visits: list[NewVisit]) -> list:
+    def _visit_values(self, visits: list[NewVisit]) -> list | str:
         raise NotImplementedError
 
     def _insert_visits(self, batch: PreparedBatch) -> list[tuple[int, int]]:
