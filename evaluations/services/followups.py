@@ -98,9 +98,10 @@ def followups_open(*, ratings: list[Rating]) -> int:
         )
     }
     halls = Hall.objects.in_bulk({visit["hall_id"] for visit in visits.values()})
+    rated_on = {rating.pk: local_day(rating) for rating in pending}
     days_by_hall: dict[int, set[date]] = defaultdict(set)
     for rating in pending:
-        days_by_hall[visits[rating.visit_id]["hall_id"]].add(local_day(rating))
+        days_by_hall[visits[rating.visit_id]["hall_id"]].add(rated_on[rating.pk])
     due_dates = {
         hall_id: step_due_dates(
             hall=halls[hall_id],
@@ -113,7 +114,7 @@ def followups_open(*, ratings: list[Rating]) -> int:
     cases = []
     for rating in pending:
         visit = visits[rating.visit_id]
-        due_date = due_dates[visit["hall_id"]][local_day(rating)]
+        due_date = due_dates[visit["hall_id"]][rated_on[rating.pk]]
         cases.append(_case_for(rating, visit=visit, due_date=due_date))
     created = bulk_create_with_history(
         cases, Complaint, default_change_reason=_("opened from a bad review")
