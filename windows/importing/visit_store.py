@@ -107,7 +107,7 @@ class PreparedBatch:
     keys: list[tuple[int, str, str]]  # (hall_id, ticket_no, started_at)
     visit_values: list | str  # as the store's _insert_visits takes them
     item_ids: list[list[int]]
-    ratings: list[tuple[int, str] | None]  # (level, rated_at as the store writes it)
+    ratings: list[tuple[int, str] | None]  # (level, rated_at as UTC text)
 
 
 @dataclass
@@ -139,14 +139,13 @@ class VisitStore:
         for visit in visits:
             first.setdefault(visit.key, visit)  # a later repeat of a visit is unchanged
         distinct = list(first.values())
-        time = self._time
         return PreparedBatch(
             rows=len(visits),
             keys=list(first),
             visit_values=self._visit_values(distinct),
             item_ids=[visit.item_ids for visit in distinct],
             ratings=[
-                None if visit.rating is None else (visit.rating, time(visit.rated_at))
+                None if visit.rating is None else (visit.rating, visit.rated_at)
                 for visit in distinct
             ],
         )
@@ -168,7 +167,17 @@ class VisitStore:
             Rating._meta.db_table,
             RATING_COLUMNS,
             [
-                (visit_id, level, rated_at, Rating.Source.IMPORT, "[]", "", "", "", "")
+                (
+                    visit_id,
+                    level,
+                    self._time(rated_at),
+                    Rating.Source.IMPORT,
+                    "[]",
+                    "",
+                    "",
+                    "",
+                    "",
+                )
                 for visit_id, (level, rated_at) in rated
             ],
         )
@@ -191,13 +200,20 @@ class VisitStore:
                     pk=pk,
                     visit_id=visit,
                     level=bad[visit][0],
-                    rated_at=datetime.fromisoformat(bad[visit][1][:19] + "+00:00"),
+                    rated_at=datetime.fromisoformat(bad[visit][1] + "+00:00"),
                 )
                 for pk, visit in cursor.fetchall()
             ]
 
     def _columns(self, columns: Sequence[str]) -> str:
         return ", ".join(self.quote(column) for column in columns)
+
+    @staticmethod
+    def _new_entries(batch: PreparedBatch, returned: list[tuple]) -> list[tuple[int, int]]:
+        """(visit id, entry) of the visits INSERT ... RETURNING id, hall, ticket, start
+        gave back: the ones it wrote."""
+        entry_of = dict(zip(batch.keys, range(len(batch.keys)), strict=True))
+        return [(pk, entry_of[hall, ticket, started]) for pk, hall, ticket, started in returned]
 
     # What each database does its own way.
     def _time(self, value: str | None) -> str | None:
@@ -250,8 +266,7 @@ class SQLiteVisitStore(VisitStore):
             f"{self.quote('id')}, {self._columns(VISIT_KEY[:2])}, {self.quote('started_at')} || ''",
             batch.visit_values,
         )
-        entry_of = dict(zip(batch.keys, range(len(batch.keys)), strict=True))
-        return [(pk, entry_of[hall, ticket, started]) for pk, hall, ticket, started in returned]
+        return self._new_entries(batch, returned)
 
     def _append(self, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
         if rows:
@@ -310,11 +325,7 @@ class PostgresVisitStore(VisitStore):
                 f"to_char({self.quote('started_at')} AT TIME ZONE 'UTC', "
                 "'YYYY-MM-DD HH24:MI:SS')"
             )
-            entry_of = dict(zip(batch.keys, range(len(batch.keys)), strict=True))
-            return [
-                (pk, entry_of[hall, ticket, started])
-                for pk, hall, ticket, started in cursor.fetchall()
-            ]
+            return self._new_entries(batch, cursor.fetchall())
 
     def _append(self, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
         with self.connection.cursor() as cursor:
