@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from timezone_field import TimeZoneField
 
 from windows.scoping import HallScopedQuerySet
 
@@ -38,6 +39,11 @@ class Hall(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     supervision_phone = models.CharField(_("supervision hotline"), max_length=30, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    time_zone = TimeZoneField(
+        _("time zone"),
+        default="Asia/Shanghai",
+        help_text=_("The hall's days, weeks and months begin at midnight in this time zone."),
+    )
     rating_timeout_seconds = models.PositiveSmallIntegerField(
         _("rating timeout (seconds)"),
         default=60,

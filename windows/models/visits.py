@@ -18,12 +18,24 @@ class VisitQuerySet(HallScopedQuerySet):
     def completed(self) -> "VisitQuerySet":
         return self.filter(status=Visit.Status.COMPLETED)
 
+    def in_service(self) -> "VisitQuerySet":
+        return self.filter(status=Visit.Status.IN_SERVICE)
+
+    def ended(self) -> "VisitQuerySet":
+        """Visits whose service is over (completed, transferred, no-show or abandoned)."""
+        return self.exclude(status=Visit.Status.IN_SERVICE)
+
 
 class Visit(models.Model):
     class Status(models.TextChoices):
+        # Being served now: started at the console, not yet ended. Never in any figure.
+        IN_SERVICE = "in_service", _("in service")
         COMPLETED = "completed", _("completed")
         TRANSFERRED = "transferred", _("transferred")
         NO_SHOW = "no_show", _("no-show")
+        # Left in service at the end of the day and closed by the nightly job: it did not
+        # end at the window, so it counts as neither served nor rated.
+        ABANDONED = "abandoned", _("abandoned (not ended at the window)")
 
     # No single-column indexes on the foreign keys: the indexes in Meta lead with them
     # (one index less to maintain per visit written; an import writes 300,000).
@@ -87,6 +99,18 @@ class Visit(models.Model):
                 violation_error_message=_("A completed visit needs its finish time."),
             ),
             models.CheckConstraint(condition=Q(item_count__gte=1), name="visit_has_an_item"),
+            models.CheckConstraint(
+                condition=~Q(status="in_service") | Q(finished_at__isnull=True),
+                name="visit_in_service_not_finished",
+                violation_error_message=_("A visit in service has no finish time yet."),
+            ),
+            # The console serves one ticket at a time per window.
+            models.UniqueConstraint(
+                fields=["window"],
+                condition=Q(status="in_service"),
+                name="one_visit_in_service_per_window",
+                violation_error_message=_("Another ticket is being served at this window."),
+            ),
         ]
         indexes = [
             models.Index(fields=["hall", "service_date"], name="visit_hall_day"),
