@@ -123,3 +123,19 @@ def sync_role_groups(apps) -> None:
         for app, codename in pairs:
             wanted |= Q(content_type__app_label=app, codename=codename)
         group.permissions.set(permission_model.objects.filter(wanted) if pairs else [])
+
+
+def hall_managers(hall):
+    """The hall's managers: active users granted the hall (HallAccess) in the manager role.
+
+    The one answer to "who manages this hall" for whoever must reach them (reminders, duty
+    alerts, the handlers a case may be assigned to). Superusers are not listed: they see
+    every hall but manage none of them by name.
+    """
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, hall_accesses__hall=hall, groups__name=HALL_MANAGER)
+        .distinct()
+    )
