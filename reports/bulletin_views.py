@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from evaluations.results.views import may_view_hall_results
+from windows.roles import is_hall_manager
 from windows.scoping import hall_from_request, user_halls
 
 from .models import Bulletin, BulletinDelivery
@@ -24,8 +25,9 @@ from .services import XLSX_TYPE, bulletin_mark_for_resend
 from .tasks import send_bulletin
 
 
-def may_manage_bulletins(user) -> bool:
-    return user.has_perm("windows.change_hall")
+def may_manage_bulletins(user, bulletin: Bulletin) -> bool:
+    """A manager of the bulletin's hall sees its deliveries and may resend it."""
+    return is_hall_manager(user, bulletin.hall_id)
 
 
 def _visible_bulletin(request: HttpRequest, pk: int) -> Bulletin:
@@ -62,7 +64,7 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = _visible_bulletin(request, pk)
-    manager = may_manage_bulletins(request.user)
+    manager = may_manage_bulletins(request.user, bulletin)
     deliveries = (
         bulletin.deliveries.order_by("email") if manager else BulletinDelivery.objects.none()
     )
@@ -101,7 +103,7 @@ def bulletin_download(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def bulletin_resend(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = _visible_bulletin(request, pk)
-    if not may_manage_bulletins(request.user):
+    if not may_manage_bulletins(request.user, bulletin):
         raise PermissionDenied
     with transaction.atomic():
         bulletin_mark_for_resend(bulletin=bulletin)

@@ -5,7 +5,23 @@
 - window staff: no admin access; their own badge card, roster and results on the pages;
 - tablet device: the identity of a rating tablet paired with a window.
 Which halls a manager or supervisor sees is decided by HallAccess (windows.scoping).
+
+Who may act is decided here and nowhere else: `is_hall_manager`, `is_supervisor`,
+`hall_managers` (the same rule as a query of users), `managed_hall_ids`; and whether a
+citizen's phone is shown (`may_see_phone`, `phone_visibility`) or masked (`mask_phone`).
+A role is its auth group; a superuser may act as the manager of every hall (but is no
+hall's manager in `hall_managers`: alerts and handler lists are for real managers).
 """
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    User = AbstractBaseUser | AnonymousUser
 
 HALL_MANAGER = "大厅管理员"
 SUPERVISOR = "监督员"
@@ -139,3 +155,109 @@ def hall_managers(hall):
         .objects.filter(is_active=True, hall_accesses__hall=hall, groups__name=HALL_MANAGER)
         .distinct()
     )
+
+
+# --- who may act ---------------------------------------------------------------------------
+
+
+class PhoneCase(Protocol):
+    """What the phone rules read of a case (a Complaint; duck-typed: windows is below it)."""
+
+    hall_id: int
+    handler_id: int | None
+    callback_phone: str
+
+
+def _acting(user: User | None) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def has_role(user: User | None, role: str, hall=None) -> bool:
+    """The user (active) holds the role, and, with a hall (or its id), is granted that hall."""
+    if not _acting(user):
+        return False
+    if hall is None:
+        return user.groups.filter(name=role).exists()
+    from windows.models import HallAccess
+
+    return HallAccess.objects.filter(user=user, hall=hall, user__groups__name=role).exists()
+
+
+def is_hall_manager(user: User | None, hall=None) -> bool:
+    """A manager of the hall (a Hall or its id), or of any hall without one; or a superuser.
+
+    Managers change their halls' configuration, handle and verify cases, verify measures,
+    resend bulletins and see complainants' phones.
+    """
+    if _acting(user) and user.is_superuser:
+        return True
+    return has_role(user, HALL_MANAGER, hall)
+
+
+def is_supervisor(user: User | None, hall=None) -> bool:
+    """A supervisor of the hall (a Hall or its id), or of any hall without one: reads only."""
+    return has_role(user, SUPERVISOR, hall)
+
+
+def managed_hall_ids(user: User | None) -> set[int] | None:
+    """Ids of the halls the user manages; None means every hall (a superuser)."""
+    if not _acting(user):
+        return set()
+    if user.is_superuser:
+        return None
+    if not has_role(user, HALL_MANAGER):
+        return set()
+    return set(user.hall_accesses.values_list("hall_id", flat=True))
+
+
+# --- citizens' phones ------------------------------------------------------------------------
+
+SHORTEST_PARTLY_SHOWN = 8
+
+
+def mask_phone(phone: str) -> str:
+    """138****1234: the first three and last four characters; shorter numbers fully masked."""
+    phone = (phone or "").strip()
+    if not phone:
+        return ""
+    if len(phone) < SHORTEST_PARTLY_SHOWN:
+        return "*" * len(phone)
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+def may_see_phone(user: User | None, complaint: PhoneCase) -> bool:
+    """Whoever may call the complainant back: the case's handler and its hall's managers."""
+    if not _acting(user):
+        return False
+    if complaint.handler_id is not None and complaint.handler_id == user.pk:
+        return True
+    return is_hall_manager(user, complaint.hall_id)
+
+
+def phone_visibility(user: User | None) -> Callable[[PhoneCase], bool]:
+    """may_see_phone for many cases of one user (a list), with the halls looked up once."""
+    if not _acting(user):
+        return lambda complaint: False
+    managed = managed_hall_ids(user)
+
+    def sees(complaint: PhoneCase) -> bool:
+        if complaint.handler_id is not None and complaint.handler_id == user.pk:
+            return True
+        return managed is None or complaint.hall_id in managed
+
+    return sees
+
+
+def phone_shower(user: User | None) -> Callable[[PhoneCase], str]:
+    """The complainant's phone of each case as this user may see it (a list's column)."""
+    sees = phone_visibility(user)
+    return lambda complaint: (
+        complaint.callback_phone if sees(complaint) else mask_phone(complaint.callback_phone)
+    )
+
+
+def shown_phone(user: User | None, complaint: PhoneCase) -> str:
+    """The complainant's phone as this user may see it."""
+    if may_see_phone(user, complaint):
+        return complaint.callback_phone
+    return mask_phone(complaint.callback_phone)

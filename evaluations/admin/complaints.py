@@ -17,9 +17,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from evaluations.admin.devices import reason_labels
 from evaluations.models import Complaint, DeadlineExtension, DeadlineRule
-from evaluations.privacy import mask_phone, may_see_phone, phone_visibility
 from evaluations.services.deadlines import is_overdue
 from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter, ReadOnlyAdmin
+from windows.roles import mask_phone, may_see_phone, phone_shower
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -121,21 +121,17 @@ class ComplaintAdmin(ReadOnlyAdmin, HallScopedAdmin, SimpleHistoryAdmin):
         return obj.callback_phone or "-"
 
     def get_list_display(self, request: HttpRequest):
-        sees = phone_visibility(request.user)
+        shown = phone_shower(request.user)
 
         @admin.display(description=_("complainant phone"))
         def phone(obj: Complaint) -> str:
-            return (obj.callback_phone if sees(obj) else mask_phone(obj.callback_phone)) or "-"
+            return shown(obj) or "-"
 
         return [phone if name == "phone" else name for name in self.list_display]
 
     def get_fields(self, request: HttpRequest, obj=None):
         # The handler and the hall's managers call back; everyone else sees it masked.
-        shown = (
-            "full_phone"
-            if obj and may_see_phone(user=request.user, complaint=obj)
-            else "masked_phone"
-        )
+        shown = "full_phone" if obj and may_see_phone(request.user, obj) else "masked_phone"
         return [shown if name == "phone" else name for name in self.fields]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):

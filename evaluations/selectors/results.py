@@ -14,8 +14,8 @@ from django.db.models import DateField, F, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from evaluations.models import Rating
-from evaluations.privacy import mask_phone
 from windows.models import Hall, Staff, Visit, Window
+from windows.roles import mask_phone
 
 from .figures import ServiceFigures, figure_aggregates, service_figures
 

@@ -21,16 +21,14 @@ from django.utils.translation import gettext as _
 from evaluations.models import Complaint, Measure, QuestionnaireResponse, RectificationChecklist
 from evaluations.selectors.surveys import week_start_of
 from windows.models import Department, Hall
+from windows.roles import is_hall_manager
 
-MANAGE_PERMISSION = "evaluations.change_measure"
 Status = Measure.Status
 
 
 def may_manage_hall(*, user: AbstractBaseUser, hall: Hall) -> bool:
-    """A manager (change rights on measures) to whom this hall is granted."""
-    return (
-        user.has_perm(MANAGE_PERMISSION) and Hall.objects.for_user(user).filter(pk=hall.pk).exists()
-    )
+    """A manager of this hall (windows.roles.is_hall_manager)."""
+    return is_hall_manager(user, hall)
 
 
 def _require_manager(*, user: AbstractBaseUser, hall: Hall) -> None:
