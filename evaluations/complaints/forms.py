@@ -30,6 +30,11 @@ class CaseFilterForm(forms.Form):
         required=False,
         choices=[("", _("all")), ("yes", _("yes")), ("no", _("no"))],
     )
+    unassigned = forms.ChoiceField(
+        label=_("Unassigned"),
+        required=False,
+        choices=[("", _("all")), ("yes", _("yes")), ("no", _("no"))],
+    )
     window = forms.ModelChoiceField(
         label=_("Window"), required=False, queryset=Window.objects.none(), empty_label=_("all")
     )

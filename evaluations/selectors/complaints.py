@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
@@ -13,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from evaluations.models import Channel, Complaint, Measure
 from windows import roles
 from windows.models import Hall
+from windows.rules.rounding import percent
 
 VIEW_PERMISSION = "evaluations.view_complaint"
 ACT_PERMISSION = "evaluations.change_complaint"
@@ -23,6 +23,15 @@ REACHED_CALLBACK = (
     Complaint.Status.CALLBACK_DONE,
     Complaint.Status.CLOSED,
 )
+
+
+def late(today: dt.date) -> Q:
+    """An open case past its current step's due date on `today` (超期)."""
+    return Q(due_date__lt=today) & ~Q(status=Complaint.Status.CLOSED)
+
+
+UNASSIGNED = Q(handler__isnull=True) & ~Q(status=Complaint.Status.CLOSED)
+"""An open case nobody handles yet (未分派): the managers and the duty leader answer for it."""
 
 
 def may_view_hall_cases(user) -> bool:
@@ -47,20 +56,22 @@ def complaint_list(
     channel: str = "",
     status: str = "",
     overdue: str = "",
+    unassigned: str = "",
     window=None,
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> QuerySet[Complaint]:
-    """The cases matching the list's filters; `overdue` is "yes", "no" or "" (either)."""
+    """The cases matching the list's filters; `overdue` and `unassigned` are "yes", "no" or
+    "" (either), "yes" meaning an open case that is late / has no handler."""
     if channel:
         cases = cases.filter(channel=channel)
     if status:
         cases = cases.filter(status=status)
-    late = Q(due_date__lt=today) & ~Q(status=Complaint.Status.CLOSED)
-    if overdue == "yes":
-        cases = cases.filter(late)
-    elif overdue == "no":
-        cases = cases.exclude(late)
+    for choice, condition in ((overdue, late(today)), (unassigned, UNASSIGNED)):
+        if choice == "yes":
+            cases = cases.filter(condition)
+        elif choice == "no":
+            cases = cases.exclude(condition)
     if window is not None:
         cases = cases.filter(window=window)
     if start is not None:
@@ -78,7 +89,7 @@ def assignable_handlers(hall: Hall) -> QuerySet:
         get_user_model()
         .objects.filter(is_active=True)
         .filter(
-            Q(hall_accesses__hall=hall, groups__name=roles.HALL_MANAGER)
+            Q(pk__in=roles.hall_managers(hall).values("pk"))
             | Q(staff_profile__hall=hall, staff_profile__is_active=True)
         )
         .distinct()
@@ -124,12 +135,6 @@ def complaint_timeline(complaint: Complaint) -> list[TimelineEntry]:
     return entries
 
 
-def _pct(part: int, whole: int) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(100 * part) / whole).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
 @dataclass(frozen=True)
 class ChannelCount:
     channel: str
@@ -140,24 +145,27 @@ class ChannelCount:
 @dataclass(frozen=True)
 class Dashboard:
     open_cases: int
+    unassigned_cases: int
     overdue_cases: int
     closed_this_month: int
     received_this_month: int
     by_channel: tuple[ChannelCount, ...]
     reached_callback: int
     called_back: int
-    callback_rate_pct: Decimal | None
+    callback_rate_pct: float | None
     satisfied_at_callback: int
-    satisfied_rate_pct: Decimal | None
+    satisfied_rate_pct: float | None
     measures: int
     measures_completed: int
-    rectification_rate_pct: Decimal | None
+    rectification_rate_pct: float | None
     overdue_list: QuerySet[Complaint]
 
 
 def complaint_dashboard(*, hall: Hall, today: dt.date) -> Dashboard:
     """A hall's case figures on `today` (the hall's local day).
 
+    Unassigned: open cases without a handler; overdue: open cases past their due date (the
+    case list's `unassigned=yes` and `overdue=yes` filters list exactly these).
     Callback rate: cases with a callback result (satisfied, not satisfied or unreachable)
     over cases that reached the callback step (replied, called back, closed, or reopened
     after a callback). Satisfied rate: satisfied over those called back. Rectification
@@ -169,7 +177,8 @@ def complaint_dashboard(*, hall: Hall, today: dt.date) -> Dashboard:
     called = ~Q(callback_result="")
     counts = cases.aggregate(
         open_cases=Count("pk", filter=~Q(status=closed)),
-        overdue_cases=Count("pk", filter=~Q(status=closed) & Q(due_date__lt=today)),
+        unassigned_cases=Count("pk", filter=UNASSIGNED),
+        overdue_cases=Count("pk", filter=late(today)),
         closed_this_month=Count(
             "pk",
             filter=Q(status=closed, closed_at__date__gte=month_start, closed_at__date__lte=today),
@@ -193,6 +202,7 @@ def complaint_dashboard(*, hall: Hall, today: dt.date) -> Dashboard:
     )
     return Dashboard(
         open_cases=counts["open_cases"],
+        unassigned_cases=counts["unassigned_cases"],
         overdue_cases=counts["overdue_cases"],
         closed_this_month=counts["closed_this_month"],
         received_this_month=counts["received_this_month"],
@@ -202,14 +212,13 @@ def complaint_dashboard(*, hall: Hall, today: dt.date) -> Dashboard:
         ),
         reached_callback=counts["reached_callback"],
         called_back=counts["called_back"],
-        callback_rate_pct=_pct(counts["called_back"], counts["reached_callback"]),
+        callback_rate_pct=percent(counts["called_back"], counts["reached_callback"]),
         satisfied_at_callback=counts["satisfied"],
-        satisfied_rate_pct=_pct(counts["satisfied"], counts["called_back"]),
+        satisfied_rate_pct=percent(counts["satisfied"], counts["called_back"]),
         measures=measures["total"],
         measures_completed=measures["completed"],
-        rectification_rate_pct=_pct(measures["completed"], measures["total"]),
-        overdue_list=cases.open()
-        .filter(due_date__lt=today)
+        rectification_rate_pct=percent(measures["completed"], measures["total"]),
+        overdue_list=cases.filter(late(today))
         .select_related("window", "staff", "handler")
         .order_by("due_date", "pk"),
     )

@@ -30,12 +30,8 @@ def duty_leader_ids(*, hall: Hall | int, day: date) -> list[int]:
 
 
 def hall_manager_ids(*, hall: Hall | int) -> list[int]:
-    return list(
-        get_user_model()
-        .objects.filter(hall_accesses__hall=hall, groups__name=roles.HALL_MANAGER)
-        .values_list("pk", flat=True)
-        .distinct()
-    )
+    """User ids of the hall's managers (windows.roles.hall_managers)."""
+    return list(roles.hall_managers(hall).values_list("pk", flat=True))
 
 
 def duty_alert_recipients(*, complaint: Complaint) -> list[str]:

@@ -1,4 +1,10 @@
-"""The daily reminder (催办提醒): each responsible person's cases and measures due soon or late.
+"""The daily reminder (催办提醒): every open case and unfinished measure due soon or late
+reaches someone.
+
+A case goes to its handler and a measure to its responsible person. One without either
+(未分派) goes to its hall's managers and the hall's duty leaders of the day, in a section
+of its own, so nothing due falls through. A person gets one email a day with whatever is
+theirs: their own items, and the unassigned items of the halls they manage or lead.
 
 One email per person per day: the ReminderSent row is created in the transaction that sends
 the email, so a second run of the job the same day (or two workers running it at once)
@@ -19,6 +25,8 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 
 from evaluations.models import Complaint, Measure, ReminderSent
+from evaluations.services.alerts import duty_leader_ids
+from windows import roles
 from windows.models import Hall
 from windows.workdays import business_days
 
@@ -30,12 +38,26 @@ SEARCH_SPAN_DAYS = 31
 
 
 @dataclass
+class Unassigned:
+    """A hall's cases without a handler and measures without a responsible person."""
+
+    hall: Hall
+    cases: list[Complaint] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.cases) + len(self.measures)
+
+
+@dataclass
 class Reminder:
-    """What one person is reminded of on one day."""
+    """What one person is reminded of on one day: their own items, then the unassigned
+    items of each hall they manage or lead that day."""
 
     day: date
     cases: list[Complaint] = field(default_factory=list)
     measures: list[Measure] = field(default_factory=list)
+    unassigned: list[Unassigned] = field(default_factory=list)
 
 
 def due_soon_cutoff(*, hall: Hall, day: date) -> date:
@@ -48,57 +70,116 @@ def due_soon_cutoff(*, hall: Hall, day: date) -> date:
     return found[DUE_SOON_WORKING_DAYS - 1]
 
 
-def reminders_due(*, day: date) -> dict[int, Reminder]:
-    """The reminders of the day, by user id: open cases they handle and unfinished measures
-    they answer for, due on or before the hall's due-soon cutoff (overdue ones included)."""
-    cutoffs = {hall.pk: due_soon_cutoff(hall=hall, day=day) for hall in Hall.objects.all()}
-    if not cutoffs:
-        return {}
+def unassigned_recipient_ids(*, hall: Hall, day: date) -> set[int]:
+    """Who answers for a hall's unassigned items on the day: its managers and duty leaders."""
+    return set(roles.hall_managers(hall).values_list("pk", flat=True)) | set(
+        duty_leader_ids(hall=hall, day=day)
+    )
+
+
+def _due_items(*, day: date, halls: dict[int, Hall]) -> tuple[list[Complaint], list[Measure]]:
+    """Open cases and unfinished measures due on or before their hall's due-soon cutoff."""
     case_due = Q()
     measure_due = Q()
-    for hall_id, cutoff in cutoffs.items():
+    for hall_id, hall in halls.items():
+        cutoff = due_soon_cutoff(hall=hall, day=day)
         case_due |= Q(hall_id=hall_id, due_date__lte=cutoff)
         measure_due |= Q(checklist__hall_id=hall_id, deadline__lte=cutoff)
-    reminders: dict[int, Reminder] = defaultdict(lambda: Reminder(day=day))
-    cases = (
-        Complaint.objects.open().filter(case_due, handler__isnull=False).order_by("due_date", "pk")
-    )
-    for case in cases:
-        reminders[case.handler_id].cases.append(case)
+    cases = Complaint.objects.open().filter(case_due).order_by("due_date", "pk")
     measures = (
         Measure.objects.unfinished()
-        .filter(measure_due, responsible_person__isnull=False)
+        .filter(measure_due)
         .select_related("checklist")
         .order_by("deadline", "checklist_id", "order", "pk")
     )
-    for measure in measures:
-        reminders[measure.responsible_person_id].measures.append(measure)
-    return dict(reminders)
+    return list(cases), list(measures)
 
 
-def _rows(reminder: Reminder) -> tuple[list[dict], list[dict]]:
+@dataclass
+class Plan:
+    """The day's reminders by user id, and every due item by hall (to see who is missed)."""
+
+    reminders: dict[int, Reminder]
+    due: dict[Hall, set[tuple[str, int]]]
+
+
+def _item(obj: Complaint | Measure) -> tuple[str, int]:
+    return ("case" if isinstance(obj, Complaint) else "measure", obj.pk)
+
+
+def reminders_plan(*, day: date) -> Plan:
+    """Who is reminded of what on the day (see reminders_due)."""
+    halls = {hall.pk: hall for hall in Hall.objects.order_by("code")}
+    reminders: dict[int, Reminder] = defaultdict(lambda: Reminder(day=day))
+    due: dict[Hall, set[tuple[str, int]]] = defaultdict(set)
+    if not halls:
+        return Plan(reminders={}, due={})
+    cases, measures = _due_items(day=day, halls=halls)
+    unassigned: dict[int, Unassigned] = {}
+    for hall_id, person_id, item in [
+        *((c.hall_id, c.handler_id, c) for c in cases),
+        *((m.checklist.hall_id, m.responsible_person_id, m) for m in measures),
+    ]:
+        due[halls[hall_id]].add(_item(item))
+        if person_id is not None:
+            target = reminders[person_id]
+        else:
+            target = unassigned.setdefault(hall_id, Unassigned(hall=halls[hall_id]))
+        (target.cases if isinstance(item, Complaint) else target.measures).append(item)
+    for hall_id in sorted(unassigned, key=lambda pk: halls[pk].code):
+        for user_id in unassigned_recipient_ids(hall=halls[hall_id], day=day):
+            reminders[user_id].unassigned.append(unassigned[hall_id])
+    return Plan(reminders=dict(reminders), due=dict(due))
+
+
+def reminders_due(*, day: date) -> dict[int, Reminder]:
+    """The reminders of the day, by user id.
+
+    Open cases and unfinished measures due on or before their hall's due-soon cutoff
+    (overdue ones included) go to their handler / responsible person; those without one go
+    to the hall's managers and duty leaders of the day, as the hall's unassigned section.
+    """
+    return reminders_plan(day=day).reminders
+
+
+def _rows(items: list, day: date, due: str) -> list[dict]:
+    return [
+        {"item": item, "overdue_days": max((day - getattr(item, due)).days, 0)} for item in items
+    ]
+
+
+def reminder_context(*, user, reminder: Reminder) -> dict:
     day = reminder.day
-    cases = [
-        {
-            "case": case,
-            "overdue_days": max((day - case.due_date).days, 0),
-        }
-        for case in reminder.cases
-    ]
-    measures = [
-        {
-            "measure": measure,
-            "overdue_days": max((day - measure.deadline).days, 0),
-        }
-        for measure in reminder.measures
-    ]
-    return cases, measures
+    sections = []
+    if reminder.cases or reminder.measures:
+        sections.append(
+            {
+                "hall": None,
+                "cases": _rows(reminder.cases, day, "due_date"),
+                "measures": _rows(reminder.measures, day, "deadline"),
+            }
+        )
+    for group in reminder.unassigned:
+        sections.append(
+            {
+                "hall": group.hall,
+                "cases": _rows(group.cases, day, "due_date"),
+                "measures": _rows(group.measures, day, "deadline"),
+            }
+        )
+    return {
+        "user": user,
+        "day": day,
+        "sections": sections,
+        "cases": len(reminder.cases) + sum(len(g.cases) for g in reminder.unassigned),
+        "measures": len(reminder.measures) + sum(len(g.measures) for g in reminder.unassigned),
+        "unassigned": sum(len(g) for g in reminder.unassigned),
+    }
 
 
 def reminder_send(*, user, reminder: Reminder) -> bool:
     """Send one person's reminder of the day unless it went out already; True if sent."""
-    cases, measures = _rows(reminder)
-    context = {"user": user, "day": reminder.day, "cases": cases, "measures": measures}
+    context = reminder_context(user=user, reminder=reminder)
     subject = " ".join(render_to_string("evaluations/email/reminder_subject.txt", context).split())
     body = render_to_string("evaluations/email/reminder_body.txt", context)
     try:
@@ -110,26 +191,50 @@ def reminder_send(*, user, reminder: Reminder) -> bool:
     return True
 
 
+def _items_of(reminder: Reminder) -> set[tuple[str, int]]:
+    items = {_item(obj) for obj in (*reminder.cases, *reminder.measures)}
+    for group in reminder.unassigned:
+        items |= {_item(obj) for obj in (*group.cases, *group.measures)}
+    return items
+
+
 def reminders_send(*, day: date) -> int:
-    """Email every responsible person their cases and measures due soon or overdue; returns
-    how many emails went out. Users without an email address (or inactive) are skipped."""
-    reminders = reminders_due(day=day)
-    if not reminders:
-        return 0
+    """Email every person their reminder of the day; returns how many emails went out.
+
+    Inactive users and users without an email address are skipped with a log line. A hall
+    with due items that reach nobody at all (no handler, manager or duty leader who can be
+    emailed) is named in a warning with the number of those items.
+    """
+    plan = reminders_plan(day=day)
+    users = get_user_model().objects.filter(pk__in=plan.reminders).order_by("pk")
+    reachable = {}
+    for user in users:
+        if not user.is_active:
+            logger.info("Daily reminder for %s: %s is inactive, skipped.", day, user)
+        elif not user.email:
+            logger.info("Daily reminder for %s: %s has no email address, skipped.", day, user)
+        else:
+            reachable[user.pk] = user
+    reached = set()
+    for user_id in reachable:
+        reached |= _items_of(plan.reminders[user_id])
+    for hall, items in sorted(plan.due.items(), key=lambda pair: pair[0].code):
+        if missed := len(items - reached):
+            logger.warning(
+                "Daily reminders for %s: %s due item(s) of %s reach nobody (no handler, "
+                "manager or duty leader with an email address).",
+                day,
+                missed,
+                hall,
+            )
     already = set(
-        ReminderSent.objects.filter(day=day, user_id__in=reminders).values_list(
+        ReminderSent.objects.filter(day=day, user_id__in=reachable).values_list(
             "user_id", flat=True
         )
     )
-    users = (
-        get_user_model()
-        .objects.filter(pk__in=set(reminders) - already, is_active=True)
-        .exclude(email="")
-        .order_by("pk")
-    )
     sent = 0
-    for user in users:
-        if reminder_send(user=user, reminder=reminders[user.pk]):
+    for user_id, user in reachable.items():
+        if user_id not in already and reminder_send(user=user, reminder=plan.reminders[user_id]):
             sent += 1
     logger.info("Daily reminders for %s: %s sent.", day, sent)
     return sent

@@ -224,6 +224,9 @@ def listed(hall_a, hall_b):
         ({"status": "closed"}, ["closed_late"]),
         ({"overdue": "yes"}, ["onsite_late"]),
         ({"overdue": "no"}, ["order", "closed_late"]),
+        ({"unassigned": "yes"}, ["order", "onsite_late"]),
+        ({"unassigned": "no"}, ["closed_late"]),
+        ({"unassigned": "yes", "overdue": "yes"}, ["onsite_late"]),
         ({"window": "w1"}, ["onsite_late"]),
         ({"start": "2026-11-01", "end": "2026-11-01"}, ["closed_late"]),
         ({"start": "2026-11-02"}, ["order", "onsite_late"]),
@@ -514,3 +517,118 @@ def test_dashboard_page_shows_the_hall_figures(en_client, hall_a, manager_a):
     assert 'data-figure="open">2<' in content
     assert 'data-figure="overdue">1<' in content
     assert 'data-figure="callback_rate">—<' in content
+
+
+@pytest.fixture
+def figured(hall_a, hall_b, manager_a, staff_a):
+    """Hall A today: 4 open cases (2 without handler, 2 late), closed ones; hall B's own."""
+    today = timezone.localdate()
+    late, soon = today - dt.timedelta(days=3), today + dt.timedelta(days=3)
+    at = timezone.now()
+    cases = {
+        "unassigned_soon": case_row(hall_a, due_date=soon, received_at=at - dt.timedelta(hours=1)),
+        "unassigned_late": case_row(
+            hall_a,
+            channel=Channel.BAD_REVIEW,
+            due_date=late,
+            received_at=at - dt.timedelta(hours=2),
+        ),
+        "assigned_late": case_row(
+            hall_a,
+            handler=staff_a.user,
+            status=Complaint.Status.ASSIGNED,
+            due_date=late,
+            received_at=at - dt.timedelta(hours=3),
+        ),
+        "assigned_soon": case_row(
+            hall_a,
+            handler=manager_a,
+            status=Complaint.Status.IN_PROGRESS,
+            due_date=soon,
+            received_at=at - dt.timedelta(hours=4),
+        ),
+        "closed_unassigned_late": case_row(
+            hall_a,
+            status=Complaint.Status.CLOSED,
+            verdict="substantiated",
+            callback_result="satisfied",
+            due_date=late,
+            received_at=at - dt.timedelta(hours=5),
+        ),
+    }
+    case_row(hall_b, due_date=late)
+    case_row(hall_b, due_date=soon)
+    return cases
+
+
+def test_dashboard_shows_unassigned_and_overdue_linking_to_the_filtered_list(
+    en_client, manager_a, figured
+):
+    login(en_client, manager_a)
+    response = en_client.get(reverse("complaints:dashboard"))
+    assert response.status_code == 200
+    figures = response.context["figures"]
+    assert (figures.open_cases, figures.unassigned_cases, figures.overdue_cases) == (4, 2, 2)
+    content = response.content.decode()
+    assert 'data-figure="open">4<' in content
+    assert 'data-figure="unassigned">2<' in content
+    assert 'data-figure="overdue">2<' in content
+    assert (
+        'id="dashboard-unassigned" href="/complaints/?hall=HA&amp;unassigned=yes">Unassigned cases<'
+    ) in content
+    assert 'id="dashboard-overdue-link" href="/complaints/?hall=HA&amp;overdue=yes">' in content
+
+    names = {case.pk: name for name, case in figured.items()}
+    unassigned = en_client.get("/complaints/?hall=HA&unassigned=yes")
+    assert [names[c.pk] for c, _phone in unassigned.context["rows"]] == [
+        "unassigned_soon",
+        "unassigned_late",
+    ]
+    overdue = en_client.get("/complaints/?hall=HA&overdue=yes")
+    assert [names[c.pk] for c, _phone in overdue.context["rows"]] == [
+        "unassigned_late",
+        "assigned_late",
+    ]
+    assert unassigned.context["page"].paginator.count == figures.unassigned_cases
+    assert overdue.context["page"].paginator.count == figures.overdue_cases
+
+
+def test_unassigned_filter_choice_is_kept_on_the_list(en_client, manager_a, figured):
+    login(en_client, manager_a)
+    content = en_client.get("/complaints/?hall=HA&unassigned=yes").content.decode()
+    assert '<label class="form-label small mb-1" for="id_unassigned">Unassigned</label>' in content
+    assert '<option value="yes" selected>yes</option>' in content
+
+
+def test_unknown_unassigned_choice_shows_the_error(en_client, manager_a, figured):
+    login(en_client, manager_a)
+    response = en_client.get("/complaints/?hall=HA&unassigned=maybe")
+    assert response.status_code == 200
+    assert "page" not in response.context
+    assert "Unassigned: Select a valid choice. maybe is not one of the available choices." in (
+        response.content.decode()
+    )
+
+
+def test_staff_and_another_halls_manager_never_see_the_halls_figures_or_lists(
+    en_client, manager_b, staff_a, figured
+):
+    login(en_client, staff_a.user)
+    assert en_client.get("/complaints/dashboard/?hall=HA").status_code == 403
+    # The staff member handles one case: their list is theirs only, whatever the filter.
+    mine = en_client.get("/complaints/?hall=HA&overdue=yes")
+    assert [c.pk for c, _phone in mine.context["rows"]] == [figured["assigned_late"].pk]
+    assert en_client.get("/complaints/?unassigned=yes").context["rows"] == []
+
+    login(en_client, manager_b)
+    assert en_client.get("/complaints/dashboard/?hall=HA").status_code == 404
+    assert en_client.get("/complaints/?hall=HA&unassigned=yes").status_code == 404
+    assert en_client.get("/complaints/?hall=HA&overdue=yes").status_code == 404
+    own = en_client.get(reverse("complaints:dashboard")).context["figures"]
+    assert (own.open_cases, own.unassigned_cases, own.overdue_cases) == (2, 2, 1)
+
+
+def test_window_staff_without_cases_gets_403_on_the_filtered_list(en_client, hall_a, staff_a):
+    login(en_client, staff_a.user)
+    assert en_client.get("/complaints/?hall=HA&unassigned=yes").status_code == 403
+    assert en_client.get("/complaints/dashboard/").status_code == 403

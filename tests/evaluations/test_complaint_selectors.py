@@ -1,7 +1,6 @@
 """The complaint selectors: who sees which cases, handlers, the timeline, dashboard figures."""
 
 import datetime as dt
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -80,6 +79,7 @@ def book(hall_a, hall_b):
             due="2026-11-25",
             status="replied",
             channel=Channel.HOTLINE,
+            handler=make_manager(hall_a, "handler_a"),
         ),
         "called": case(
             hall_a,
@@ -127,6 +127,7 @@ def book(hall_a, hall_b):
 def test_dashboard_figures(hall_a, book):
     figures = complaint_dashboard(hall=hall_a, today=TODAY)
     assert figures.open_cases == 4
+    assert figures.unassigned_cases == 3
     assert figures.overdue_cases == 1
     assert figures.closed_this_month == 1
     assert figures.received_this_month == 3
@@ -138,17 +139,18 @@ def test_dashboard_figures(hall_a, book):
         ChannelCount("bad_review", "bad review", 0),
     )
     assert (figures.called_back, figures.reached_callback) == (4, 5)
-    assert figures.callback_rate_pct == Decimal("80.00")
+    assert figures.callback_rate_pct == 80.0
     assert figures.satisfied_at_callback == 2
-    assert figures.satisfied_rate_pct == Decimal("50.00")
+    assert figures.satisfied_rate_pct == 50.0
     assert (figures.measures_completed, figures.measures) == (2, 3)
-    assert figures.rectification_rate_pct == Decimal("66.67")
+    assert figures.rectification_rate_pct == 66.67
     assert list(figures.overdue_list) == [book["late"]]
 
 
 def test_dashboard_of_an_empty_hall_has_no_rates(hall_a):
     figures = complaint_dashboard(hall=hall_a, today=TODAY)
     assert (figures.open_cases, figures.overdue_cases, figures.received_this_month) == (0, 0, 0)
+    assert figures.unassigned_cases == 0
     assert figures.callback_rate_pct is None
     assert figures.satisfied_rate_pct is None
     assert figures.rectification_rate_pct is None
@@ -157,7 +159,8 @@ def test_dashboard_of_an_empty_hall_has_no_rates(hall_a):
 def test_dashboard_of_hall_b_counts_only_its_rows(hall_b, book):
     figures = complaint_dashboard(hall=hall_b, today=TODAY)
     assert (figures.open_cases, figures.overdue_cases, figures.closed_this_month) == (1, 1, 1)
-    assert figures.rectification_rate_pct == Decimal("0.00")
+    assert figures.unassigned_cases == 1
+    assert figures.rectification_rate_pct == 0.0
 
 
 def test_cases_for_each_role(hall_a, hall_b, manager_a, book):
@@ -199,3 +202,15 @@ def test_timeline_of_a_bulk_created_case_is_empty(hall_a):
         [Complaint(hall=hall_a, received_at=at("2026-11-01"), due_date=TODAY)]
     )[0]
     assert complaint_timeline(complaint) == []
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "shown"),
+    # 1 of 160 is 0.625%: half up gives 0.63 where round() would give 0.62.
+    [(1, 3, 33.33), (2, 3, 66.67), (1, 160, 0.63), (1, 1, 100.0)],
+)
+def test_dashboard_rates_are_rounded_half_up_to_two_decimals(hall_a, part, whole, shown):
+    measures(hall_a, *(["done"] * part + ["not_started"] * (whole - part)))
+    figures = complaint_dashboard(hall=hall_a, today=TODAY)
+    assert figures.rectification_rate_pct == shown
+    assert isinstance(figures.rectification_rate_pct, float)
