@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from evaluations import rules
 from windows.models import Visit
 from windows.scoping import HallScopedQuerySet
 
@@ -13,17 +14,22 @@ from .devices import TabletDevice
 class RatingQuerySet(HallScopedQuerySet):
     hall_field = "visit__hall"
 
+    """good / bad / excluded: the classes of evaluations.rules (excluded is neither)."""
+
     def good(self) -> "RatingQuerySet":
-        return self.filter(level__gte=Rating.GOOD_FROM)
+        return self.filter(rules.good_q())
 
     def bad(self) -> "RatingQuerySet":
-        return self.filter(level__lt=Rating.GOOD_FROM)
+        return self.filter(rules.bad_q())
+
+    def excluded(self) -> "RatingQuerySet":
+        return self.filter(rules.excluded_q())
 
 
 class Rating(models.Model):
     """One rating per visit ("一次一评"), never invented when the citizen did not rate."""
 
-    GOOD_FROM = 3
+    GOOD_FROM = rules.GOOD_FROM
 
     class Level(models.IntegerChoices):
         VERY_SATISFIED = 5, _("very satisfied")

@@ -1,28 +1,21 @@
 """The hall's headline figures for any set of visits, computed in the database.
 
 Evaluation rate (评价率) = rated completed visits / completed visits;
-satisfaction rate (满意率) = good reviews (levels 3-5) / ratings (domain.md). A rating judged
-malicious or mistaken when its case was verified still counts as rated, but not in the
-satisfaction rate.
+satisfaction rate (满意率) = good / (rated - excluded). Good, bad and excluded are the
+classes of evaluations.rules: a rating judged malicious or mistaken at 预审 still counts as
+rated, but is neither good nor bad.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from evaluations.models import Rating
+from evaluations import rules
 from windows.models import Visit
 
-
-def percent(part: int, whole: int) -> float | None:
-    """part / whole as a percentage with 2 decimals (half up); None when whole is 0."""
-    if not whole:
-        return None
-    value = Decimal(part) * 100 / Decimal(whole)
-    return float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+RATING = "rating__"  # the rules' path from a visit to its rating
 
 
 @dataclass(frozen=True)
@@ -34,29 +27,27 @@ class ServiceFigures:
     bad: int
     transferred: int
     no_shows: int
-    excluded: int  # ratings judged malicious or mistaken: kept, but not in satisfaction
+    excluded: int  # ratings judged malicious or mistaken: rated, neither good nor bad
 
     @property
     def evaluation_rate_pct(self) -> float | None:
-        return percent(self.rated, self.visits)
+        return rules.evaluation_rate_pct(rated=self.rated, visits=self.visits)
 
     @property
     def satisfaction_rate_pct(self) -> float | None:
-        return percent(self.good, self.rated - self.excluded)
+        return rules.satisfaction_rate_pct(good=self.good, rated=self.rated, excluded=self.excluded)
 
 
 def figure_aggregates() -> dict:
     """The aggregate expressions behind ServiceFigures, for aggregate() or a grouped annotate()."""
     completed = Q(status=Visit.Status.COMPLETED)
-    rated = completed & Q(rating__isnull=False)
-    judged = rated & Q(rating__excluded="")
     return {
         "visits": Count("pk", filter=completed),
         "items": Sum("item_count", filter=completed, default=0),
-        "rated": Count("pk", filter=rated),
-        "good": Count("pk", filter=judged & Q(rating__level__gte=Rating.GOOD_FROM)),
-        "bad": Count("pk", filter=judged & Q(rating__level__lt=Rating.GOOD_FROM)),
-        "excluded": Count("pk", filter=rated & ~Q(rating__excluded="")),
+        "rated": Count("pk", filter=completed & rules.rated_q(RATING)),
+        "good": Count("pk", filter=completed & rules.good_q(RATING)),
+        "bad": Count("pk", filter=completed & rules.bad_q(RATING)),
+        "excluded": Count("pk", filter=completed & rules.excluded_q(RATING)),
         "transferred": Count("pk", filter=Q(status=Visit.Status.TRANSFERRED)),
         "no_shows": Count("pk", filter=Q(status=Visit.Status.NO_SHOW)),
     }

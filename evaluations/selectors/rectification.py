@@ -8,8 +8,8 @@ from datetime import date
 from django.db.models import Count, Prefetch, Q
 
 from evaluations.models import Inspection, Measure, RectificationChecklist
-from evaluations.selectors.figures import percent
 from windows.models import Hall, Window
+from windows.rules.rounding import percent
 
 Status = Measure.Status
 FINISHED = (Status.DONE, Status.VERIFIED)

@@ -163,7 +163,8 @@ def _bad_review(rating: Rating) -> BadReview:
 
 
 def bad_reviews(*, hall: Hall, day: dt.date) -> list[BadReview]:
-    """The bad reviews (levels 1-2) of the visits of one day, newest first, phones masked."""
+    """The bad reviews (evaluations.rules: levels 1-2, not excluded) of the visits of one day,
+    newest first, phones masked."""
     ratings = (
         Rating.objects.for_hall(hall)
         .bad()

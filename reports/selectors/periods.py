@@ -40,10 +40,12 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.db.models.lookups import Contains
 
+from evaluations import rules
 from evaluations.models import Rating
-from evaluations.selectors.figures import ServiceFigures, figure_aggregates, percent
+from evaluations.selectors.figures import ServiceFigures, figure_aggregates
 from reports.selectors.volume import general_window, one_decimal, share_pct
 from windows.models import Hall, Visit, Zone
+from windows.rules.rounding import percent
 from windows.workdays import business_days
 
 GROUPINGS = ("hall", "zone", "window", "staff", "service_item")
@@ -125,7 +127,7 @@ def _aggregates(by: str) -> dict:
         aggregates["general_items"] = Count("pk", filter=general)
     else:
         aggregates["general_items"] = Sum("item_count", filter=general, default=0)
-    bad = Q(status=Visit.Status.COMPLETED, rating__excluded="", rating__level__lt=Rating.GOOD_FROM)
+    bad = completed & rules.bad_q("rating__")
     reasons_text = Cast("rating__reasons", TextField())
     for reason in Rating.Reason.values:
         aggregates[f"reason_{reason}"] = Count(

@@ -13,9 +13,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
-from evaluations.models import Rating
-from evaluations.selectors.figures import percent
+from evaluations import rules
 from windows.models import Hall, Visit, Window, Zone
+from windows.rules.rounding import percent
 from windows.workdays import business_days
 
 
@@ -52,9 +52,9 @@ def _monthly(hall: Hall, years: tuple[int, int]) -> dict[tuple[int, int], dict]:
         .annotate(
             items=Sum("item_count", default=0),
             visits=Count("pk"),
-            rated=Count("pk", filter=Q(rating__isnull=False)),
-            good=Count("pk", filter=Q(rating__level__gte=Rating.GOOD_FROM, rating__excluded="")),
-            excluded=Count("pk", filter=Q(rating__isnull=False) & ~Q(rating__excluded="")),
+            rated=Count("pk", filter=rules.rated_q("rating__")),
+            good=Count("pk", filter=rules.good_q("rating__")),
+            excluded=Count("pk", filter=rules.excluded_q("rating__")),
         )
         .order_by()
     )
@@ -89,14 +89,14 @@ def hall_volume_stats(*, hall: Hall, year: int) -> dict:
     """The object of contracts.md section 3 for one hall and year (JSON-ready)."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     # One grouped query gives this year's months, last year's months and, summed, the
-    # year's figures (the same formulas as evaluations.selectors.figures).
+    # year's figures (the rules of evaluations.rules, as evaluations.selectors.figures).
     monthly = _monthly(hall, (year - 1, year))
     this_year = [row for (row_year, _), row in monthly.items() if row_year == year]
     items_total = sum(row["items"] for row in this_year)
     visits_total = sum(row["visits"] for row in this_year)
     rated = sum(row["rated"] for row in this_year)
     good = sum(row["good"] for row in this_year)
-    judged = rated - sum(row["excluded"] for row in this_year)
+    excluded = sum(row["excluded"] for row in this_year)
     previous_rows = [row for (row_year, _), row in monthly.items() if row_year == year - 1]
     previous_total = sum(row["items"] for row in previous_rows) if previous_rows else None
     days = len(business_days(hall=hall, start=start, end=end))
@@ -135,7 +135,9 @@ def hall_volume_stats(*, hall: Hall, year: int) -> dict:
             else None
         ),
         "peak_day": _peak_day(hall, year),
-        "evaluation_rate_pct": percent(rated, visits_total),
-        "satisfaction_rate_pct": percent(good, judged),
+        "evaluation_rate_pct": rules.evaluation_rate_pct(rated=rated, visits=visits_total),
+        "satisfaction_rate_pct": rules.satisfaction_rate_pct(
+            good=good, rated=rated, excluded=excluded
+        ),
         "months": months,
     }
