@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from evaluations.models import Rating, TabletDevice
+from evaluations.rating_window import rating_deadline
 from evaluations.selectors.surveys import should_invite
 from windows.models import Staff, Visit, Window, WindowSession
+from windows.rules.hall_time import hall_localdate
 from windows.selectors import badge_initials
 
 
@@ -32,30 +34,46 @@ class PendingVisit:
 
 
 @dataclass(frozen=True)
+class ServingVisit:
+    ticket_no: str
+    started_at: datetime
+
+
+@dataclass(frozen=True)
 class TabletState:
     hall_name: str
     window_number: int
     window_name: str
     staff: BadgeCard | None  # None: nobody signed in, the window is closed (暂停服务)
     pending: PendingVisit | None
+    serving: ServingVisit | None = None  # a ticket in service now: no rating prompt
     invite_questionnaire: bool = False  # after every k-th rating (TabletDevice)
 
 
-def tablet_pending_visit(*, window: Window, now: datetime | None = None) -> Visit | None:
-    """The window's latest completed visit if it is unrated and finished within the timeout.
-
-    Only the latest one: once a newer visit has finished, an older one is not offered.
-    """
+def latest_visit(*, window: Window, now: datetime | None = None) -> Visit | None:
+    """The window's visit that started last (in service or ended), today or yesterday."""
     now = now or timezone.now()
-    timeout = timedelta(seconds=window.hall.rating_timeout_seconds)
-    latest = (
-        Visit.objects.completed()
-        .filter(window=window, finished_at__lte=now)
+    since = hall_localdate(window.hall, now) - timedelta(days=1)
+    return (
+        Visit.objects.filter(window=window, service_date__gte=since, started_at__lte=now)
         .select_related("hall")
-        .order_by("-finished_at", "-pk")
+        .order_by("-started_at", "-pk")
         .first()
     )
-    if latest is None or latest.finished_at + timeout <= now:
+
+
+def tablet_pending_visit(*, window: Window, now: datetime | None = None) -> Visit | None:
+    """The visit the window's tablet offers for rating, if any.
+
+    Only the visit of the citizen still at the window: the window's latest visit, when it
+    is completed, unrated and finished within the hall's rating timeout. Once the next
+    visit starts (开始办理), the one before is never offered again.
+    """
+    now = now or timezone.now()
+    latest = latest_visit(window=window, now=now)
+    if latest is None or latest.status != Visit.Status.COMPLETED:
+        return None
+    if latest.finished_at > now or rating_deadline(latest) <= now:
         return None
     if Rating.objects.filter(visit=latest).exists():
         return None
@@ -82,10 +100,14 @@ def tablet_state(*, device: TabletDevice, now: datetime | None = None) -> Tablet
         .select_related("staff__department")
         .first()
     )
-    visit = tablet_pending_visit(window=window, now=now)
+    latest = latest_visit(window=window, now=now)
+    serving = None
+    if latest is not None and latest.status == Visit.Status.IN_SERVICE:
+        serving = ServingVisit(ticket_no=latest.ticket_no, started_at=latest.started_at)
+    visit = tablet_pending_visit(window=window, now=now) if serving is None else None
     pending = None
     if visit is not None:
-        deadline = visit.finished_at + timedelta(seconds=window.hall.rating_timeout_seconds)
+        deadline = rating_deadline(visit)
         pending = PendingVisit(
             visit_id=visit.pk,
             ticket_no=visit.ticket_no,
@@ -98,5 +120,6 @@ def tablet_state(*, device: TabletDevice, now: datetime | None = None) -> Tablet
         window_name=str(window),
         staff=badge_card(session.staff) if session else None,
         pending=pending,
+        serving=serving,
         invite_questionnaire=pending is None and should_invite(device=device),
     )

@@ -2,7 +2,8 @@
 
 Errors are ValidationErrors whose `code` tells callers how to answer (the tablet API maps
 them to HTTP statuses): "invalid" (bad input, nothing stored), "not_completed",
-"already_rated", "wrong_window", "timed_out", "client_id_conflict".
+"already_rated", "wrong_window", "timed_out", "superseded" (the next visit at the window
+had started before the tap: evaluations.rating_window), "client_id_conflict".
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations.models import Rating, TabletDevice
+from evaluations.rating_window import rating_deadline, superseded_at
 from evaluations.services.followups import followup_open
 from windows.models import Visit
 
@@ -86,11 +88,6 @@ def _clean_input(
     return cleaned, comment, phone
 
 
-def rating_deadline(visit: Visit) -> datetime:
-    """Until when a tablet may rate a finished visit (the hall's rating timeout)."""
-    return visit.finished_at + timedelta(seconds=visit.hall.rating_timeout_seconds)
-
-
 def _check_visit(*, visit: Visit, device: TabletDevice | None, rated_at: datetime) -> None:
     if visit.status != Visit.Status.COMPLETED or visit.finished_at is None:
         raise ValidationError(_("Only a completed visit can be rated."), code="not_completed")
@@ -104,8 +101,14 @@ def _check_visit(*, visit: Visit, device: TabletDevice | None, rated_at: datetim
                 _("The time for rating this visit is over; it stays unrated."),
                 code="timed_out",
             )
-    if Rating.objects.filter(visit=visit).exists():
-        raise ValidationError(_("This visit has already been rated."), code="already_rated")
+        if superseded_at(visit, rated_at) is not None:
+            raise ValidationError(
+                _(
+                    "The next citizen's service had already started at this window; "
+                    "this visit stays unrated."
+                ),
+                code="superseded",
+            )
 
 
 def _replay(*, client_id: uuid.UUID | None, visit: Visit) -> Rating | None:
@@ -122,7 +125,7 @@ def _replay(*, client_id: uuid.UUID | None, visit: Visit) -> Rating | None:
 
 
 @transaction.atomic
-def rating_submit(
+def rating_record(
     *,
     visit: Visit,
     level: int,
@@ -133,21 +136,28 @@ def rating_submit(
     callback_phone: str = "",
     device: TabletDevice | None = None,
     client_id: uuid.UUID | None = None,
-) -> Rating:
+) -> tuple[Rating, bool]:
     """Store the citizen's rating of a visit; a bad one opens a follow-up case.
 
-    One rating per visit. A retry with the same client id returns the rating stored the
-    first time (no error, nothing stored twice). With a device, the visit must have been
-    served at the device's window and be rated within the hall's rating timeout.
+    Returns the rating and whether this call stored it: a retry with the same client id
+    (even one racing the first) returns the rating stored the first time, with False.
+    One rating per visit. With a device, the visit must have been served at the device's
+    window and be tapped within its rating window (evaluations.rating_window).
     """
     replay = _replay(client_id=client_id, visit=visit)
     if replay is not None:
-        return replay
+        return replay, False
     reasons, comment, phone = _clean_input(
         level=level, reasons=reasons, comment=comment, callback_phone=callback_phone, source=source
     )
     rated_at = rated_at or timezone.now()
     _check_visit(visit=visit, device=device, rated_at=rated_at)
+    if Rating.objects.filter(visit=visit).exists():
+        # Rated meanwhile: by this very submission racing its own retry, or by another.
+        replay = _replay(client_id=client_id, visit=visit)
+        if replay is not None:
+            return replay, False
+        raise ValidationError(_("This visit has already been rated."), code="already_rated")
     rating = Rating(
         visit=visit,
         level=level,
@@ -166,9 +176,14 @@ def rating_submit(
         # A concurrent submission won the race: the same retry, or another rating.
         replay = _replay(client_id=client_id, visit=visit)
         if replay is not None:
-            return replay
+            return replay, False
         raise ValidationError(
             _("This visit has already been rated."), code="already_rated"
         ) from None
     followup_open(rating=rating)
-    return rating
+    return rating, True
+
+
+def rating_submit(**kwargs) -> Rating:
+    """`rating_record` for callers that need only the rating (same arguments)."""
+    return rating_record(**kwargs)[0]

@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 
 from evaluations.models import Rating, TabletDevice
 from evaluations.selectors.tablet import tablet_state
-from evaluations.services.ratings import rating_submit
+from evaluations.services.ratings import rating_record
 from evaluations.tablet.auth import HEADER_PREFIX, DeviceTokenAuthentication
 from windows.models import Visit
 
@@ -36,6 +36,7 @@ ERROR_STATUS = {
     "not_completed": status.HTTP_409_CONFLICT,
     "already_rated": status.HTTP_409_CONFLICT,
     "timed_out": status.HTTP_409_CONFLICT,
+    "superseded": status.HTTP_409_CONFLICT,
     "client_id_conflict": status.HTTP_409_CONFLICT,
 }
 # A rating kept on the tablet while the network was down is sent with its age; older
@@ -128,11 +129,17 @@ class PendingOutputSerializer(serializers.Serializer):
     seconds_left = serializers.IntegerField()
 
 
+class ServingOutputSerializer(serializers.Serializer):
+    ticket_no = serializers.CharField()
+    started_at = serializers.DateTimeField()
+
+
 class StateOutputSerializer(serializers.Serializer):
     hall = serializers.CharField(source="hall_name")
     window = WindowOutputSerializer(source="*")
     staff = BadgeCardOutputSerializer(allow_null=True)
     pending = PendingOutputSerializer(allow_null=True)
+    serving = ServingOutputSerializer(allow_null=True)
     invite_questionnaire = serializers.BooleanField()
 
 
@@ -140,6 +147,9 @@ class ErrorOutputSerializer(serializers.Serializer):
     error = serializers.CharField()
     message = serializers.CharField()
     fields = serializers.DictField(child=serializers.ListField(), required=False)
+    state = StateOutputSerializer(
+        required=False, help_text="The tablet's state now, with every 409: show it at once."
+    )
 
 
 class TabletStateView(TabletAPIView):
@@ -222,12 +232,11 @@ class RatingSubmitView(TabletAPIView):
         )
         if visit is None:
             return _error("not_found", _("No such visit."))
-        replay = Rating.objects.filter(client_id=values["client_id"], visit=visit).exists()
         rated_at = timezone.now() - timedelta(milliseconds=values["age_ms"])
         if visit.finished_at and rated_at < visit.finished_at:
             rated_at = visit.finished_at
         try:
-            rating = rating_submit(
+            rating, created = rating_record(
                 visit=visit,
                 level=values["level"],
                 source=Rating.Source.TABLET,
@@ -239,8 +248,14 @@ class RatingSubmitView(TabletAPIView):
                 client_id=values["client_id"],
             )
         except ValidationError as error:
-            return _validation_error(error)
+            response = _validation_error(error)
+            if response.status_code == status.HTTP_409_CONFLICT:
+                # The tablet was behind (e.g. the next citizen's service has started):
+                # give it the state to show now instead of waiting for its next poll.
+                state = tablet_state(device=device)
+                response.data["state"] = StateOutputSerializer(state).data
+            return response
         return Response(
             RatingOutputSerializer(rating).data,
-            status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

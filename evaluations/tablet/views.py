@@ -18,7 +18,7 @@ from evaluations.tablet.auth import DEVICE_COOKIE, device_from_request
 
 # The kiosk stays paired until a manager revokes it; the cookie just has to outlive it.
 DEVICE_COOKIE_MAX_AGE = 5 * 365 * 24 * 3600
-POLL_MS = 1000  # a finished visit shows the five levels within 2 s
+POLL_MS = 400  # a finished visit shows its five levels, a started one closes them, within 1 s
 THANKS_MS = 3000
 REASONS_IDLE_MS = 90_000  # a citizen who walks away from the reasons leaves no rating
 TAP_GUARD_MS = 1500  # repeated taps within this interval are ignored

@@ -1,5 +1,7 @@
 /* The window rating tablet (评价器): polls the server for its state, shows the badge card
- * or the five levels, and sends ratings. Ratings are queued in localStorage first and sent
+ * or the five levels, and sends ratings. The five levels are offered only for the visit of
+ * the citizen still at the window: the server's state drops it the moment the next visit
+ * starts, and refuses (409, with the state to show now) a tap made after that. Ratings are queued in localStorage first and sent
  * until the server answers, each with a client id generated here, so a retry never counts
  * twice; the server computes the rating time from the age sent with it. */
 (function () {
@@ -120,6 +122,7 @@
     if (screen === "idle" && offerable) {
       offerRating(pending);
     } else if (screen === "rate") {
+      /* The next citizen's service started, or the time ran out: close the prompt. */
       if (!offerable) {
         current = null;
         show("idle");
@@ -230,6 +233,9 @@
       if (!response.ok && window.console) {
         window.console.warn("rating refused by the server", response.status);
       }
+      if (response.status === 409) {
+        response.json().then(refused, function () {});
+      }
       writeList(QUEUE_KEY, readList(QUEUE_KEY).filter(function (item) {
         return item.client_id !== record.client_id;
       }));
@@ -240,6 +246,20 @@
       flushing = false;
       scheduleRetry();
     });
+  }
+
+  /* A tap the server refused (the tablet was behind: the next visit had started, or the
+   * time was over): leave the thanks screen at once and show what the server says now,
+   * e.g. the five levels of the visit that just finished, so the citizen rates that one. */
+  function refused(body) {
+    if (!body || !body.state) {
+      return;
+    }
+    if (screen === "thanks") {
+      window.clearTimeout(thanksTimer);
+      show("idle");
+    }
+    applyState(body.state);
   }
 
   /* ---- the citizen's taps ---- */

@@ -115,6 +115,15 @@
     tick();
     window.setInterval(tick, 1000);
   }
+  /* Signing out while a ticket is being served transfers it: ask first. */
+  var signOut = document.getElementById("sign-out");
+  if (signOut && signOut.dataset.confirm) {
+    signOut.form.addEventListener("submit", function (event) {
+      if (!window.confirm(signOut.dataset.confirm)) {
+        event.preventDefault();
+      }
+    });
+  }
   // Browser tests wait for this before typing: until now Enter would submit the plain form.
   document.documentElement.dataset.consoleReady = "1";
 })();

@@ -136,7 +136,7 @@ def test_the_kiosk_page_is_standalone_and_embeds_its_settings(en_client, window)
     assert config["stateUrl"] == "/tablet/api/state"
     assert config["ratingsUrl"] == "/tablet/api/ratings"
     assert config["goodFrom"] == 3
-    assert config["pollMs"] == 1000
+    assert config["pollMs"] == 400
     assert config["tapGuardMs"] == 1500
     assert config["csrfToken"]
 

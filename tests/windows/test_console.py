@@ -16,9 +16,8 @@ from tests.windows.factories import (
     VisitFactory,
     WindowFactory,
 )
-from windows.console.views import SERVING_KEY
 from windows.models import DutyAssignment, Visit, VisitItem, WindowSession
-from windows.services import window_sign_in
+from windows.services import visit_start, window_sign_in
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -198,7 +197,7 @@ def test_start_then_finish_with_three_items(signed_in, staff, window, items):
     html = response.content.decode()
     assert messages_of(response) == []
     assert text_of(html, "serving-ticket") == "A012"
-    assert Visit.objects.count() == 0
+    assert Visit.objects.in_service().get().ticket_no == "A012"
     assert "disabled" not in re.search(r'<button[^>]*id="btn-finish"[^>]*>', html, re.S).group(0)
 
     response = post(
@@ -220,7 +219,7 @@ def test_start_then_finish_with_three_items(signed_in, staff, window, items):
     )
     assert 'class="visit-status">completed</td>' in row
     assert 'id="serving"' not in html
-    assert SERVING_KEY not in signed_in.session
+    assert Visit.objects.in_service().count() == 0
 
 
 def test_finish_without_posted_items_keeps_the_started_ones(signed_in, items):
@@ -233,7 +232,8 @@ def test_unchecking_every_item_before_finishing_is_refused(signed_in, items):
     start(signed_in, "A1", items[:2])
     response = post(signed_in, "/console/finish/", {"items_shown": "1"})
     assert messages_of(response) == ["Pick at least one service item."]
-    assert Visit.objects.count() == 0
+    visit = Visit.objects.get()
+    assert (visit.status, visit.item_count, visit.visit_items.count()) == ("in_service", 2, 2)
     assert text_of(response.content.decode(), "serving-ticket") == "A1"
 
 
@@ -276,7 +276,7 @@ def test_starting_twice_is_refused(signed_in, items):
 def test_starting_without_signing_in_is_refused(console, items):
     response = start(console, "A1", items[:1])
     assert messages_of(response) == ["Sign in to a window first."]
-    assert SERVING_KEY not in console.session
+    assert Visit.objects.in_service().count() == 0
 
 
 @pytest.mark.parametrize("ticket", ["", "A-012", "ABC", "票12", "A" * 21])
@@ -298,7 +298,7 @@ def test_an_item_of_another_window_is_refused(signed_in, items):
     foreign = ServiceItemFactory(code="M01", name="医保报销")
     response = start(signed_in, "A1", [items[0], foreign])
     assert messages_of(response) == ["M01 医保报销 is not handled at Window 5."]
-    assert SERVING_KEY not in signed_in.session
+    assert Visit.objects.in_service().count() == 0
 
 
 def test_an_unknown_item_id_is_refused(signed_in, items):
@@ -306,7 +306,7 @@ def test_an_unknown_item_id_is_refused(signed_in, items):
     assert messages_of(response) == [
         "Select a valid choice. 999999 is not one of the available choices."
     ]
-    assert SERVING_KEY not in signed_in.session
+    assert Visit.objects.in_service().count() == 0
 
 
 def test_no_item_is_refused(signed_in):
@@ -314,21 +314,52 @@ def test_no_item_is_refused(signed_in):
     assert messages_of(response) == ["Pick at least one service item."]
 
 
-def test_a_forged_serving_state_of_a_colleagues_session_is_refused(signed_in, hall_a, items):
+def test_a_colleagues_ticket_at_another_window_cannot_be_ended(signed_in, hall_a, items):
     colleague = StaffFactory(hall=hall_a)
     theirs = window_sign_in(staff=colleague, window=WindowFactory(hall=hall_a, number=6))
-    session = signed_in.session
-    session[SERVING_KEY] = {
-        "session_id": theirs.pk,
-        "ticket_no": "A1",
-        "item_ids": [items[0].pk],
-        "started_at": timezone.now().isoformat(),
-        "issued_at": timezone.now().isoformat(),
-    }
-    session.save()
+    visit = visit_start(session=theirs, ticket_no="A1", service_items=items[:1])
+    response = post(signed_in, "/console/finish/", {"visit": str(visit.pk)})
+    assert messages_of(response) == [
+        "The console was out of date (changed in another window); check it again."
+    ]
     response = post(signed_in, "/console/finish/")
     assert messages_of(response) == ["No ticket is being served; start one first."]
-    assert Visit.objects.count() == 0
+    assert Visit.objects.get().status == Visit.Status.IN_SERVICE
+
+
+def test_the_visit_in_service_survives_a_new_browser(signed_in, staff, items, client):
+    start(signed_in, "A7", items[:2])
+    client.force_login(staff.user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    html = client.get("/console/").content.decode()
+    assert text_of(html, "serving-ticket") == "A7"
+    assert html.count("checked>") == 2
+    response = post(client, "/console/finish/")
+    assert messages_of(response) == ["Ticket A7 finished: 2 item(s)."]
+    assert Visit.objects.get().status == Visit.Status.COMPLETED
+
+
+def test_a_form_loaded_before_another_browser_ended_the_visit_is_refused(signed_in, items):
+    start(signed_in, "A1", items[:1])
+    stale = str(Visit.objects.get().pk)
+    post(signed_in, "/console/finish/", {"visit": stale})
+    start(signed_in, "A2", items[:1])
+    response = post(signed_in, "/console/no-show/", {"visit": stale})
+    assert messages_of(response) == [
+        "The console was out of date (changed in another window); check it again."
+    ]
+    assert Visit.objects.get(ticket_no="A2").status == Visit.Status.IN_SERVICE
+
+
+def test_sign_out_while_serving_transfers_the_ticket_when_asked(signed_in, items):
+    start(signed_in, "A1", items[:1])
+    visit = Visit.objects.get()
+    response = post(signed_in, "/console/sign-out/", {"visit": str(visit.pk), "transfer": "1"})
+    assert messages_of(response) == ["Ticket A1 transferred; you have signed out of the window."]
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.TRANSFERRED
+    assert visit.finished_at is not None
+    assert WindowSession.objects.open().count() == 0
 
 
 def test_sign_out_while_serving_is_refused(signed_in, items):
@@ -345,7 +376,7 @@ def test_discard_puts_the_ticket_back(signed_in, items):
     response = post(signed_in, "/console/discard/")
     assert messages_of(response) == ["Ticket A1 was put back; nothing was recorded."]
     assert Visit.objects.count() == 0
-    assert SERVING_KEY not in signed_in.session
+    assert Visit.objects.in_service().count() == 0
 
 
 # --- today's list and figures ------------------------------------------------------------

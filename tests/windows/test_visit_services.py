@@ -14,11 +14,12 @@ from tests.windows.factories import (
 )
 from windows.models import Visit, VisitItem, WindowServiceItem, WindowSession
 from windows.services import (
-    VisitInProgress,
     visit_finish,
     visit_no_show,
+    visit_put_back,
     visit_start,
     visit_transfer,
+    visits_abandon_stale,
     window_sign_in,
     window_sign_out,
 )
@@ -154,7 +155,8 @@ def test_bad_ticket_numbers_are_refused(session, items, raw):
 
 def test_start_then_finish_with_three_items_stores_a_completed_visit(session, items, window):
     serving = visit_start(session=session, ticket_no="a012", service_items=items, now=at(10))
-    assert Visit.objects.count() == 0
+    stored = Visit.objects.get()
+    assert (stored.status, stored.finished_at, stored.item_count) == ("in_service", None, 3)
     visit = visit_finish(session=session, visit=serving, now=at(10, 8, 30))
     visit.refresh_from_db()
     assert visit.ticket_no == "A012"
@@ -296,34 +298,107 @@ def test_a_window_without_listed_items_offers_every_published_item(staff, hall_a
 
 def test_a_finished_session_cannot_serve(session, staff, items):
     serving = visit_start(session=session, ticket_no="A1", service_items=items[:1], now=at(10))
-    window_sign_out(staff=staff, now=at(10, 1))
+    window_sign_out(staff=staff, now=at(10, 1), transfer_serving=True)
     session.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
         visit_finish(session=session, visit=serving, now=at(10, 2))
     assert message(exc) == ["You are no longer signed in to this window; sign in again."]
-    assert Visit.objects.count() == 0
+    assert Visit.objects.get().status == Visit.Status.TRANSFERRED
 
 
-def test_a_visit_of_another_session_is_refused(session, items, hall_a):
+def test_a_visit_of_another_window_is_refused(session, items, hall_a):
     colleague = StaffFactory(hall=hall_a)
     theirs = window_sign_in(
         staff=colleague, window=WindowFactory(hall=hall_a, number=6), now=MORNING
     )
-    forged = VisitInProgress(
-        session_id=theirs.pk,
-        ticket_no="A1",
-        item_ids=(items[0].pk,),
-        started_at=at(10),
-        issued_at=at(10),
-    )
+    other = visit_start(session=theirs, ticket_no="A1", service_items=items[:1], now=at(10))
     with pytest.raises(ValidationError) as exc:
-        visit_finish(session=session, visit=forged, now=at(10, 5))
-    assert message(exc) == ["Ticket A1 was started under an earlier sign-in; start it again."]
-    assert Visit.objects.count() == 0
+        visit_finish(session=session, visit=other, now=at(10, 5))
+    assert message(exc) == ["Ticket A1 is no longer being served at this window."]
+    assert Visit.objects.get().status == Visit.Status.IN_SERVICE
 
 
-def test_visit_in_progress_survives_the_session_round_trip(session, items):
+# --- the visit's life on the server ---------------------------------------------------
+
+
+def test_one_visit_in_service_per_window(session, items):
+    visit_start(session=session, ticket_no="A1", service_items=items[:1], now=at(10))
+    with pytest.raises(ValidationError) as exc:
+        visit_start(session=session, ticket_no="A2", service_items=items[:1], now=at(10, 1))
+    assert message(exc) == ["Ticket A1 is being served; finish it first."]
+    assert list(Visit.objects.values_list("ticket_no", "status")) == [("A1", "in_service")]
+
+
+def test_a_ticket_in_service_at_another_window_is_refused(session, items, hall_a):
+    colleague = StaffFactory(hall=hall_a)
+    theirs = window_sign_in(
+        staff=colleague, window=WindowFactory(hall=hall_a, number=6), now=MORNING
+    )
+    visit_start(session=theirs, ticket_no="A9", service_items=items[:1], now=at(10))
+    with pytest.raises(ValidationError) as exc:
+        visit_start(session=session, ticket_no="A9", service_items=items[:1], now=at(10, 1))
+    assert message(exc) == ["Ticket A9 is being served at Window 6."]
+
+
+def test_ending_a_visit_twice_is_refused_and_changes_nothing(session, items):
+    serving = visit_start(session=session, ticket_no="A1", service_items=items[:1], now=at(10))
+    visit_finish(session=session, visit=serving, now=at(10, 5))
+    with pytest.raises(ValidationError) as exc:
+        visit_no_show(session=session, visit=serving, now=at(10, 6))
+    assert message(exc) == ["Ticket A1 is no longer being served at this window."]
+    visit = Visit.objects.get()
+    assert (visit.status, visit.finished_at) == ("completed", at(10, 5))
+
+
+def test_put_back_deletes_the_visit_and_its_items(session, items):
     serving = visit_start(session=session, ticket_no="A1", service_items=items, now=at(10))
-    assert VisitInProgress.from_dict(serving.to_dict()) == serving
-    assert VisitInProgress.from_dict({"ticket_no": "A1"}) is None
-    assert VisitInProgress.from_dict("junk") is None
+    visit_put_back(session=session, visit=serving)
+    assert (Visit.objects.count(), VisitItem.objects.count()) == (0, 0)
+
+
+def test_sign_out_while_serving_is_refused_unless_it_transfers(session, staff, items):
+    visit_start(session=session, ticket_no="A1", service_items=items[:1], now=at(10))
+    with pytest.raises(ValidationError) as exc:
+        window_sign_out(staff=staff, now=at(10, 1))
+    assert message(exc) == [
+        "Finish ticket A1, transfer it or mark it as no-show before signing out."
+    ]
+    assert WindowSession.objects.open().count() == 1
+    closed = window_sign_out(staff=staff, now=at(10, 2), transfer_serving=True)
+    assert closed.ended_at == at(10, 2)
+    visit = Visit.objects.get()
+    assert (visit.status, visit.finished_at) == ("transferred", at(10, 2))
+
+
+def test_moving_to_another_window_while_serving_is_refused(session, staff, items, hall_a):
+    visit_start(session=session, ticket_no="A1", service_items=items[:1], now=at(10))
+    with pytest.raises(ValidationError) as exc:
+        window_sign_in(staff=staff, window=WindowFactory(hall=hall_a, number=8), now=at(10, 1))
+    assert message(exc) == [
+        "Ticket A1 is being served at Window 5; finish it, transfer it or mark it as no-show "
+        "before moving to another window."
+    ]
+    assert WindowSession.objects.open().get().window.number == 5
+
+
+def test_a_visit_left_in_service_overnight_is_abandoned_and_frees_the_window(
+    session, staff, items, window
+):
+    visit_start(session=session, ticket_no="A1", service_items=items[:1], now=at(16, 55))
+    assert visits_abandon_stale(now=at(23, 59)) == 0
+    assert visits_abandon_stale(now=at(0, 30, day=3)) == 1
+    visit = Visit.objects.get()
+    assert (visit.status, visit.finished_at) == ("abandoned", None)
+    # the next morning the window serves again
+    today = window_sign_in(staff=staff, window=window, now=at(8, 30, day=3))
+    visit_start(session=today, ticket_no="A1", service_items=items[:1], now=at(9, day=3))
+    assert sorted(Visit.objects.values_list("status", flat=True)) == ["abandoned", "in_service"]
+
+
+def test_taking_the_window_next_day_abandons_a_visit_the_nightly_job_missed(
+    session, items, window, hall_a
+):
+    visit_start(session=session, ticket_no="A1", service_items=items[:1], now=at(16, 55))
+    colleague = StaffFactory(hall=hall_a)
+    window_sign_in(staff=colleague, window=window, now=at(8, 30, day=3))
+    assert Visit.objects.get().status == Visit.Status.ABANDONED

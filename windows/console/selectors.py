@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, F, Prefetch, QuerySet
-from django.utils import timezone
 
 from evaluations.models import Rating
 from evaluations.selectors import ServiceFigures, service_figures
-from windows.models import DutyAssignment, ServiceItem, Staff, Visit, Window, WindowSession
+from windows.models import DutyAssignment, Hall, ServiceItem, Staff, Visit, Window, WindowSession
+from windows.rules.hall_time import hall_localdate, hall_localtime
 
 NOON = time(12, 0)
 
@@ -71,21 +71,26 @@ def open_session(*, staff: Staff, today: date) -> WindowSession | None:
         .select_related("window", "window__hall", "staff")
         .first()
     )
-    if session is None or timezone.localdate(session.started_at) != today:
+    if session is None or hall_localdate(session.window.hall, session.started_at) != today:
         return None
     return session
 
 
+def serving_at(*, window: Window) -> Visit | None:
+    """The visit in service at the window (one at most: a database constraint)."""
+    return Visit.objects.in_service().filter(window=window).select_related("window").first()
+
+
 def sign_in_page(*, staff: Staff, now: datetime) -> SignInPage:
     """The hall's active windows, who holds which today, and the roster's window for now."""
-    today = timezone.localdate(now)
+    today = hall_localdate(staff.hall, now)
     holders = {
         session.window_id: session.staff
         for session in WindowSession.objects.open()
         .filter(window__hall=staff.hall)
         .exclude(staff=staff)
         .select_related("staff")
-        if timezone.localdate(session.started_at) == today
+        if hall_localdate(staff.hall, session.started_at) == today
     }
     windows = Window.objects.active().filter(hall=staff.hall).select_related("zone")
     choices = tuple(WindowChoice(window=w, holder=holders.get(w.pk)) for w in windows)
@@ -99,15 +104,19 @@ def sign_in_page(*, staff: Staff, now: datetime) -> SignInPage:
         ).select_related("window")
     )
     return SignInPage(
-        choices=choices, suggested=roster_window(rostered, now=now), rostered=rostered
+        choices=choices,
+        suggested=roster_window(rostered, now=now, hall=staff.hall),
+        rostered=rostered,
     )
 
 
-def roster_window(assignments: tuple[DutyAssignment, ...], *, now: datetime) -> Window | None:
+def roster_window(
+    assignments: tuple[DutyAssignment, ...], *, now: datetime, hall: Hall | None = None
+) -> Window | None:
     """The window of the shift that covers the time: full day, else morning or afternoon."""
     current = (
         DutyAssignment.Shift.MORNING
-        if timezone.localtime(now).time() < NOON
+        if hall_localtime(hall, now).time() < NOON
         else DutyAssignment.Shift.AFTERNOON
     )
     by_shift = {duty.shift: duty.window for duty in assignments}

@@ -1,8 +1,10 @@
-"""The staff console at the window: thin views over windows.services.visits.
+"""The staff console at the window: thin views over windows.services.
 
 Every page acts on the logged-in member's own sign-in only (no window or session id is
-ever taken from the request); the ticket being served is kept in the login session
-(see VisitInProgress) and every POST redirects back to the console.
+ever taken from the request). The ticket being served is the window's visit in service,
+read from the database, so a reload or a second browser shows the same; a form that was
+loaded before someone else changed it (its `visit` field names another visit) is refused.
+Every POST redirects back to the console.
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from django.views.decorators.http import require_POST, require_safe
 
 from evaluations.services.alerts import open_duty_alerts
 from windows.models import Staff, Visit, WindowSession
+from windows.rules.hall_time import hall_localdate
 from windows.selectors import staff_for_user
 from windows.services import (
-    VisitInProgress,
     visit_finish,
     visit_no_show,
+    visit_put_back,
     visit_start,
     visit_transfer,
     window_sign_in,
@@ -34,9 +37,8 @@ from windows.services import (
 )
 
 from .forms import SignInForm, VisitForm
-from .selectors import console_day, open_session, sign_in_page, window_items
+from .selectors import console_day, open_session, serving_at, sign_in_page, window_items
 
-SERVING_KEY = "console_serving"
 DRAFT_KEY = "console_draft"
 
 ENDINGS = {
@@ -63,13 +65,21 @@ def console_staff(view: Callable) -> Callable:
     return wrapper
 
 
-def _serving(request: HttpRequest, session: WindowSession | None) -> VisitInProgress | None:
-    """The ticket being served under this sign-in; anything else kept is dropped."""
-    serving = VisitInProgress.from_dict(request.session.get(SERVING_KEY))
-    if serving is None or session is None or serving.session_id != session.pk:
-        request.session.pop(SERVING_KEY, None)
-        return None
-    return serving
+def _serving(session: WindowSession | None) -> Visit | None:
+    """The ticket being served at the window of this sign-in."""
+    return serving_at(window=session.window) if session is not None else None
+
+
+def _stale_form(request: HttpRequest, serving: Visit | None) -> bool:
+    """Whether the posted form was loaded for another visit than the one in service now."""
+    posted = request.POST.get("visit", "")
+    current = str(serving.pk) if serving else ""
+    if posted == current or "visit" not in request.POST:
+        return False
+    messages.error(
+        request, _("The console was out of date (changed in another window); check it again.")
+    )
+    return True
 
 
 def _error(request: HttpRequest, exc: ValidationError) -> None:
@@ -91,18 +101,18 @@ def _to_console() -> HttpResponse:
 @console_staff
 def console(request: HttpRequest, staff: Staff) -> HttpResponse:
     now = timezone.now()
-    today = timezone.localdate(now)
+    today = hall_localdate(staff.hall, now)
     session = open_session(staff=staff, today=today)
     if session is None:
         page = sign_in_page(staff=staff, now=now)
         form = SignInForm(staff=staff, initial={"window": page.suggested})
         context = {"staff": staff, "page": page, "form": form, "today": today}
         return render(request, "windows/console/sign_in.html", context)
-    serving = _serving(request, session)
+    serving = _serving(session)
     draft = request.session.pop(DRAFT_KEY, None) or {}
     items = list(window_items(window=session.window))
     if serving is not None:
-        checked = set(serving.item_ids)
+        checked = set(serving.visit_items.values_list("service_item_id", flat=True))
     else:
         checked = {int(pk) for pk in draft.get("items", []) if str(pk).isdigit()}
     context = {
@@ -132,7 +142,6 @@ def sign_in(request: HttpRequest, staff: Staff) -> HttpResponse:
     except ValidationError as exc:
         _error(request, exc)
         return _to_console()
-    request.session.pop(SERVING_KEY, None)
     messages.success(
         request, _("Signed in to window %(number)s.") % {"number": session.window.number}
     )
@@ -142,16 +151,22 @@ def sign_in(request: HttpRequest, staff: Staff) -> HttpResponse:
 @require_POST
 @console_staff
 def sign_out(request: HttpRequest, staff: Staff) -> HttpResponse:
-    session = open_session(staff=staff, today=timezone.localdate())
-    serving = _serving(request, session)
-    if serving is not None:
-        messages.error(
+    session = open_session(staff=staff, today=hall_localdate(staff.hall))
+    serving = _serving(session)
+    if _stale_form(request, serving):
+        return _to_console()
+    try:
+        closed = window_sign_out(staff=staff, transfer_serving=request.POST.get("transfer") == "1")
+    except ValidationError as exc:
+        _error(request, exc)
+        return _to_console()
+    if closed is not None and serving is not None:
+        messages.success(
             request,
-            _("Finish ticket %(ticket)s, transfer it or mark it as no-show before signing out.")
+            _("Ticket %(ticket)s transferred; you have signed out of the window.")
             % {"ticket": serving.ticket_no},
         )
-        return _to_console()
-    if window_sign_out(staff=staff) is not None:
+    elif closed is not None:
         messages.success(request, _("You have signed out of the window."))
     return _to_console()
 
@@ -159,17 +174,9 @@ def sign_out(request: HttpRequest, staff: Staff) -> HttpResponse:
 @require_POST
 @console_staff
 def start(request: HttpRequest, staff: Staff) -> HttpResponse:
-    session = open_session(staff=staff, today=timezone.localdate())
+    session = open_session(staff=staff, today=hall_localdate(staff.hall))
     if session is None:
         messages.error(request, _("Sign in to a window first."))
-        return _to_console()
-    serving = _serving(request, session)
-    if serving is not None:
-        messages.error(
-            request,
-            _("Ticket %(ticket)s is being served; finish it first.")
-            % {"ticket": serving.ticket_no},
-        )
         return _to_console()
     form = VisitForm(request.POST)
     request.session[DRAFT_KEY] = {
@@ -180,7 +187,7 @@ def start(request: HttpRequest, staff: Staff) -> HttpResponse:
         _form_errors(request, form)
         return _to_console()
     try:
-        serving = visit_start(
+        visit_start(
             session=session,
             ticket_no=form.cleaned_data["ticket_no"],
             service_items=form.cleaned_data["service_items"],
@@ -189,7 +196,6 @@ def start(request: HttpRequest, staff: Staff) -> HttpResponse:
         _error(request, exc)
         return _to_console()
     request.session.pop(DRAFT_KEY, None)
-    request.session[SERVING_KEY] = serving.to_dict()
     return _to_console()
 
 
@@ -197,8 +203,10 @@ def start(request: HttpRequest, staff: Staff) -> HttpResponse:
 @console_staff
 def end(request: HttpRequest, staff: Staff, outcome: str) -> HttpResponse:
     service, success = ENDINGS[outcome]
-    session = open_session(staff=staff, today=timezone.localdate())
-    serving = _serving(request, session)
+    session = open_session(staff=staff, today=hall_localdate(staff.hall))
+    serving = _serving(session)
+    if _stale_form(request, serving):
+        return _to_console()
     if session is None or serving is None:
         messages.error(request, _("No ticket is being served; start one first."))
         return _to_console()
@@ -211,7 +219,6 @@ def end(request: HttpRequest, staff: Staff, outcome: str) -> HttpResponse:
     except ValidationError as exc:
         _error(request, exc)
         return _to_console()
-    request.session.pop(SERVING_KEY, None)
     messages.success(request, success % {"ticket": visit.ticket_no, "count": visit.item_count})
     return _to_console()
 
@@ -219,13 +226,17 @@ def end(request: HttpRequest, staff: Staff, outcome: str) -> HttpResponse:
 @require_POST
 @console_staff
 def discard(request: HttpRequest, staff: Staff) -> HttpResponse:
-    session = open_session(staff=staff, today=timezone.localdate())
-    serving = _serving(request, session)
-    request.session.pop(SERVING_KEY, None)
-    if serving is not None:
-        messages.info(
-            request,
-            _("Ticket %(ticket)s was put back; nothing was recorded.")
-            % {"ticket": serving.ticket_no},
-        )
+    session = open_session(staff=staff, today=hall_localdate(staff.hall))
+    serving = _serving(session)
+    if serving is None or _stale_form(request, serving):
+        return _to_console()
+    try:
+        visit_put_back(session=session, visit=serving)
+    except ValidationError as exc:
+        _error(request, exc)
+        return _to_console()
+    messages.info(
+        request,
+        _("Ticket %(ticket)s was put back; nothing was recorded.") % {"ticket": serving.ticket_no},
+    )
     return _to_console()

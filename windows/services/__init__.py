@@ -2,25 +2,26 @@
 
 from .staff import staff_create, staff_delete, staff_save, staff_set_password
 from .visits import (
-    VisitInProgress,
     visit_finish,
     visit_no_show,
+    visit_put_back,
     visit_start,
     visit_transfer,
-    window_sign_in,
-    window_sign_out,
+    visits_abandon_stale,
 )
+from .window_sessions import window_sign_in, window_sign_out
 
 __all__ = [
-    "VisitInProgress",
     "staff_create",
     "staff_delete",
     "staff_save",
     "staff_set_password",
     "visit_finish",
     "visit_no_show",
+    "visit_put_back",
     "visit_start",
     "visit_transfer",
+    "visits_abandon_stale",
     "window_sign_in",
     "window_sign_out",
 ]

@@ -1,10 +1,13 @@
-"""The staff console's writes: signing in to a window (挂牌上岗) and serving tickets.
+"""Serving a ticket at the staff console: the visit's whole life is stored on the server.
 
-A Visit row has no "in progress" status: its rows are what the hall reports, and a
-completed visit needs its finish time. So the visit being served lives outside the
-database until it ends: `visit_start` validates and returns a `VisitInProgress`, which
-the console keeps in the staff member's login session; `visit_finish`, `visit_transfer`
-and `visit_no_show` store the Visit with its items.
+开始办理 stores the visit as in service (window, staff, ticket, items, started_at); 办结,
+转办 and 过号 end it; "put back" (a wrong ticket) deletes it. So a reload of the console,
+a second browser, the window's tablet and the hall's figures all read the same state from
+the database: one visit in service per window (a database constraint), and a visit in
+service is in no figure (figures count completed, transferred and no-show visits only).
+A visit still in service when its hall's day is over is closed as abandoned
+(`visits_abandon_stale`, run nightly and whenever its window is taken again): it did not
+end at the window, so it is neither served nor rated.
 
 At the window only the start of service is known: the console does not know when the
 ticket was taken or called, so issued_at and called_at are the start time unless the
@@ -17,58 +20,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from windows.models import ServiceItem, Staff, Visit, VisitItem, Window, WindowSession
+from windows.models import Hall, ServiceItem, Visit, VisitItem, Window, WindowSession
+from windows.rules.hall_time import hall_localdate
 
 TICKET_PATTERN = re.compile(r"^(?=.*[0-9])[A-Z0-9]{1,20}$")
-
-
-@dataclass(frozen=True)
-class VisitInProgress:
-    """The ticket being served at a window, kept by the console until service ends."""
-
-    session_id: int
-    ticket_no: str
-    item_ids: tuple[int, ...]
-    started_at: datetime
-    issued_at: datetime
-
-    def to_dict(self) -> dict:
-        return {
-            "session_id": self.session_id,
-            "ticket_no": self.ticket_no,
-            "item_ids": list(self.item_ids),
-            "started_at": self.started_at.isoformat(),
-            "issued_at": self.issued_at.isoformat(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: object) -> VisitInProgress | None:
-        """The visit kept in a session, or None for anything malformed."""
-        if not isinstance(data, dict):
-            return None
-        try:
-            started_at = parse_datetime(data["started_at"])
-            issued_at = parse_datetime(data["issued_at"])
-            if started_at is None or issued_at is None:
-                return None
-            return cls(
-                session_id=int(data["session_id"]),
-                ticket_no=str(data["ticket_no"]),
-                item_ids=tuple(int(pk) for pk in data["item_ids"]),
-                started_at=started_at,
-                issued_at=issued_at,
-            )
-        except (KeyError, TypeError, ValueError):
-            return None
 
 
 def ticket_normalize(raw: str) -> str:
@@ -83,89 +45,6 @@ def ticket_normalize(raw: str) -> str:
 
 def window_label(window: Window) -> str:
     return _("Window %(number)s") % {"number": window.number}
-
-
-def _local_time(moment: datetime) -> str:
-    return timezone.localtime(moment).strftime("%H:%M")
-
-
-# --- signing in to a window ----------------------------------------------------------
-
-
-@transaction.atomic
-def window_sign_in(*, staff: Staff, window: Window, now: datetime | None = None) -> WindowSession:
-    """Sign the staff member in to the window for the day (挂牌上岗).
-
-    Closes the member's own earlier sign-in (at this or another window) and a sign-in
-    that someone else forgot to close on an earlier day; refuses a window that another
-    member holds today.
-    """
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    if not staff.is_active:
-        raise ValidationError(
-            _("Your profile is marked as not on duty in the hall; ask a manager to change it.")
-        )
-    if window.hall_id != staff.hall_id:
-        raise ValidationError(
-            _("%(window)s belongs to another hall.") % {"window": window_label(window)}
-        )
-    if not window.is_active:
-        raise ValidationError(
-            _("%(window)s is closed; choose another window.") % {"window": window_label(window)}
-        )
-    held = (
-        WindowSession.objects.open()
-        .filter(window=window)
-        .exclude(staff=staff)
-        .select_related("staff")
-        .first()
-    )
-    if held is not None:
-        if timezone.localdate(held.started_at) < today:
-            held.ended_at = now
-            held.save(update_fields=["ended_at"])
-        else:
-            raise ValidationError(
-                _(
-                    "%(window)s is held by %(name)s (badge %(badge)s) since %(time)s; "
-                    "they must sign out first."
-                )
-                % {
-                    "window": window_label(window),
-                    "name": held.staff.display_name,
-                    "badge": held.staff.badge_no,
-                    "time": _local_time(held.started_at),
-                }
-            )
-    own = WindowSession.objects.open().filter(staff=staff).first()
-    if own is not None:
-        if own.window_id == window.pk and timezone.localdate(own.started_at) == today:
-            return own
-        own.ended_at = now
-        own.save(update_fields=["ended_at"])
-    try:
-        with transaction.atomic():
-            return WindowSession.objects.create(window=window, staff=staff, started_at=now)
-    except IntegrityError as exc:
-        raise ValidationError(
-            _("%(window)s was just taken by someone else; choose another window.")
-            % {"window": window_label(window)}
-        ) from exc
-
-
-@transaction.atomic
-def window_sign_out(*, staff: Staff, now: datetime | None = None) -> WindowSession | None:
-    """Close the staff member's open sign-in; None if there was none (a repeated click)."""
-    session = WindowSession.objects.open().filter(staff=staff).first()
-    if session is None:
-        return None
-    session.ended_at = now or timezone.now()
-    session.save(update_fields=["ended_at"])
-    return session
-
-
-# --- serving a ticket ----------------------------------------------------------------
 
 
 def _check_session(session: WindowSession) -> None:
@@ -197,22 +76,82 @@ def _check_items(*, window: Window, service_items: Iterable[ServiceItem]) -> lis
     return sorted(items, key=lambda item: item.code)
 
 
-def _check_not_completed_today(*, window: Window, ticket_no: str, day) -> None:
-    done = (
-        Visit.objects.completed()
-        .filter(hall_id=window.hall_id, ticket_no=ticket_no, service_date=day)
+def _check_ticket_free(*, visit: Visit | None = None, window: Window, ticket_no: str, day) -> None:
+    """A ticket is served once a day: not completed already, nor in service elsewhere."""
+    taken = (
+        Visit.objects.filter(
+            hall_id=window.hall_id,
+            ticket_no=ticket_no,
+            service_date=day,
+            status__in=(Visit.Status.COMPLETED, Visit.Status.IN_SERVICE),
+        )
+        .exclude(pk=visit.pk if visit else None)
         .select_related("window")
         .first()
     )
-    if done is not None:
+    if taken is None:
+        return
+    if taken.status == Visit.Status.IN_SERVICE:
+        message = _("Ticket %(ticket)s is being served at %(window)s.")
+    else:
+        message = _("Ticket %(ticket)s was already served today at %(window)s.")
+    raise ValidationError(
+        {"ticket_no": message % {"ticket": ticket_no, "window": window_label(taken.window)}}
+    )
+
+
+def _check_serving(*, session: WindowSession, visit: Visit) -> None:
+    _check_session(session)
+    if visit.window_id != session.window_id or visit.status != Visit.Status.IN_SERVICE:
         raise ValidationError(
-            {
-                "ticket_no": _("Ticket %(ticket)s was already served today at %(window)s.")
-                % {"ticket": ticket_no, "window": window_label(done.window)}
-            }
+            _("Ticket %(ticket)s is no longer being served at this window.")
+            % {"ticket": visit.ticket_no}
         )
 
 
+def _replace_items(visit: Visit, items: list[ServiceItem]) -> None:
+    kept = set(VisitItem.objects.filter(visit=visit).values_list("service_item_id", flat=True))
+    wanted = {item.pk for item in items}
+    if kept == wanted:
+        return
+    VisitItem.objects.filter(visit=visit).exclude(service_item_id__in=wanted).delete()
+    VisitItem.objects.bulk_create(
+        VisitItem(visit=visit, service_item_id=pk) for pk in sorted(wanted - kept)
+    )
+
+
+# --- stale visits ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def visits_abandon_stale(
+    *, now: datetime | None = None, window: Window | None = None, hall: Hall | None = None
+) -> int:
+    """Close the visits still in service from an earlier day of their hall as abandoned.
+
+    Nightly for every hall, and before anyone takes a window, so a browser closed in the
+    middle of service never blocks the window the next day nor counts in any figure.
+    Returns how many were closed.
+    """
+    now = now or timezone.now()
+    stale = Visit.objects.in_service()
+    if window is not None:
+        stale = stale.filter(window=window)
+    if hall is not None:
+        stale = stale.filter(hall=hall)
+    halls = Hall.objects.in_bulk(set(stale.values_list("hall_id", flat=True)))
+    closed = 0
+    for hall_id, found in halls.items():
+        closed += stale.filter(hall_id=hall_id, service_date__lt=hall_localdate(found, now)).update(
+            status=Visit.Status.ABANDONED
+        )
+    return closed
+
+
+# --- serving a ticket ----------------------------------------------------------------
+
+
+@transaction.atomic
 def visit_start(
     *,
     session: WindowSession,
@@ -220,84 +159,96 @@ def visit_start(
     service_items: Iterable[ServiceItem],
     issued_at: datetime | None = None,
     now: datetime | None = None,
-) -> VisitInProgress:
-    """Begin serving a ticket for one or more items (取一次号、办一批事); stores nothing."""
+) -> Visit:
+    """Begin serving a ticket for one or more items (取一次号、办一批事): the visit is stored
+    in service, and the window's tablet closes any rating prompt of the visit before."""
     now = now or timezone.now()
     _check_session(session)
+    window = session.window
     ticket = ticket_normalize(ticket_no)
-    items = _check_items(window=session.window, service_items=service_items)
-    _check_not_completed_today(window=session.window, ticket_no=ticket, day=timezone.localdate(now))
+    items = _check_items(window=window, service_items=service_items)
+    day = hall_localdate(window.hall, now)
+    visits_abandon_stale(window=window, now=now)
+    serving = Visit.objects.in_service().filter(window=window).first()
+    if serving is not None:
+        raise ValidationError(
+            _("Ticket %(ticket)s is being served; finish it first.") % {"ticket": serving.ticket_no}
+        )
+    _check_ticket_free(window=window, ticket_no=ticket, day=day)
     if issued_at is not None and issued_at > now:
         raise ValidationError(_("A ticket cannot be issued after its service starts."))
-    return VisitInProgress(
-        session_id=session.pk,
-        ticket_no=ticket,
-        item_ids=tuple(item.pk for item in items),
-        started_at=now,
-        issued_at=issued_at or now,
-    )
+    try:
+        with transaction.atomic():
+            visit = Visit.objects.create(
+                hall_id=window.hall_id,
+                ticket_no=ticket,
+                issued_at=issued_at or now,
+                called_at=now,
+                started_at=now,
+                service_date=day,
+                window=window,
+                staff=session.staff,
+                status=Visit.Status.IN_SERVICE,
+                item_count=len(items),
+            )
+    except IntegrityError as exc:
+        # Another browser of the window started a ticket a moment earlier.
+        raise ValidationError(
+            _("Another ticket was just started at %(window)s; reload the console.")
+            % {"window": window_label(window)}
+        ) from exc
+    VisitItem.objects.bulk_create(VisitItem(visit=visit, service_item=item) for item in items)
+    return visit
 
 
-def _visit_store(
+def _visit_end(
     *,
     session: WindowSession,
-    visit: VisitInProgress,
+    visit: Visit,
     status: str,
     service_items: Iterable[ServiceItem] | None,
     now: datetime | None,
 ) -> Visit:
-    _check_session(session)
-    if visit.session_id != session.pk:
+    _check_serving(session=session, visit=visit)
+    if service_items is None:
+        items = list(ServiceItem.objects.filter(visit_items__visit=visit))
+    else:
+        items = _check_items(window=session.window, service_items=service_items)
+    if status == Visit.Status.COMPLETED:
+        _check_ticket_free(
+            visit=visit, window=session.window, ticket_no=visit.ticket_no, day=visit.service_date
+        )
+    ended_at = max(now or timezone.now(), visit.started_at)
+    finished_at = None if status == Visit.Status.NO_SHOW else ended_at
+    # Conditional on the visit still being in service: of two browsers ending it at the
+    # same moment, exactly one wins, on SQLite and PostgreSQL alike.
+    ended = Visit.objects.filter(pk=visit.pk, status=Visit.Status.IN_SERVICE).update(
+        status=status, finished_at=finished_at, item_count=len(items)
+    )
+    if not ended:
         raise ValidationError(
-            _("Ticket %(ticket)s was started under an earlier sign-in; start it again.")
+            _("Ticket %(ticket)s is no longer being served at this window.")
             % {"ticket": visit.ticket_no}
         )
-    window = session.window
-    if service_items is None:
-        service_items = ServiceItem.objects.filter(pk__in=visit.item_ids)
-    items = _check_items(window=window, service_items=service_items)
-    service_date = timezone.localdate(visit.started_at)
-    if status == Visit.Status.COMPLETED:
-        _check_not_completed_today(window=window, ticket_no=visit.ticket_no, day=service_date)
-    ended_at = max(now or timezone.now(), visit.started_at)
-    try:
-        with transaction.atomic():
-            stored = Visit.objects.create(
-                hall_id=window.hall_id,
-                ticket_no=visit.ticket_no,
-                issued_at=min(visit.issued_at, visit.started_at),
-                called_at=visit.started_at,
-                started_at=visit.started_at,
-                finished_at=None if status == Visit.Status.NO_SHOW else ended_at,
-                service_date=service_date,
-                window=window,
-                staff=session.staff,
-                status=status,
-                item_count=len(items),
-            )
-    except IntegrityError as exc:
-        raise ValidationError(
-            _("Ticket %(ticket)s is already recorded; it cannot be recorded twice.")
-            % {"ticket": visit.ticket_no}
-        ) from exc
-    VisitItem.objects.bulk_create(VisitItem(visit=stored, service_item=item) for item in items)
-    return stored
+    _replace_items(visit, items)
+    visit.refresh_from_db()
+    return visit
 
 
 @transaction.atomic
 def visit_finish(
     *,
     session: WindowSession,
-    visit: VisitInProgress,
+    visit: Visit,
     service_items: Iterable[ServiceItem] | None = None,
     now: datetime | None = None,
 ) -> Visit:
-    """Store the ticket as completed (办结); the window's tablet then asks for a rating.
+    """End the visit as completed (办结); the window's tablet then asks for a rating.
 
     `service_items`, if given, replaces the items chosen at the start (the citizen asked
     for one more matter while being served).
     """
-    return _visit_store(
+    return _visit_end(
         session=session,
         visit=visit,
         status=Visit.Status.COMPLETED,
@@ -310,12 +261,12 @@ def visit_finish(
 def visit_transfer(
     *,
     session: WindowSession,
-    visit: VisitInProgress,
+    visit: Visit,
     service_items: Iterable[ServiceItem] | None = None,
     now: datetime | None = None,
 ) -> Visit:
-    """Store the ticket as transferred (转办) to another window; it is not rated here."""
-    return _visit_store(
+    """End the visit as transferred (转办) to another window; it is not rated here."""
+    return _visit_end(
         session=session,
         visit=visit,
         status=Visit.Status.TRANSFERRED,
@@ -328,15 +279,22 @@ def visit_transfer(
 def visit_no_show(
     *,
     session: WindowSession,
-    visit: VisitInProgress,
+    visit: Visit,
     service_items: Iterable[ServiceItem] | None = None,
     now: datetime | None = None,
 ) -> Visit:
-    """Store the ticket as a no-show (过号): called, the citizen did not come."""
-    return _visit_store(
+    """End the visit as a no-show (过号): called, the citizen did not come."""
+    return _visit_end(
         session=session,
         visit=visit,
         status=Visit.Status.NO_SHOW,
         service_items=service_items,
         now=now,
     )
+
+
+@transaction.atomic
+def visit_put_back(*, session: WindowSession, visit: Visit) -> None:
+    """Delete a visit started by mistake (a wrong ticket): nothing of it is recorded."""
+    _check_serving(session=session, visit=visit)
+    Visit.objects.filter(pk=visit.pk, status=Visit.Status.IN_SERVICE).delete()
