@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluations.exports import checklist_filename, write_checklist_xlsx
 from evaluations.models import Inspection, Measure, RectificationChecklist
+from evaluations.selectors.rectification import completion_rate_pct, finished_q
 from evaluations.services.rectification import measure_update, measure_update_check
 from windows.admin.scoping import (
     HallOwnedForm,
@@ -89,10 +90,7 @@ class RectificationChecklistAdmin(HallScopedAdmin):
             .get_queryset(request)
             .annotate(
                 measure_count=Count("measures"),
-                finished_count=Count(
-                    "measures",
-                    filter=Q(measures__status__in=[Measure.Status.DONE, Measure.Status.VERIFIED]),
-                ),
+                finished_count=Count("measures", filter=finished_q("measures__")),
             )
         )
 
@@ -114,9 +112,8 @@ class RectificationChecklistAdmin(HallScopedAdmin):
 
     @admin.display(description=_("completion rate"))
     def completion_rate(self, obj: RectificationChecklist) -> str:
-        if not obj.measure_count:
-            return "—"
-        return f"{100 * obj.finished_count / obj.measure_count:.2f}%"
+        rate = completion_rate_pct(finished=obj.finished_count, total=obj.measure_count)
+        return "—" if rate is None else f"{rate:.2f}%"
 
     @admin.display(description=_("workbook"))
     def export_link(self, obj: RectificationChecklist | None) -> str:

@@ -15,6 +15,16 @@ Status = Measure.Status
 FINISHED = (Status.DONE, Status.VERIFIED)
 
 
+def finished_q(prefix: str = "") -> Q:
+    """A finished measure (done or verified); prefix "measures__" from a checklist."""
+    return Q(**{f"{prefix}status__in": FINISHED})
+
+
+def completion_rate_pct(*, finished: int, total: int) -> float | None:
+    """整改完成率: finished (done or verified) measures over all, in percent (None if none)."""
+    return percent(finished, total)
+
+
 @dataclass(frozen=True)
 class OverdueMeasure:
     measure: Measure
@@ -33,8 +43,7 @@ class ChecklistProgress:
 
     @property
     def completion_rate_pct(self) -> float | None:
-        """Done and verified measures over all, in percent to two places (None if empty)."""
-        return percent(self.done + self.verified, self.total)
+        return completion_rate_pct(finished=self.done + self.verified, total=self.total)
 
 
 def days_overdue(*, measure: Measure, today: date) -> int:

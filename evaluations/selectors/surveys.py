@@ -8,25 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, Max, Q
 from django.utils import timezone
 
 from evaluations.models import Answer, Question, Questionnaire, QuestionnaireResponse, TabletDevice
 from windows.models import Hall
+from windows.rules.rounding import percent, round_half_up
 
 LATEST_COMMENTS = 10
 
 
 def week_start_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
-
-
-def _rounded(value: float | Decimal | None, places: str = "0.01") -> float | None:
-    if value is None:
-        return None
-    return float(Decimal(str(value)).quantize(Decimal(places), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -46,11 +40,11 @@ class WeekSummary:
         return self.finished and self.count < self.quota
 
     @property
-    def progress_pct(self) -> int:
-        """The share of the quota reached, 0-100 (100 once the quota is met)."""
+    def progress_pct(self) -> float:
+        """The share of the quota reached in percent, 2 decimals half up, at most 100."""
         if not self.quota:
-            return 100
-        return min(100, self.count * 100 // self.quota)
+            return 100.0
+        return min(100.0, percent(self.count, self.quota))
 
     @property
     def missing(self) -> int:
@@ -73,7 +67,7 @@ class QuestionResult:
     def yes_share_pct(self) -> float | None:
         if self.kind != Question.Kind.YES_NO or not self.yes + self.no:
             return None
-        return _rounded(Decimal(self.yes) * 100 / Decimal(self.yes + self.no))
+        return percent(self.yes, self.yes + self.no)
 
 
 @dataclass(frozen=True)
@@ -142,7 +136,7 @@ def _question_results(*, hall: Hall, week_start: date) -> list[QuestionResult]:
                 text=question.text,
                 kind=question.kind,
                 answers=row["n_answers"],
-                average_level=_rounded(row["avg_level"])
+                average_level=round_half_up(row["avg_level"])
                 if question.kind == Question.Kind.FIVE_LEVEL
                 else None,
                 yes=row["n_yes"],

@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import (
@@ -43,9 +42,9 @@ from django.db.models.lookups import Contains
 from evaluations import rules
 from evaluations.models import Rating
 from evaluations.selectors.figures import ServiceFigures, figure_aggregates
-from reports.selectors.volume import general_window, one_decimal, share_pct
+from reports.selectors.volume import general_window
 from windows.models import Hall, Visit, Zone
-from windows.rules.rounding import percent
+from windows.rules.rounding import percent, ratio, round_half_up
 from windows.workdays import business_days
 
 GROUPINGS = ("hall", "zone", "window", "staff", "service_item")
@@ -90,7 +89,7 @@ def _seconds(value: timedelta | float | None) -> float | None:
         return None
     if isinstance(value, timedelta):
         value = value.total_seconds()
-    return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return round_half_up(value, 1)
 
 
 def _group_fields(by: str) -> tuple[dict, list[str]]:
@@ -209,7 +208,7 @@ def _row_stats(row: dict, by: str, visits: QuerySet, group_fields: dict, days: i
         visits=figures.visits,
         items=figures.items,
         business_days=days,
-        daily_average_items=one_decimal(figures.items, days),
+        daily_average_items=ratio(figures.items, days, places=1),
         evaluation_rate_pct=figures.evaluation_rate_pct,
         satisfaction_rate_pct=figures.satisfaction_rate_pct,
         bad_reviews=figures.bad,
@@ -220,7 +219,7 @@ def _row_stats(row: dict, by: str, visits: QuerySet, group_fields: dict, days: i
         p90_service_seconds=_seconds(p90_service),
         no_shows=figures.no_shows,
         no_show_rate_pct=percent(figures.no_shows, row["all_visits"]),
-        general_share_pct=share_pct(row["general_items"], figures.items),
+        general_share_pct=percent(row["general_items"], figures.items, places=1),
     )
 
 

@@ -8,28 +8,14 @@ business-day calendar.
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from evaluations import rules
 from windows.models import Hall, Visit, Window, Zone
-from windows.rules.rounding import percent
+from windows.rules.rounding import percent, ratio
 from windows.workdays import business_days
-
-
-def one_decimal(part: int | float, whole: int | float) -> float | None:
-    """part / whole rounded half up to 1 decimal; None when whole is 0."""
-    if not whole:
-        return None
-    value = Decimal(part) / Decimal(whole)
-    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-
-
-def share_pct(part: int, whole: int) -> float | None:
-    """part as a percentage of whole with 1 decimal (half up), as the general-zone share."""
-    return one_decimal(Decimal(part) * 100, whole)
 
 
 def general_window() -> Q:
@@ -117,7 +103,7 @@ def hall_volume_stats(*, hall: Hall, year: int) -> dict:
                     else None
                 ),
                 "mom_change_pct": percent(items - before, before),
-                "general_share_pct": share_pct(row.get("general_items", 0), items),
+                "general_share_pct": percent(row.get("general_items", 0), items, places=1),
             }
         )
 
@@ -127,7 +113,7 @@ def hall_volume_stats(*, hall: Hall, year: int) -> dict:
         "items_total": items_total,
         "visits_total": visits_total,
         "business_days": days,
-        "daily_average_items": one_decimal(items_total, days),
+        "daily_average_items": ratio(items_total, days, places=1),
         "previous_year_items_total": previous_total,
         "yoy_change_pct": (
             percent(items_total - previous_total, previous_total)

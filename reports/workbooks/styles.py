@@ -11,13 +11,15 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import timezone
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from windows.rules.rounding import ratio, round_half_up
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK_SIZE = 2000
@@ -92,16 +94,17 @@ def table_ref(first_row: int, last_row: int, column_count: int) -> str:
 
 def fraction(pct: float | None) -> float | None:
     """A percentage of the statistics (97.12) as the fraction Excel formats as 97.12%."""
-    return None if pct is None else round(pct / 100, 6)
+    return None if pct is None else round_half_up(Decimal(str(pct)) / 100, 6)
 
 
 def minutes(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds / 60, 1)
+    """Seconds as minutes with 1 decimal, half up."""
+    return None if seconds is None else ratio(seconds, 60, places=1)
 
 
 def whole(number: float | int) -> int:
     """Round half up to a whole number, as the source writes daily averages (833.8 → 834)."""
-    return int(Decimal(str(number)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return int(round_half_up(number, 0))
 
 
 def pct_text(pct: float) -> str:

@@ -496,3 +496,18 @@ def test_a_revoked_tablets_responses_stay_with_the_hall(hall_a):
 
     response.refresh_from_db()
     assert (response.hall, response.device) == (hall_a, device)
+
+
+@pytest.mark.parametrize(
+    ("quota", "progress_pct"),
+    [(8, 37.5), (9, 33.33), (200, 1.5), (2, 100.0)],  # the quota reached, half up (was floored)
+)
+def test_progress_towards_the_quota_rounds_half_up_never_down(
+    hall_a, last_week_responses, quota, progress_pct
+):
+    hall_a.weekly_questionnaire_quota = quota
+    hall_a.save()
+
+    progress = weekly_progress(hall=hall_a, week_start=LAST_WEEK, today=TODAY)
+
+    assert (progress.count, progress.progress_pct) == (3, progress_pct)
