@@ -80,6 +80,15 @@ class Rating(models.Model):
         help_text=_("Set when verifying its case; the rating is kept."),
     )
     exclusion_note = models.TextField(_("why it is excluded"), blank=True)
+    historical_followup_skipped = models.BooleanField(
+        _("historical bad review, not followed up"),
+        default=False,
+        db_default=False,  # the imports write ratings with SQL of their own
+        help_text=_(
+            "A bad review imported after its follow-up deadline had passed: it counts in "
+            "every figure, but no follow-up case was opened for it."
+        ),
+    )
     client_id = models.UUIDField(
         _("client submission id"),
         null=True,

@@ -6,16 +6,21 @@ alerted (evaluations.services.alerts).
 
 The cases hold everything the complaints work needs to take them over (visit through the
 rating, level, reasons, comment, callback phone, due date), copied at opening time.
+
+History does not flood today: an import of past visits opens no case for a bad review
+whose follow-up deadline had passed before the import's day (FollowupDeadlines). Such a
+rating is stored with `historical_followup_skipped` and counts in every figure, but no
+case, duty alert or reminder ever comes of it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
-from zoneinfo import ZoneInfo
+from collections.abc import Sequence
+from datetime import date, datetime
 
-from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -23,11 +28,7 @@ from evaluations.models import Channel, Complaint, Rating
 from evaluations.services import alerts
 from evaluations.services.deadlines import step_due_date, step_due_dates
 from windows.models import Hall, Visit
-
-
-def local_day(rating: Rating) -> date:
-    """The hall's local day of a rating (times are stored in UTC)."""
-    return rating.rated_at.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+from windows.rules.hall_time import hall_localdate
 
 
 def followup_due_date(*, hall: Hall, rated_on: date) -> date:
@@ -69,7 +70,7 @@ def followup_open(*, rating: Rating) -> Complaint | None:
         return existing
     visit = Visit.objects.filter(pk=rating.visit_id).values(*VISIT_FIELDS).get()
     hall = Hall.objects.get(pk=visit["hall_id"])
-    due_date = followup_due_date(hall=hall, rated_on=local_day(rating))
+    due_date = followup_due_date(hall=hall, rated_on=hall_localdate(hall, rating.rated_at))
     case = _case_for(rating, visit=visit, due_date=due_date)
     case._change_reason = _("opened from a bad review")
     case.save()
@@ -81,10 +82,15 @@ def followup_open(*, rating: Rating) -> Complaint | None:
 def followups_open(*, ratings: list[Rating]) -> int:
     """Open the cases of the bad ratings among many (an import); returns how many opened.
 
-    Ratings that already have a case are skipped, so calling it twice opens nothing twice.
+    Ratings that already have a case are skipped, so calling it twice opens nothing twice;
+    so are historical ones (`historical_followup_skipped`), which never get a case.
     Due dates are worked out once per hall, for all the days at once.
     """
-    bad = [rating for rating in ratings if not rating.is_good]
+    bad = [
+        rating
+        for rating in ratings
+        if not rating.is_good and not rating.historical_followup_skipped
+    ]
     if not bad:
         return 0
     taken = set(
@@ -98,10 +104,13 @@ def followups_open(*, ratings: list[Rating]) -> int:
         )
     }
     halls = Hall.objects.in_bulk({visit["hall_id"] for visit in visits.values()})
-    rated_on = {rating.pk: local_day(rating) for rating in pending}
+    hall_of = {rating.pk: halls[visits[rating.visit_id]["hall_id"]] for rating in pending}
+    rated_on = {
+        rating.pk: hall_localdate(hall_of[rating.pk], rating.rated_at) for rating in pending
+    }
     days_by_hall: dict[int, set[date]] = defaultdict(set)
     for rating in pending:
-        days_by_hall[visits[rating.visit_id]["hall_id"]].add(rated_on[rating.pk])
+        days_by_hall[hall_of[rating.pk].pk].add(rated_on[rating.pk])
     due_dates = {
         hall_id: step_due_dates(
             hall=halls[hall_id],
@@ -122,3 +131,53 @@ def followups_open(*, ratings: list[Rating]) -> int:
     for case in created:
         alerts.duty_alert_for(complaint=case)
     return len(cases)
+
+
+class FollowupDeadlines:
+    """Which bad reviews of an import are past their follow-up deadline already.
+
+    A bad review is historical when the due date the hall's deadline rule gives for its
+    local day (`step_due_dates`, as its case would get) is before the hall's local today
+    at `now` (the import's start): due today is still a live case. A rating of today or
+    later is never historical, whatever the rule, so its days are not looked up.
+
+    One instance serves a whole import: the due dates of a hall's days are worked out
+    once, with one calendar query for all the days asked about together. Worked out
+    before the rest of the file is stored, a due date can only be later than or equal
+    to the one known at the end (a day with visits becomes a business day, never the
+    other way), so a rating found historical here is historical by the final calendar
+    too.
+    """
+
+    def __init__(self, *, now: datetime | None = None) -> None:
+        self.now = now or timezone.now()
+        self._halls: dict[int, Hall] = {}
+        self._today: dict[int, date] = {}
+        self._due: dict[int, dict[date, date]] = defaultdict(dict)  # hall pk -> day -> due
+
+    def passed(self, ratings: Sequence[tuple[int, datetime]]) -> list[bool]:
+        """For each (hall pk, rated_at) of bad reviews: is its follow-up deadline past?"""
+        self._load_halls({hall_id for hall_id, _rated_at in ratings})
+        days = [hall_localdate(self._halls[hall_id], rated_at) for hall_id, rated_at in ratings]
+        missing: dict[int, set[date]] = defaultdict(set)
+        for (hall_id, _rated_at), day in zip(ratings, days, strict=True):
+            if day < self._today[hall_id] and day not in self._due[hall_id]:
+                missing[hall_id].add(day)
+        for hall_id, starts in missing.items():
+            self._due[hall_id] |= step_due_dates(
+                hall=self._halls[hall_id],
+                channel=Channel.BAD_REVIEW,
+                step=Complaint.Status.RECEIVED,
+                starts=starts,
+            )
+        return [
+            day < self._today[hall_id] and self._due[hall_id][day] < self._today[hall_id]
+            for (hall_id, _rated_at), day in zip(ratings, days, strict=True)
+        ]
+
+    def _load_halls(self, hall_ids: set[int]) -> None:
+        new = hall_ids - self._halls.keys()
+        if new:
+            for hall in Hall.objects.filter(pk__in=new):
+                self._halls[hall.pk] = hall
+                self._today[hall.pk] = hall_localdate(hall, self.now)

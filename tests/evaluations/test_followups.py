@@ -5,7 +5,12 @@ import datetime as dt
 import pytest
 
 from evaluations.models import Complaint, Rating
-from evaluations.services.followups import followup_due_date, followup_open, followups_open
+from evaluations.services.followups import (
+    FollowupDeadlines,
+    followup_due_date,
+    followup_open,
+    followups_open,
+)
 from evaluations.services.ratings import rating_submit
 from tests.evaluations.tablet_factories import SHANGHAI
 from tests.windows.factories import HallCalendarDayFactory, VisitFactory, WindowFactory
@@ -122,3 +127,73 @@ def test_bulk_opening_without_bad_ratings_opens_nothing(hall_a):
     assert followups_open(ratings=[rating]) == 0
     assert followups_open(ratings=[]) == 0
     assert Complaint.objects.count() == 0
+
+
+# --- FollowupDeadlines: which bad reviews of an import are history already ---------------
+
+NOW = dt.datetime(2024, 3, 5, 9, 0, tzinfo=SHANGHAI)  # Tuesday
+
+
+@pytest.mark.parametrize(
+    ("working_days", "rated_at", "passed"),
+    [
+        (1, dt.datetime(2024, 3, 4, 18, 0, tzinfo=SHANGHAI), False),  # due today
+        (0, dt.datetime(2024, 3, 4, 18, 0, tzinfo=SHANGHAI), True),  # due yesterday
+        (1, dt.datetime(2024, 3, 1, 18, 0, tzinfo=SHANGHAI), True),  # Friday: due Monday
+        (2, dt.datetime(2024, 3, 1, 18, 0, tzinfo=SHANGHAI), False),  # Friday: due today
+        (0, dt.datetime(2024, 3, 5, 8, 0, tzinfo=SHANGHAI), False),  # today
+        (0, dt.datetime(2024, 3, 6, 8, 0, tzinfo=SHANGHAI), False),  # tomorrow (a clock off)
+        # 16:30 UTC on Monday is Tuesday 00:30 in the hall: rated today.
+        (0, dt.datetime(2024, 3, 4, 16, 30, tzinfo=dt.UTC), False),
+        (1, dt.datetime(2022, 1, 4, 9, 0, tzinfo=SHANGHAI), True),
+    ],
+)
+def test_a_deadline_has_passed_when_the_due_date_is_before_the_halls_today(
+    hall_a, working_days, rated_at, passed
+):
+    hall_a.followup_due_working_days = working_days
+    hall_a.save()
+
+    assert FollowupDeadlines(now=NOW).passed([(hall_a.pk, rated_at)]) == [passed]
+
+
+def test_deadlines_follow_each_halls_rule_and_closures(hall_a, hall_b):
+    hall_b.followup_due_working_days = 2
+    hall_b.save()
+    HallCalendarDayFactory(hall=hall_a, date=dt.date(2024, 3, 4), kind=HallCalendarDay.Kind.CLOSURE)
+    friday = dt.datetime(2024, 3, 1, 18, 0, tzinfo=SHANGHAI)
+    deadlines = FollowupDeadlines(now=NOW)
+
+    # Friday's: hall A is closed on Monday, so due Tuesday (today); hall B, 2 working
+    # days: due Tuesday too.
+    assert deadlines.passed([(hall_a.pk, friday), (hall_b.pk, friday)]) == [False, False]
+    # Thursday's: due Friday in hall A and Monday in hall B, both before today.
+    thursday = friday - dt.timedelta(days=1)
+    assert deadlines.passed([(hall_a.pk, thursday), (hall_b.pk, thursday)]) == [True, True]
+
+
+def test_the_halls_own_time_zone_gives_the_day_and_today(hall_a):
+    hall_a.time_zone = "Asia/Urumqi"  # UTC+6
+    hall_a.followup_due_working_days = 0
+    hall_a.save()
+    now = dt.datetime(2024, 3, 5, 1, 30, tzinfo=dt.UTC)  # Tuesday 07:30 in Urumqi
+    # Monday 23:30 in Urumqi (Tuesday 01:30 in Shanghai): due Monday, passed.
+    monday_late = dt.datetime(2024, 3, 4, 17, 30, tzinfo=dt.UTC)
+
+    assert FollowupDeadlines(now=now).passed([(hall_a.pk, monday_late)]) == [True]
+
+
+def test_historical_ratings_never_get_a_case(hall_a):
+    ratings = [
+        Rating.objects.create(
+            visit=VisitFactory(hall=hall_a, window=WindowFactory(hall=hall_a)),
+            level=1,
+            rated_at=dt.datetime(2022, 1, 4, 9, 0, tzinfo=SHANGHAI),
+            source=Rating.Source.IMPORT,
+            historical_followup_skipped=historical,
+        )
+        for historical in (True, False)
+    ]
+
+    assert followups_open(ratings=ratings) == 1
+    assert list(Complaint.objects.values_list("rating", flat=True)) == [ratings[1].pk]

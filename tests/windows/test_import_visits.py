@@ -1,18 +1,22 @@
 import datetime as dt
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 
-from evaluations.models import Complaint, Rating
+from evaluations.models import Complaint, DutyAlert, Rating
+from evaluations.selectors import service_figures
 from tests.windows.factories import (
     UserFactory,
     make_manager,
 )
 from windows import roles
+from windows.demo.seed import seed_demo
 from windows.importing import ImportFileError, RowError, visits_import
 from windows.models import ServiceItem, Visit, VisitItem, Window
 
@@ -78,6 +82,13 @@ def counts() -> tuple[int, int, int, int]:
 
 def shanghai(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def import_at(monkeypatch, text: str) -> None:
+    """Run the import at the given hall time: its today decides which bad reviews are
+    historical (and whether a new case is fresh enough to alert the duty leader)."""
+    moment = shanghai(text)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
 
 
 # --- importing --------------------------------------------------------------------------
@@ -556,7 +567,8 @@ def test_command_unknown_hall_option(tmp_path, db):
     assert str(raised.value) == f"{path}: unknown hall NOPE"
 
 
-def test_a_bad_review_in_the_file_opens_a_follow_up_case(configured_hall):
+def test_a_bad_review_in_the_file_opens_a_follow_up_case(configured_hall, monkeypatch):
+    import_at(monkeypatch, "2020-09-30 18:00:00")
     rows = (
         "HA,A001,2020-09-30 09:00:00,,2020-09-30 09:10:00,2020-09-30 09:20:00,1,,S001,办结,2,\n"
         "HA,A002,2020-09-30 09:01:00,,2020-09-30 09:11:00,2020-09-30 09:21:00,1,,S001,办结,4,\n"
@@ -570,3 +582,195 @@ def test_a_bad_review_in_the_file_opens_a_follow_up_case(configured_hall):
         2,
         dt.date(2020, 10, 9),
     )
+
+
+# --- history does not flood today: bad reviews past their follow-up deadline ------------
+
+SAMPLE_CN = Path("/work/shared/data/sample-visits-cn.csv")
+HISTORICAL_LINE = "historical bad reviews (deadline passed, no follow-up case): {}\n"
+
+
+def rated_row(ticket: str, rated_at: str, level: int) -> str:
+    """A completed visit at window 1 finished and rated at `rated_at` (hall time)."""
+    day = rated_at.split()[0]
+    return (
+        f"HA,{ticket},{day} 00:00:00,,{day} 00:00:30,{rated_at},1,,S001,办结,{level},{rated_at}\n"
+    )
+
+
+def followups() -> tuple[list[tuple], list[tuple], int]:
+    """(ticket, level, historical) of every rating; (ticket, due date) of every case; alerts."""
+    ratings = Rating.objects.order_by("visit__ticket_no").values_list(
+        "visit__ticket_no", "level", "historical_followup_skipped"
+    )
+    cases = Complaint.objects.order_by("rating__visit__ticket_no").values_list(
+        "rating__visit__ticket_no", "due_date"
+    )
+    return list(ratings), list(cases), DutyAlert.objects.count()
+
+
+MIXED = (
+    rated_row("A001", "2022-01-04 09:00:00", 1)  # years ago: historical
+    + rated_row("A002", "2022-01-05 09:00:00", 2)  # years ago: historical
+    + rated_row("A003", "2024-03-04 18:00:00", 2)  # yesterday: due today, a live case
+    + rated_row("A004", "2022-01-04 10:00:00", 5)  # a good review needs no follow-up
+)
+
+
+def test_an_old_bad_review_opens_no_case_and_alerts_nobody(configured_hall, monkeypatch):
+    import_at(monkeypatch, "2024-03-05 09:00:00")
+
+    result = visits_import(file=io.BytesIO((CN_HEADER + MIXED).encode()), filename="v.csv")
+
+    assert (result.summary, result.historical_bad) == ("imported 4, unchanged 0, rejected 0", 2)
+    assert followups() == (
+        [("A001", 1, True), ("A002", 2, True), ("A003", 2, False), ("A004", 5, False)],
+        [("A003", dt.date(2024, 3, 5))],
+        1,  # A003, rated 15 hours before the import
+    )
+
+
+@pytest.mark.parametrize(
+    ("now", "rated_at", "working_days", "due", "alerts"),
+    [
+        # Yesterday, 1 working day: due today, the boundary, still a live case.
+        ("2024-03-05 09:00:00", "2024-03-04 18:00:00", 1, dt.date(2024, 3, 5), 1),
+        # Yesterday, 0 working days: due yesterday, historical though 15 hours old.
+        ("2024-03-05 09:00:00", "2024-03-04 18:00:00", 0, None, 0),
+        # Friday, 1 working day: due Monday (the weekend is no working day) ...
+        ("2024-03-04 09:00:00", "2024-03-01 18:00:00", 1, dt.date(2024, 3, 4), 0),
+        # ... and on Tuesday that Monday has passed.
+        ("2024-03-05 09:00:00", "2024-03-01 18:00:00", 1, None, 0),
+        # Rated today with 0 working days: due today.
+        ("2024-03-05 09:00:00", "2024-03-05 08:30:00", 0, dt.date(2024, 3, 5), 1),
+        # 16:30 UTC on Monday 4 March is Tuesday 00:30 in the hall: the hall's day counts.
+        ("2024-03-05 09:00:00", "2024-03-05 00:30:00", 0, dt.date(2024, 3, 5), 1),
+    ],
+)
+def test_a_bad_review_opens_a_case_until_its_deadline_has_passed(
+    configured_hall, monkeypatch, now, rated_at, working_days, due, alerts
+):
+    configured_hall.followup_due_working_days = working_days
+    configured_hall.save()
+    import_at(monkeypatch, now)
+
+    result = visits_import(
+        file=io.BytesIO((CN_HEADER + rated_row("A001", rated_at, 1)).encode()), filename="v.csv"
+    )
+
+    historical = due is None
+    assert result.historical_bad == int(historical)
+    assert followups() == (
+        [("A001", 1, historical)],
+        [] if historical else [("A001", due)],
+        alerts,
+    )
+
+
+def test_the_command_prints_the_historical_count_and_a_second_run_changes_nothing(
+    tmp_path, configured_hall, monkeypatch
+):
+    import_at(monkeypatch, "2024-03-05 09:00:00")
+    path = write(tmp_path, CN_HEADER + MIXED)
+
+    first = call(str(path))
+    stored = (counts(), followups())
+    second = call(str(path))
+
+    assert first == (HISTORICAL_LINE.format(2) + "imported 4, unchanged 0, rejected 0\n", 0)
+    assert second == ("imported 0, unchanged 4, rejected 0\n", 0)
+    assert (counts(), followups()) == stored
+
+
+def test_the_historical_count_comes_after_the_rejected_rows_and_before_a_dry_runs_summary(
+    tmp_path, configured_hall, monkeypatch
+):
+    import_at(monkeypatch, "2024-03-05 09:00:00")
+    path = write(tmp_path, CN_HEADER + MIXED + rated_row("A005", "2022-01-04 09:00:00", 7))
+
+    output, status = call(str(path), "--dry-run")
+
+    assert (output, status) == (
+        "row 6: rating 7 is not a whole number from 1 to 5\n"
+        + HISTORICAL_LINE.format(2)
+        + "dry run: nothing was saved\nimported 4, unchanged 0, rejected 1\n",
+        1,
+    )
+    assert counts() == (0, 0, 0, 0)
+    assert followups() == ([], [], 0)
+
+
+def test_historical_bad_reviews_count_in_every_figure_and_on_their_own(
+    configured_hall, monkeypatch
+):
+    import_at(monkeypatch, "2024-03-05 09:00:00")
+    visits_import(file=io.BytesIO((CN_HEADER + MIXED).encode()), filename="v.csv")
+
+    figures = service_figures(Visit.objects.filter(hall=configured_hall))
+
+    assert (figures.visits, figures.rated, figures.good, figures.bad) == (4, 4, 1, 3)
+    assert figures.historical_bad == 2
+    assert (figures.evaluation_rate_pct, figures.satisfaction_rate_pct) == (100.0, 25.0)
+
+
+def test_the_admin_upload_shows_the_historical_count(
+    client, configured_hall, manager_a, monkeypatch
+):
+    import_at(monkeypatch, "2024-03-05 09:00:00")
+    client.force_login(manager_a)
+    upload = io.BytesIO((CN_HEADER + MIXED).encode())
+    upload.name = "visits.csv"
+
+    response = client.post(
+        reverse("admin:windows_visit_import"), {"file": upload}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert response.status_code == 302  # a clean import goes back to the list
+    page = client.get(response.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # The admin writes messages with a capital first letter.
+    assert (
+        '<li class="info">Historical bad reviews (deadline passed, no follow-up case): 2</li>'
+        in page
+    )
+    assert "Visits imported: imported 4, unchanged 0, rejected 0." in page
+    assert Complaint.objects.count() == 1
+
+
+def test_the_admin_dry_run_page_shows_the_historical_count(
+    client, configured_hall, manager_a, monkeypatch
+):
+    import_at(monkeypatch, "2024-03-05 09:00:00")
+    client.force_login(manager_a)
+    upload = io.BytesIO((CN_HEADER + MIXED).encode())
+    upload.name = "visits.csv"
+
+    response = client.post(
+        reverse("admin:windows_visit_import"),
+        {"file": upload, "dry_run": "on"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 200
+    assert response.context["result"].notes == [
+        "historical bad reviews (deadline passed, no follow-up case): 2"
+    ]
+    assert '<p class="import-note">historical bad reviews' in response.content.decode()
+    assert Visit.objects.count() == 0
+
+
+@pytest.mark.skipif(not SAMPLE_CN.exists(), reason="the shared sample files are not here")
+def test_the_sample_year_2022_into_the_demo_hall_opens_no_case(db):
+    seed_demo(today=dt.date(2026, 9, 28))  # the hall, windows, staff and catalogue only
+
+    output, status = call(str(SAMPLE_CN))
+
+    assert (output, status) == (
+        HISTORICAL_LINE.format(19) + "imported 795, unchanged 0, rejected 0\n",
+        0,
+    )
+    assert Complaint.objects.count() == 0
+    assert DutyAlert.objects.count() == 0
+    assert Rating.objects.filter(historical_followup_skipped=True).count() == 19
+    assert Rating.objects.bad().count() == 19
+    figures = service_figures(Visit.objects.filter(hall__code="LH01"))
+    assert (figures.bad, figures.historical_bad) == (19, 19)

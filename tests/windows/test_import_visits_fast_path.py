@@ -16,6 +16,7 @@ from tests.windows.test_import_visits import (
     HEADER,
     call,
     counts,
+    import_at,
     run,
     write,
 )
@@ -90,6 +91,7 @@ def test_command_reports_a_file_that_stops_being_utf8_and_saves_nothing(tmp_path
 def test_command_over_several_chunks_with_bad_reviews_in_each(
     tmp_path, configured_hall, monkeypatch
 ):
+    import_at(monkeypatch, "2022-01-04 18:00:00")
     monkeypatch.setattr(visits_module, "CHUNK_SIZE", 2)
     monkeypatch.setattr(visits_module, "FOLLOWUP_BATCH", 2)
     lines = [
@@ -105,6 +107,39 @@ def test_command_over_several_chunks_with_bad_reviews_in_each(
     assert sorted(Complaint.objects.values_list("rating__visit__ticket_no", "level")) == [
         ("A001", 1),
         ("A003", 2),
+    ]
+
+
+def test_command_over_several_chunks_keeps_history_out_of_the_cases(
+    tmp_path, configured_hall, monkeypatch
+):
+    """The reading process parses; the writing one decides, chunk by chunk, which bad
+    reviews are history (written so by COPY or the JSON insert) and opens the others."""
+    # Wednesday: the deadline of Monday's bad reviews (Tuesday) has passed.
+    import_at(monkeypatch, "2022-01-05 09:00:00")
+    monkeypatch.setattr(visits_module, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(visits_module, "FOLLOWUP_BATCH", 2)
+    lines = [
+        GOOD.replace("A001", f"A{n:03d}")
+        .replace("2022-01-04", day)
+        .replace("completed,,", f"completed,{level},")
+        for n, (day, level) in enumerate(
+            [("2022-01-03", 1), ("2022-01-04", 2), ("2022-01-03", 2), ("2022-01-04", 5)],
+            start=1,
+        )
+    ]
+    path = write(tmp_path, HEADER + "".join(lines))
+
+    assert call(str(path)) == (
+        "historical bad reviews (deadline passed, no follow-up case): 2\n"
+        "imported 4, unchanged 0, rejected 0\n",
+        0,
+    )
+    assert sorted(
+        Rating.objects.values_list("visit__ticket_no", "level", "historical_followup_skipped")
+    ) == [("A001", 1, True), ("A002", 2, False), ("A003", 2, True), ("A004", 5, False)]
+    assert list(Complaint.objects.values_list("rating__visit__ticket_no", "due_date")) == [
+        ("A002", dt.date(2022, 1, 5))
     ]
 
 
@@ -150,7 +185,10 @@ def test_times_of_a_zone_whose_offset_is_not_whole_hours(tmp_path, configured_ha
     assert visit.service_date == dt.date(2022, 1, 4)
 
 
-def test_times_across_midnight_utc_keep_the_local_service_date(tmp_path, configured_hall):
+def test_times_across_midnight_utc_keep_the_local_service_date(
+    tmp_path, configured_hall, monkeypatch
+):
+    import_at(monkeypatch, "2022-01-04 18:00:00")
     row = "HA,A001,2022-01-04 07:59:00,,2022-01-04 07:59:30,2022-01-04 08:00:10,1,,S001,办结,2,\n"
 
     run(write(tmp_path, CN_HEADER + row))

@@ -14,7 +14,8 @@ class ImportCommand(BaseCommand):
     def run_import(
         self, importer: Callable[..., ImportResult], file: str, *, dry_run: bool, **options
     ) -> None:
-        """Print one `row N: reason` line per rejected row, then the summary (contracts.md)."""
+        """Print one `row N: reason` line per rejected row, the result's notes (e.g. the
+        historical bad reviews), then the summary (contracts.md)."""
         path = Path(file)
         try:
             stream = path.open("rb")
@@ -29,6 +30,8 @@ class ImportCommand(BaseCommand):
                 raise CommandError(f"{file}: {exc}") from None
         for error in result.errors:
             self.stdout.write(str(error))
+        for note in result.notes:
+            self.stdout.write(note)
         if dry_run:
             self.stdout.write(_("dry run: nothing was saved"))
         self.stdout.write(result.summary)

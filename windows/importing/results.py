@@ -1,10 +1,13 @@
 """What an import reports: per-row errors, counts, and the error that stops a whole file.
 
 The `row N:` prefix and the summary wording are part of contracts.md (sections 2 and 4)
-and stay English in every language; only the reasons are translated.
+and stay English in every language; only the reasons, and the lines that come before
+the summary (`notes`), are translated.
 """
 
 from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -23,10 +26,23 @@ class ImportResult:
     rejected: int = 0
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
+    # Visits: new bad reviews past their follow-up deadline, stored without a case.
+    historical_bad: int = 0
 
     @property
     def summary(self) -> str:
         return f"imported {self.imported}, unchanged {self.unchanged}, rejected {self.rejected}"
+
+    @property
+    def notes(self) -> list[str]:
+        """The lines the command prints before the summary (none when there is nothing to say)."""
+        notes = []
+        if self.historical_bad:
+            notes.append(
+                _("historical bad reviews (deadline passed, no follow-up case): %(count)d")
+                % {"count": self.historical_bad}
+            )
+        return notes
 
     def reject(self, row: int, reason: str) -> None:
         self.rejected += 1

@@ -7,6 +7,11 @@ another import is skipped instead of failing the batch. A later row of the file 
 identity of an earlier one in its chunk is dropped before writing (the first row wins);
 in a later chunk, the database skips it. The new visits' items and ratings follow.
 
+A new bad review whose follow-up deadline has passed already (the importer's
+`past_deadline`, asked once per batch after the batch's visits are in, since they may
+make a day a business day) is written historical (`historical_followup_skipped`) and
+left out of the ratings handed back for follow-up cases.
+
 PostgreSQL gets every batch by COPY (into a temporary table, then INSERT ... SELECT for
 the visits; straight into the tables for items and ratings); SQLite as one JSON array
 per batch and table, read by json_each. Neither builds a model instance per row: for a
@@ -23,7 +28,7 @@ is written here: Django keeps model defaults in Python, not in the table.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -58,6 +63,7 @@ RATING_COLUMNS = (
     "callback_phone",
     "excluded",
     "exclusion_note",
+    "historical_followup_skipped",
 )
 VISIT_FIELDS = len(VISIT_COLUMNS)  # NewVisit's first fields
 
@@ -110,10 +116,15 @@ class PreparedBatch:
     ratings: list[tuple[int, str] | None]  # (level, rated_at as UTC text)
 
 
+# For each (hall pk, rated_at) of new bad reviews: is the follow-up deadline past?
+PastDeadline = Callable[[Sequence[tuple[int, datetime]]], list[bool]]
+
+
 @dataclass
 class StoreResult:
     visits: int  # visits written; the other rows of the batch were stored already
-    bad_ratings: list[StoredRating]  # the new ratings below Rating.GOOD_FROM
+    bad_ratings: list[StoredRating]  # the new ratings below Rating.GOOD_FROM that need a case
+    historical: int = 0  # new bad ratings written historical: past their deadline, no case
 
 
 class VisitStore:
@@ -150,8 +161,13 @@ class VisitStore:
             ],
         )
 
-    def write(self, batch: PreparedBatch) -> StoreResult:
-        """Store the batch's visits not stored yet, with their items and ratings."""
+    def write(
+        self, batch: PreparedBatch, *, past_deadline: PastDeadline | None = None
+    ) -> StoreResult:
+        """Store the batch's visits not stored yet, with their items and ratings.
+
+        Without `past_deadline` every new bad review needs a case (none is historical).
+        """
         new = self._insert_visits(batch)  # [(visit id, entry)]
         self._append(
             VisitItem._meta.db_table,
@@ -159,10 +175,17 @@ class VisitStore:
             [(visit_id, item) for visit_id, entry in new for item in batch.item_ids[entry]],
         )
         rated = [
-            (visit_id, batch.ratings[entry])
+            (visit_id, entry, *batch.ratings[entry])
             for visit_id, entry in new
             if batch.ratings[entry] is not None
         ]
+        bad = [rating for rating in rated if rating[2] < Rating.GOOD_FROM]
+        historical: set[int] = set()  # visit ids
+        if bad and past_deadline is not None:
+            passed = past_deadline([(batch.keys[entry][0], _utc(at)) for _, entry, _, at in bad])
+            historical = {
+                visit_id for (visit_id, *_), past in zip(bad, passed, strict=True) if past
+            }
         self._append(
             Rating._meta.db_table,
             RATING_COLUMNS,
@@ -177,12 +200,21 @@ class VisitStore:
                     "",
                     "",
                     "",
+                    visit_id in historical,
                 )
-                for visit_id, (level, rated_at) in rated
+                for visit_id, _entry, level, rated_at in rated
             ],
         )
-        bad = {visit_id: rating for visit_id, rating in rated if rating[0] < Rating.GOOD_FROM}
-        return StoreResult(visits=len(new), bad_ratings=self._stored_ratings(bad))
+        followed_up = {
+            visit_id: (level, rated_at)
+            for visit_id, _entry, level, rated_at in bad
+            if visit_id not in historical
+        }
+        return StoreResult(
+            visits=len(new),
+            bad_ratings=self._stored_ratings(followed_up),
+            historical=len(historical),
+        )
 
     def _stored_ratings(self, bad: dict[int, tuple[int, str]]) -> list[StoredRating]:
         if not bad:
@@ -200,7 +232,7 @@ class VisitStore:
                     pk=pk,
                     visit_id=visit,
                     level=bad[visit][0],
-                    rated_at=datetime.fromisoformat(bad[visit][1] + "+00:00"),
+                    rated_at=_utc(bad[visit][1]),
                 )
                 for pk, visit in cursor.fetchall()
             ]
@@ -227,6 +259,11 @@ class VisitStore:
 
     def _append(self, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
         raise NotImplementedError
+
+
+def _utc(text: str) -> datetime:
+    """The aware moment of a time's UTC text."""
+    return datetime.fromisoformat(text + "+00:00")
 
 
 class SQLiteVisitStore(VisitStore):

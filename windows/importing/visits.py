@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from evaluations.models import Rating
-from evaluations.services.followups import followups_open
+from evaluations.services.followups import FollowupDeadlines, followups_open
 from windows.models import Hall, ServiceItem, Staff, Visit, VisitItem, Window
 from windows.scoping import visible_hall_ids
 
@@ -246,10 +246,14 @@ def _import_rows(
     A row already stored (or a repeat of an earlier row of the file) is unchanged: the
     store writes only the visits the database does not hold yet. The follow-up cases of
     the bad reviews are opened FOLLOWUP_BATCH at a time, not per chunk: opening them
-    costs mostly per call (due dates, history), little per case.
+    costs mostly per call (due dates, history), little per case. A bad review whose
+    follow-up deadline passed before today (the import's start, in the hall's local
+    time) is stored historical and opens no case (FollowupDeadlines): history does not
+    flood today's complaints.
     """
     result = ImportResult(dry_run=dry_run)
     store = VisitStore.for_database()
+    deadlines = FollowupDeadlines()
     bad_ratings: list[StoredRating] = []
     chunks = _parsed_chunks(rows, refs=refs, fixed_hall=fixed_hall, store=store)
     if read_in_child and not refs.create_missing and can_fork():
@@ -260,9 +264,10 @@ def _import_rows(
         for error in errors:
             result.reject(error.row, error.reason)
         if batch.rows:
-            stored = store.write(batch)
+            stored = store.write(batch, past_deadline=deadlines.passed)
             result.imported += stored.visits
             result.unchanged += batch.rows - stored.visits
+            result.historical_bad += stored.historical
             bad_ratings += stored.bad_ratings
         if len(bad_ratings) >= FOLLOWUP_BATCH:
             _open_followups(bad_ratings)
