@@ -3,7 +3,9 @@
 Evaluation rate (评价率) = rated completed visits / completed visits;
 satisfaction rate (满意率) = good / (rated - excluded). Good, bad and excluded are the
 classes of evaluations.rules: a rating judged malicious or mistaken at 预审 still counts as
-rated, but is neither good nor bad.
+rated, but is neither good nor bad. Historical bad reviews (imported after their follow-up
+deadline had passed, so no case was opened) count like any other rating, and once more on
+their own (`historical_bad`, 历史差评，未纳入回访).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class ServiceFigures:
     transferred: int
     no_shows: int
     excluded: int  # ratings judged malicious or mistaken: rated, neither good nor bad
+    historical_bad: int  # of `bad`: imported past their follow-up deadline, no case opened
 
     @property
     def evaluation_rate_pct(self) -> float | None:
@@ -48,6 +51,10 @@ def figure_aggregates() -> dict:
         "good": Count("pk", filter=completed & rules.good_q(RATING)),
         "bad": Count("pk", filter=completed & rules.bad_q(RATING)),
         "excluded": Count("pk", filter=completed & rules.excluded_q(RATING)),
+        "historical_bad": Count(
+            "pk",
+            filter=completed & rules.bad_q(RATING) & Q(rating__historical_followup_skipped=True),
+        ),
         "transferred": Count("pk", filter=Q(status=Visit.Status.TRANSFERRED)),
         "no_shows": Count("pk", filter=Q(status=Visit.Status.NO_SHOW)),
     }

@@ -193,6 +193,39 @@ def test_hall_page_for_a_past_range(en_client, english, hall_a, manager_a):
     assert response.context["live"]["totals"]["visits"] == 0
 
 
+def test_historical_bad_reviews_are_shown_beside_the_bad_reviews_only_when_there_are_some(
+    en_client, english, hall_a, zhang, manager_a
+):
+    window = WindowFactory(hall=hall_a, number=3)
+    day = dt.date(2022, 1, 4)
+    for level, historical in [(1, True), (2, True), (2, False), (5, False)]:
+        visit = VisitFactory(hall=hall_a, window=window, staff=zhang, service_date=day)
+        rate(visit, level, historical_followup_skipped=historical)
+    VisitFactory(hall=hall_a, window=window, staff=zhang, service_date=dt.date(2022, 1, 5))
+    en_client.force_login(manager_a)
+    note = "incl. 2 historical, not followed up"
+
+    response = en_client.get(HALL, {"hall": "HA", "start": "2022-01-04", "end": "2022-01-05"})
+    only_the_5th = en_client.get(HALL, {"hall": "HA", "start": "2022-01-05", "end": "2022-01-05"})
+    en_client.force_login(zhang.user)
+    own = en_client.get(ME, {"period": "day", "start": "2022-01-04", "end": "2022-01-05"})
+
+    totals = response.context["totals"]
+    assert (totals.rated, totals.bad, totals.historical_bad) == (4, 3, 2)
+    assert rates(totals) == (80.0, 25.0)
+    by_window = response.text.split('id="window-results"')[1]
+    window_row = by_window.split('<tr data-window="3">')[1].split("</tr>")[0]
+    assert '<td class="text-end fig-bad">3<div class="small text-secondary fig-historical-bad"' in (
+        window_row
+    )
+    assert window_row.count(note) == 1
+    assert response.text.count(note) == 3  # the window, its total and the staff member
+    assert "fig-historical-bad" not in only_the_5th.text
+    day_row = own.text.split('<tr data-period="2022-01-04">')[1].split("</tr>")[0]
+    assert note in day_row
+    assert own.text.count(note) == 2  # the day and the total
+
+
 def test_a_window_with_only_no_shows_shows_dashes(en_client, english, hall_a_today, manager_a):
     en_client.force_login(manager_a)
 

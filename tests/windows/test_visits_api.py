@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from evaluations.models import Rating
+from evaluations.models import Complaint, Rating
 from tests.windows.factories import (
     ServiceItemFactory,
     StaffFactory,
@@ -192,3 +192,20 @@ def test_window_staff_cannot_read_visits(client, hall_a):
 
     assert client.get(reverse("visit-list")).status_code == 403
     assert client.get(reverse("rating-list")).status_code == 403
+
+
+def test_a_batch_reports_its_historical_bad_reviews_and_opens_no_case_for_them(
+    client, manager_a, window_a
+):
+    client.force_login(manager_a)
+    payload = {"hall": "HA", "visits": [record("A001", rating=1), record("A002", rating=5)]}
+
+    body = client.post(BATCH, payload, content_type="application/json").json()
+    again = client.post(BATCH, payload, content_type="application/json").json()
+
+    assert (body["imported"], body["historical_bad"]) == (2, 1)
+    assert (again["imported"], again["historical_bad"]) == (0, 0)
+    assert list(
+        Rating.objects.order_by("level").values_list("level", "historical_followup_skipped")
+    ) == [(1, True), (5, False)]
+    assert Complaint.objects.count() == 0

@@ -96,7 +96,8 @@ def import_view(
     """Upload a file; show the summary and every rejected row.
 
     A clean import (not a dry run, no rejected row) goes back to the list with a success
-    message; anything else stays on the page so the manager sees the rows.
+    message; anything else stays on the page so the manager sees the rows. The result's
+    notes (how many bad reviews were historical) come as messages of their own.
     """
     if not request.user.has_perms(page.permissions):
         raise PermissionDenied
@@ -110,6 +111,8 @@ def import_view(
             except ImportFileError as error:
                 form.add_error("file", str(error))
             else:
+                for note in result.notes:
+                    messages.info(request, note)
                 if result.dry_run:
                     messages.info(
                         request,

@@ -34,6 +34,10 @@ class VisitBatchOutput(serializers.Serializer):
     imported = serializers.IntegerField()
     unchanged = serializers.IntegerField()
     rejected = serializers.IntegerField()
+    historical_bad = serializers.IntegerField(
+        help_text="New bad reviews whose follow-up deadline had passed already: stored "
+        "as historical, no follow-up case opened."
+    )
     dry_run = serializers.BooleanField()
     summary = serializers.CharField()
     errors = RowErrorOutput(many=True)
@@ -43,7 +47,8 @@ class VisitBatchView(APIView):
     """POST a batch of visits with the fields of contracts.md section 2 (JSON).
 
     Idempotent like the file import: a visit already stored is counted as unchanged.
-    Record N of `visits` is reported as row N.
+    Record N of `visits` is reported as row N. A bad review past its follow-up deadline
+    is stored historical, without a case (`historical_bad` says how many).
     """
 
     permission_classes = [IsAuthenticated]
@@ -69,6 +74,7 @@ class VisitBatchView(APIView):
             "imported": result.imported,
             "unchanged": result.unchanged,
             "rejected": result.rejected,
+            "historical_bad": result.historical_bad,
             "dry_run": result.dry_run,
             "summary": result.summary,
             "errors": [
