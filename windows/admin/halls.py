@@ -24,8 +24,9 @@ class HallAdmin(HallScopedAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         readonly = tuple(super().get_readonly_fields(request, obj))
         if obj is not None and not request.user.is_superuser:
-            # Imports and integrations name the hall by its code.
-            readonly += ("code",)
+            # Imports and integrations name the hall by its code; its time zone decides
+            # where every stored day begins, so only the system administrator sets it.
+            readonly += ("code", "time_zone")
         return readonly
 
     def has_add_permission(self, request: HttpRequest) -> bool:
