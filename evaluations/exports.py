@@ -12,13 +12,13 @@ from __future__ import annotations
 from datetime import date
 from typing import BinaryIO
 
-from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from evaluations.models import Measure, RectificationChecklist
 from evaluations.selectors.rectification import days_overdue
+from windows.rules.hall_time import hall_localdate, hall_localtime
 
 # (header, column width)
 CHECKLIST_COLUMNS = (
@@ -47,7 +47,7 @@ CENTERED = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
 
 def checklist_filename(checklist: RectificationChecklist) -> str:
-    return f"rectification-{checklist.pk}-{timezone.localdate():%Y%m%d}.xlsx"
+    return f"rectification-{checklist.pk}-{hall_localdate(checklist.hall):%Y%m%d}.xlsx"
 
 
 def _person(user) -> str:
@@ -58,6 +58,7 @@ def _person(user) -> str:
 
 
 def checklist_rows(checklist: RectificationChecklist, *, today: date) -> list[tuple]:
+    hall = checklist.hall
     measures = checklist.measures.select_related(
         "responsible_department",
         "responsible_person__staff_profile",
@@ -75,7 +76,7 @@ def checklist_rows(checklist: RectificationChecklist, *, today: date) -> list[tu
             days_overdue(measure=measure, today=today),
             measure.evidence_notes,
             _person(measure.verified_by),
-            timezone.localtime(measure.verified_at).strftime("%Y-%m-%d %H:%M")
+            hall_localtime(hall, measure.verified_at).strftime("%Y-%m-%d %H:%M")
             if measure.verified_at
             else "",
         )
@@ -87,7 +88,7 @@ def write_checklist_xlsx(
     checklist: RectificationChecklist, output: BinaryIO, *, today: date | None = None
 ) -> int:
     """Write one checklist as a printable sheet to output; return the number of measures."""
-    today = today or timezone.localdate()
+    today = today or hall_localdate(checklist.hall)
     rows = checklist_rows(checklist, today=today)
     workbook = Workbook()
     sheet = workbook.active

@@ -1,10 +1,15 @@
-"""Period arithmetic of the bulletins: the day, week (Monday to Sunday) or month of a date."""
+"""Period arithmetic of the bulletins: the day, week (Monday to Sunday) or month of a date.
+
+The days are the hall's local days; weeks and months are those of windows.rules.hall_time.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
+
+from windows.rules.hall_time import month_of, week_of
 
 Kind = Literal["daily", "weekly", "monthly"]
 KINDS: tuple[Kind, ...] = ("daily", "weekly", "monthly")
@@ -17,25 +22,19 @@ class Period:
     end: dt.date  # inclusive
 
 
-def month_end(day: dt.date) -> dt.date:
-    next_month = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return next_month - dt.timedelta(days=1)
-
-
 def period_of(*, kind: str, day: dt.date) -> Period:
     """The period of the given kind that contains day."""
     if kind == "daily":
         return Period(kind, day, day)
     if kind == "weekly":
-        start = day - dt.timedelta(days=day.weekday())
-        return Period(kind, start, start + dt.timedelta(days=6))
+        return Period(kind, *week_of(day))
     if kind == "monthly":
-        return Period(kind, day.replace(day=1), month_end(day))
+        return Period(kind, *month_of(day))
     raise ValueError(f"Unknown bulletin kind {kind!r}; use one of {KINDS}.")
 
 
 def scheduled_day(*, kind: str, today: dt.date) -> dt.date:
-    """A day inside the period the scheduled job builds when it runs on `today`.
+    """A day inside the period the scheduled job builds when it runs on `today` (the hall's).
 
     The daily job (18:30) builds today's bulletin; the weekly job (Monday) last week's;
     the monthly job (the 1st) last month's.
@@ -43,7 +42,7 @@ def scheduled_day(*, kind: str, today: dt.date) -> dt.date:
     if kind == "daily":
         return today
     if kind == "weekly":
-        return today - dt.timedelta(days=today.weekday() + 7)
+        return week_of(today)[0] - dt.timedelta(days=7)
     if kind == "monthly":
-        return today.replace(day=1) - dt.timedelta(days=1)
+        return month_of(today)[0] - dt.timedelta(days=1)
     raise ValueError(f"Unknown bulletin kind {kind!r}; use one of {KINDS}.")

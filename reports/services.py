@@ -27,6 +27,7 @@ from evaluations.selectors.rectification import hall_rectification, inspection_r
 from evaluations.selectors.results import bad_reviews
 from evaluations.selectors.surveys import weekly_progress
 from windows.models import Hall, Visit
+from windows.rules.hall_time import hall_localtime, week_of
 
 from .models import Bulletin, BulletinDelivery, BulletinRecipient
 from .periods import period_of
@@ -58,21 +59,21 @@ class BulletinNoData(Exception):
     """The hall had no visits in the period: there is nothing to report."""
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, hall: Hall | None = None) -> Any:
     """A value JSON can hold (dates as ISO strings, times in the hall's local time, as people
     read them in the bulletin; decimals as floats)."""
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return hall_localtime(hall, value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, dt.timedelta):
         return value.total_seconds()
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): _plain(v, hall) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [_plain(v, hall) for v in value]
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
@@ -99,7 +100,7 @@ def _ranking(rows: list[dict], field: str) -> list[dict]:
 
 def _questionnaire_weeks(*, hall: Hall, start: dt.date, end: dt.date) -> list[dict]:
     rows = []
-    week = start - dt.timedelta(days=start.weekday())
+    week = week_of(start)[0]
     while week <= end:
         progress = weekly_progress(hall=hall, week_start=week, today=end + dt.timedelta(days=1))
         rows.append(
@@ -164,7 +165,7 @@ def bulletin_figures(*, hall: Hall, kind: str, start: dt.date, end: dt.date) -> 
         "bad_reviews": {
             "count": bad_count,
             "rows": [
-                _plain(dataclasses.asdict(review))
+                _plain(dataclasses.asdict(review), hall)
                 for review in (bad_reviews(hall=hall, day=end) if kind == "daily" else [])
             ],
         },

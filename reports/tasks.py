@@ -12,12 +12,12 @@ from smtplib import SMTPException
 
 from celery import shared_task
 from django.db import transaction
-from django.utils import timezone
 
 from windows.models import Hall
+from windows.rules.hall_time import hall_localdate
 
 from .models import Bulletin
-from .periods import period_of, scheduled_day
+from .periods import KINDS, period_of, scheduled_day
 from .services import BulletinNoData, bulletin_build, bulletin_send
 
 logger = logging.getLogger(__name__)
@@ -35,20 +35,20 @@ def build_bulletins(kind: str, day: str | None = None) -> int:
     """Queue one build-and-send per active hall; returns how many were queued.
 
     Without a day, the period the schedule builds: today's (daily), last week's (weekly,
-    on Monday), last month's (monthly, on the 1st), in the hall's local time.
+    on Monday), last month's (monthly, on the 1st), each in its hall's local time.
     """
-    the_day = (
-        date.fromisoformat(day) if day else scheduled_day(kind=kind, today=timezone.localdate())
-    )
-    period_of(kind=kind, day=the_day)  # an unknown kind fails here, before queueing
-    hall_ids = list(Hall.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
-    for hall_id in hall_ids:
+    given = date.fromisoformat(day) if day else None
+    if kind not in KINDS:
+        period_of(kind=kind, day=given or date.min)  # fails here, before queueing
+    halls = list(Hall.objects.filter(is_active=True).order_by("pk").only("pk", "time_zone"))
+    for hall in halls:
+        the_day = given or scheduled_day(kind=kind, today=hall_localdate(hall))
         transaction.on_commit(
-            lambda hall_id=hall_id: build_and_send_bulletin.delay(
+            lambda hall_id=hall.pk, the_day=the_day: build_and_send_bulletin.delay(
                 hall_id, kind, the_day.isoformat()
             )
         )
-    return len(hall_ids)
+    return len(halls)
 
 
 @shared_task(bind=True, name="reports.tasks.build_and_send_bulletin", **RETRY)

@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_safe
 from evaluations.results.views import may_view_hall_results
 from evaluations.selectors.results import hall_totals
 from windows.models import Hall, Visit
+from windows.rules.hall_time import hall_localdate, hall_localtime
 from windows.scoping import hall_from_request, user_halls
 
 from .selectors.periods import daily_items, peak_days
@@ -74,7 +74,7 @@ def _years(hall: Hall | None, year: int, today: dt.date) -> list[int]:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     hall = _hall(request, required=False)
-    today = timezone.localdate()
+    today = hall_localdate(hall)
     try:
         year = _year(request, today)
     except BadYear as error:
@@ -160,13 +160,15 @@ def daily_span(*, year: int, today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def today_figures(hall: Hall) -> dict:
-    """Today's tiles: completed visits, items, evaluation and satisfaction rates."""
-    today = timezone.localdate()
+    """Today's tiles (the hall's today): completed visits, items, evaluation and satisfaction
+    rates."""
+    now = hall_localtime(hall)
+    today = now.date()
     figures = hall_totals(hall=hall, start=today, end=today)
     return {
         "hall": hall.code,
         "date": today.isoformat(),
-        "updated_at": timezone.localtime().strftime("%H:%M:%S"),
+        "updated_at": now.strftime("%H:%M:%S"),
         "visits": figures.visits,
         "items": figures.items,
         "evaluation_rate_pct": figures.evaluation_rate_pct,
@@ -184,7 +186,7 @@ def _json(data: dict, *, status: int = 200) -> JsonResponse:
 def dashboard_data_json(request: HttpRequest) -> HttpResponse:
     """The year's chart data; the hall code is required and must be one of the user's."""
     hall = _hall(request, required=True)
-    today = timezone.localdate()
+    today = hall_localdate(hall)
     try:
         year = _year(request, today)
     except BadYear as error:

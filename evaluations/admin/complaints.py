@@ -11,7 +11,6 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -19,7 +18,9 @@ from evaluations.admin.devices import reason_labels
 from evaluations.models import Complaint, DeadlineExtension, DeadlineRule
 from evaluations.services.deadlines import is_overdue
 from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter, ReadOnlyAdmin
+from windows.models import Hall
 from windows.roles import mask_phone, may_see_phone, phone_shower
+from windows.rules.hall_time import hall_localdate
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -30,12 +31,21 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", _("overdue")), ("no", _("on time"))]
 
     def queryset(self, request, queryset):
-        today = timezone.localdate()
-        if self.value() == "yes":
-            return queryset.open().filter(due_date__lt=today)
-        if self.value() == "no":
-            return queryset.exclude(~Q(status=Complaint.Status.CLOSED) & Q(due_date__lt=today))
-        return queryset
+        if self.value() not in ("yes", "no"):
+            return queryset
+        late = ~Q(status=Complaint.Status.CLOSED) & _past_due_in_each_halls_today(queryset)
+        return queryset.filter(late) if self.value() == "yes" else queryset.exclude(late)
+
+
+def _past_due_in_each_halls_today(queryset) -> Q:
+    """Due before today, each case by its own hall's today (halls may lie in other zones)."""
+    halls_by_day: dict = {}
+    for hall in Hall.objects.filter(pk__in=queryset.values("hall_id")).only("pk", "time_zone"):
+        halls_by_day.setdefault(hall_localdate(hall), []).append(hall.pk)
+    past_due = Q(pk__in=[])
+    for today, hall_ids in halls_by_day.items():
+        past_due |= Q(hall_id__in=hall_ids, due_date__lt=today)
+    return past_due
 
 
 @admin.register(Complaint)
@@ -105,7 +115,7 @@ class ComplaintAdmin(ReadOnlyAdmin, HallScopedAdmin, SimpleHistoryAdmin):
 
     @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, obj: Complaint) -> bool:
-        return is_overdue(obj, timezone.localdate())
+        return is_overdue(obj, hall_localdate(obj.hall))
 
     @admin.display(description=_("complainant phone"))
     def phone(self, obj: Complaint) -> str:

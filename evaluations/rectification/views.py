@@ -12,13 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from evaluations.exports import checklist_filename, write_checklist_xlsx
 from evaluations.models import RectificationChecklist
 from evaluations.selectors.rectification import hall_rectification, inspection_results
 from windows.exports import XLSX_CONTENT_TYPE
+from windows.rules.hall_time import hall_localdate
 from windows.scoping import hall_from_request, user_halls
 
 VIEW_PERMISSIONS = ("evaluations.view_rectificationchecklist", "evaluations.view_inspection")
@@ -37,7 +37,7 @@ def progress(request: HttpRequest) -> HttpResponse:
     _require_viewer(request)
     halls = user_halls(request.user)
     hall = hall_from_request(request, halls)
-    today = timezone.localdate()
+    today = hall_localdate(hall)
     context = {"hall": hall, "halls": halls, "today": today}
     if hall is not None:
         context |= {

@@ -16,6 +16,7 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from evaluations.models import Rating
 from windows.models import Hall, Staff, Visit, Window
 from windows.roles import mask_phone
+from windows.rules.hall_time import month_of, week_of
 
 from .figures import ServiceFigures, figure_aggregates, service_figures
 
@@ -40,10 +41,9 @@ class PeriodFigures(ServiceFigures):
     def period_end(self) -> dt.date:
         """The last day of the period (Sunday of a week, the last day of a month)."""
         if self.period == "week":
-            return self.period_start + dt.timedelta(days=6)
+            return week_of(self.period_start)[1]
         if self.period == "month":
-            next_month = (self.period_start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-            return next_month - dt.timedelta(days=1)
+            return month_of(self.period_start)[1]
         return self.period_start
 
 

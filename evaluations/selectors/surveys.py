@@ -10,17 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Avg, Count, Max, Q
-from django.utils import timezone
 
 from evaluations.models import Answer, Question, Questionnaire, QuestionnaireResponse, TabletDevice
 from windows.models import Hall
+from windows.rules.hall_time import hall_localdate, week_of
 from windows.rules.rounding import percent, round_half_up
 
 LATEST_COMMENTS = 10
-
-
-def week_start_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 @dataclass(frozen=True)
@@ -32,7 +28,7 @@ class WeekSummary:
 
     @property
     def week_end(self) -> date:
-        return self.week_start + timedelta(days=6)
+        return week_of(self.week_start)[1]
 
     @property
     def below_quota(self) -> bool:
@@ -81,8 +77,8 @@ def _finished(week_start: date, today: date) -> bool:
 
 def weekly_progress(*, hall: Hall, week_start: date, today: date | None = None) -> WeekProgress:
     """The responses of one week of a hall against its quota, with per-question results."""
-    today = today or timezone.localdate()
-    week_start = week_start_of(week_start)
+    today = today or hall_localdate(hall)
+    week_start = week_of(week_start)[0]
     count = QuestionnaireResponse.objects.for_hall(hall).in_week(week_start).count()
     return WeekProgress(
         week_start=week_start,
@@ -152,8 +148,8 @@ def _question_results(*, hall: Hall, week_start: date) -> list[QuestionResult]:
 
 def recent_weeks(*, hall: Hall, weeks: int = 8, today: date | None = None) -> list[WeekSummary]:
     """The current week and the weeks before it, newest first, each against the quota."""
-    today = today or timezone.localdate()
-    current = week_start_of(today)
+    today = today or hall_localdate(hall)
+    current = week_of(today)[0]
     starts = [current - timedelta(weeks=n) for n in range(weeks)]
     counts = dict(
         QuestionnaireResponse.objects.for_hall(hall)

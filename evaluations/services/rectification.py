@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations.models import Complaint, Measure, QuestionnaireResponse, RectificationChecklist
-from evaluations.selectors.surveys import week_start_of
 from windows.models import Department, Hall
 from windows.roles import is_hall_manager
+from windows.rules.hall_time import hall_localdate, week_of
 
 Status = Measure.Status
 
@@ -114,7 +114,7 @@ def measure_update(
     change = measure_update_check(measure=measure, by=by, status=status, progress_pct=progress_pct)
     if change.status in (Status.DONE, Status.VERIFIED):
         if measure.completed_on is None:
-            measure.completed_on = timezone.localdate()
+            measure.completed_on = hall_localdate(measure.checklist.hall)
     else:
         measure.completed_on = None
     if change.status == Status.VERIFIED:
@@ -223,7 +223,7 @@ def measure_from_questionnaire_week(
             _("The questionnaire week and the checklist belong to different halls."),
             code="hall",
         )
-    monday = week_start_of(week_start)
+    monday = week_of(week_start)[0]
     if not QuestionnaireResponse.objects.filter(hall=hall, week_start=monday).exists():
         raise ValidationError(
             _("The hall has no questionnaire responses in that week."), code="empty_week"

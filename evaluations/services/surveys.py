@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations.models import Answer, Question, Questionnaire, QuestionnaireResponse, TabletDevice
-from evaluations.selectors.surveys import week_start_of
 from windows.models import Hall
+from windows.rules.hall_time import hall_localdate, week_of
 
 DEFAULT_TITLE = "满意度测评问卷"
 DEFAULT_INTRODUCTION = "为了更好地为您服务，请花一分钟时间对本次办事进行评价，谢谢！"
@@ -177,7 +177,7 @@ def questionnaire_response_submit(
                 hall_id=questionnaire.hall_id,
                 questionnaire=questionnaire,
                 submitted_at=submitted_at,
-                week_start=week_start_of(timezone.localtime(submitted_at).date()),
+                week_start=week_of(hall_localdate(questionnaire.hall, submitted_at))[0],
                 device=device,
                 client_id=client_id,
             )

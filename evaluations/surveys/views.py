@@ -15,18 +15,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from evaluations.selectors.surveys import (
     active_questionnaire,
     recent_weeks,
-    week_start_of,
     weekly_progress,
 )
 from evaluations.services.surveys import questionnaire_response_submit
 from evaluations.tablet.auth import device_from_request
 from windows.models import Hall
+from windows.rules.hall_time import hall_localdate, week_of
 from windows.scoping import hall_from_request, user_halls
 
 from .forms import QuestionnaireForm
@@ -40,14 +39,14 @@ RECENT_WEEKS = 8
 def _selected_week(request: HttpRequest, today: date) -> date:
     value = request.GET.get("week")
     if not value:
-        return week_start_of(today)
+        return week_of(today)[0]
     try:
         day = date.fromisoformat(value)
     except ValueError:
         raise Http404("Not a date.") from None
     if day > today:
         raise Http404("A week to come has no responses.")
-    return week_start_of(day)
+    return week_of(day)[0]
 
 
 @require_safe
@@ -59,12 +58,12 @@ def overview(request: HttpRequest) -> HttpResponse:
     if not halls:
         return render(request, "evaluations/surveys/overview.html", {"halls": []})
     hall = hall_from_request(request, halls)
-    today = timezone.localdate()
+    today = hall_localdate(hall)
     week = _selected_week(request, today)
     context = {
         "halls": list(halls),
         "hall": hall,
-        "current": weekly_progress(hall=hall, week_start=week_start_of(today), today=today),
+        "current": weekly_progress(hall=hall, week_start=today, today=today),
         "weeks": recent_weeks(hall=hall, weeks=RECENT_WEEKS, today=today),
         "selected": weekly_progress(hall=hall, week_start=week, today=today),
         "questionnaire": active_questionnaire(hall=hall),

@@ -12,7 +12,6 @@ from datetime import date
 from os import PathLike
 from typing import BinaryIO
 
-from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -20,6 +19,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from reports.selectors.periods import peak_days, period_stats
 from reports.selectors.volume import hall_volume_stats
 from windows.models import Hall, Visit, VisitItem
+from windows.rules.hall_time import hall_zone
 
 from .styles import (
     CHUNK_SIZE,
@@ -351,12 +351,13 @@ def prepare_visit_detail(sheet: WriteOnlyWorksheet, *, hall, start: date, end: d
         .values_list("visit_id", "service_item__code")
         .iterator(chunk_size=CHUNK_SIZE)
     )
-    return _detail_rows(rows, codes, date_style=date_style, time_style=time_style)
+    return _detail_rows(
+        rows, codes, date_style=date_style, time_style=time_style, tz=hall_zone(hall)
+    )
 
 
-def _detail_rows(rows, codes, *, date_style: int, time_style: int):
+def _detail_rows(rows, codes, *, date_style: int, time_style: int, tz):
     letters = column_letters(len(DETAIL_COLUMNS))
-    tz = timezone.get_current_timezone()
     text, number = xml_text_cell, xml_number_cell
     pending = next(codes, None)
     row_number = 1

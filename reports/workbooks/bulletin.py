@@ -220,7 +220,7 @@ def _write_summary(sheet, *, hall, kind, start, end, stats, days, extra) -> None
             continue
         sheet.append(header_row(sheet, [Column(str(h), 0) for h in table[0]]))
         for values in table[1:]:
-            sheet.append([_excel_value(value) for value in values])
+            sheet.append([_excel_value(value, hall) for value in values])
 
 
 def daily_chart(sheet: WriteOnlyWorksheet, header_row_number: int, last_row: int) -> BarChart:
@@ -244,10 +244,10 @@ def daily_chart(sheet: WriteOnlyWorksheet, header_row_number: int, last_row: int
     return chart
 
 
-def _excel_value(value):
+def _excel_value(value, hall: Hall):
     """A value of an extra section as a cell can hold it (Excel has no time zones)."""
     if value is None or isinstance(value, int | float | str | date):
-        return naive_local(value) if isinstance(value, datetime) else value
+        return naive_local(value, hall) if isinstance(value, datetime) else value
     if isinstance(value, list | tuple):
         return "、".join(str(item) for item in value)
     return str(value)  # lazy translations, decimals, anything else

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.utils import timezone
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from windows.rules.hall_time import hall_localtime
 from windows.rules.rounding import ratio, round_half_up
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -111,12 +111,12 @@ def pct_text(pct: float) -> str:
     return f"{abs(pct):.2f}%"
 
 
-def naive_local(value: datetime | None) -> datetime | None:
+def naive_local(value: datetime | None, hall=None) -> datetime | None:
     """Excel has no time zones: a stored (aware) time as the hall's local wall time."""
     if value is None:
         return None
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
+    if value.tzinfo is not None:
+        value = hall_localtime(hall, value)
     return value.replace(tzinfo=None)
 
 

@@ -511,3 +511,22 @@ def test_progress_towards_the_quota_rounds_half_up_never_down(
     progress = weekly_progress(hall=hall_a, week_start=LAST_WEEK, today=TODAY)
 
     assert (progress.count, progress.progress_pct) == (3, progress_pct)
+
+
+@pytest.mark.parametrize(
+    ("zone", "week_start"),
+    [
+        # Sunday 22 November 16:30 UTC: Monday 00:30 in Shanghai, still Sunday in Kolkata
+        ("Asia/Shanghai", dt.date(2026, 11, 23)),
+        ("Asia/Kolkata", dt.date(2026, 11, 16)),
+        ("America/New_York", dt.date(2026, 11, 16)),
+    ],
+)
+def test_the_week_is_the_week_of_the_halls_own_time_zone(hall_a, zone, week_start):
+    hall_a.time_zone = zone
+    hall_a.save()
+    questionnaire = questionnaire_create_default(hall=hall_a)
+
+    response = submit(questionnaire, when=dt.datetime(2026, 11, 22, 16, 30, tzinfo=dt.UTC))
+
+    assert response.week_start == week_start

@@ -3,17 +3,18 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from evaluations.services.alerts import open_duty_alerts
-from windows.selectors import staff_home, visible_halls
+from windows.rules.hall_time import hall_localdate
+from windows.selectors import staff_for_user, staff_home, visible_halls
 
 
 @require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    staff = staff_for_user(user=request.user)
+    today = hall_localdate(staff.hall if staff is not None else None)
     page = staff_home(user=request.user, today=today)
     if page is not None:
         duty_alerts = open_duty_alerts(user=request.user, day=today)

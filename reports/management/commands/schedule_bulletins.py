@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django_celery_beat.models import ClockedSchedule, PeriodicTask
 
 from reports.models import BulletinKind
+from windows.rules.hall_time import hall_localdate, hall_localtime
 
 TASK = "reports.tasks.build_bulletins"
 
@@ -47,14 +48,14 @@ class Command(BaseCommand):
             % {
                 "kind": kind,
                 "day": day.isoformat(),
-                "time": timezone.localtime(when).strftime("%H:%M:%S"),
+                "time": hall_localtime(None, when).strftime("%H:%M:%S"),
             }
         )
 
     @staticmethod
     def _day(text: str | None) -> date:
-        if text is None:
-            return timezone.localdate() - timedelta(days=1)
+        if text is None:  # one day for every hall: the installation's yesterday
+            return hall_localdate(None) - timedelta(days=1)
         try:
             return date.fromisoformat(text)
         except ValueError:
