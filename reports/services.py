@@ -22,7 +22,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluations.models import Complaint, Rating
+from evaluations.models import Complaint
+from evaluations.selectors.complaints import complaint_list
 from evaluations.selectors.rectification import hall_rectification, inspection_results
 from evaluations.selectors.results import bad_reviews
 from evaluations.selectors.surveys import weekly_progress
@@ -51,8 +52,10 @@ STAT_FIELDS = (
     "p90_service_seconds",
     "no_show_rate_pct",
     "general_share_pct",
+    "excluded_ratings",
 )
 RANKED = 10
+BAD_REVIEWS_LISTED = 50
 
 
 class BulletinNoData(Exception):
@@ -144,16 +147,43 @@ def _monthly_sections(*, hall: Hall, start: dt.date, end: dt.date) -> dict:
     return {"rectification": rectification, "inspections": inspections}
 
 
+def _bad_review_section(*, hall: Hall, start: dt.date, end: dt.date, hall_row: dict) -> dict:
+    """The period's bad reviews, whatever the kind: the hall row's count (evaluations.rules,
+    so the key figure, the hall row and the list agree), the ratings left out of good and bad
+    as excluded, and the first BAD_REVIEWS_LISTED of the list, newest first, with how many
+    more there are."""
+    count = hall_row.get("bad_reviews", 0)
+    rows = [
+        _plain(dataclasses.asdict(review), hall)
+        for review in bad_reviews(hall=hall, start=start, end=end, limit=BAD_REVIEWS_LISTED)
+    ]
+    return {
+        "count": count,
+        "excluded": hall_row.get("excluded_ratings", 0),
+        "rows": rows,
+        "more": max(count - len(rows), 0),
+    }
+
+
+def _cases(*, hall: Hall, start: dt.date, end: dt.date) -> dict:
+    """Cases received and closed in the period, as the complaints dashboard counts them:
+    received = the case list's received dates; closed = closed now, closed in the period."""
+    cases = Complaint.objects.for_hall(hall)
+    received = complaint_list(cases=cases, today=end, start=start, end=end)
+    closed = cases.filter(
+        status=Complaint.Status.CLOSED, closed_at__date__gte=start, closed_at__date__lte=end
+    )
+    return {"received": received.count(), "closed": closed.count()}
+
+
 def bulletin_figures(*, hall: Hall, kind: str, start: dt.date, end: dt.date) -> dict:
     """The figures a bulletin shows, as plain JSON values."""
     hall_rows = [_stats_row(s) for s in period_stats(hall=hall, start=start, end=end, by="hall")]
     windows = [_stats_row(s) for s in period_stats(hall=hall, start=start, end=end, by="window")]
     staff = [_stats_row(s) for s in period_stats(hall=hall, start=start, end=end, by="staff")]
-    bad_count = (
-        Rating.objects.for_hall(hall).bad().filter(visit__service_date__range=(start, end)).count()
-    )
+    hall_row = hall_rows[0] if hall_rows else {}
     figures = {
-        "hall": hall_rows[0] if hall_rows else {},
+        "hall": hall_row,
         "windows": windows,
         "staff": staff,
         "rankings": {
@@ -162,26 +192,29 @@ def bulletin_figures(*, hall: Hall, kind: str, start: dt.date, end: dt.date) -> 
             "staff_by_items": _ranking(staff, "items"),
             "staff_by_satisfaction": _ranking(staff, "satisfaction_rate_pct"),
         },
-        "bad_reviews": {
-            "count": bad_count,
-            "rows": [
-                _plain(dataclasses.asdict(review), hall)
-                for review in (bad_reviews(hall=hall, day=end) if kind == "daily" else [])
-            ],
-        },
-        "cases": {
-            "received": Complaint.objects.for_hall(hall)
-            .filter(received_at__date__range=(start, end))
-            .count(),
-            "closed": Complaint.objects.for_hall(hall)
-            .filter(closed_at__date__range=(start, end))
-            .count(),
-        },
+        "bad_reviews": _bad_review_section(hall=hall, start=start, end=end, hall_row=hall_row),
+        "cases": _cases(hall=hall, start=start, end=end),
         "questionnaires": _questionnaire_weeks(hall=hall, start=start, end=end),
     }
     if kind == Bulletin.Kind.MONTHLY:
         figures |= _monthly_sections(hall=hall, start=start, end=end)
     return figures
+
+
+def _more_row(section: dict) -> list[dict]:
+    """The line under a capped list of bad reviews: how many more the period had."""
+    if not section.get("more"):
+        return []
+    return [
+        {
+            _("Rated at"): _("and %(count)d more") % {"count": section["more"]},
+            _("Window"): "",
+            _("Staff member"): "",
+            _("Level"): "",
+            _("Reasons"): "",
+            _("Comment"): "",
+        }
+    ]
 
 
 def _extra_sections(figures: dict) -> dict[str, list[dict]]:
@@ -198,10 +231,12 @@ def _extra_sections(figures: dict) -> dict[str, list[dict]]:
                 _("Comment"): row["comment"],
             }
             for row in figures["bad_reviews"]["rows"]
-        ],
+        ]
+        + _more_row(figures["bad_reviews"]),
         _("Cases"): [
             {
                 _("Bad reviews"): figures["bad_reviews"]["count"],
+                _("Excluded ratings"): figures["bad_reviews"].get("excluded", 0),
                 _("Cases received"): cases["received"],
                 _("Cases closed"): cases["closed"],
             }

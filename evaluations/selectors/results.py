@@ -162,16 +162,27 @@ def _bad_review(rating: Rating) -> BadReview:
     )
 
 
-def bad_reviews(*, hall: Hall, day: dt.date) -> list[BadReview]:
-    """The bad reviews (evaluations.rules: levels 1-2, not excluded) of the visits of one day,
-    newest first, phones masked."""
+def bad_reviews(
+    *,
+    hall: Hall,
+    day: dt.date | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    limit: int | None = None,
+) -> list[BadReview]:
+    """The bad reviews (evaluations.rules: levels 1-2, not excluded) of the completed visits
+    of one day or from start to end (both included), newest first, phones masked; the
+    first `limit` only if given. They are the reviews the figures count as `bad`."""
+    start, end = (day, day) if day is not None else (start, end)
     ratings = (
         Rating.objects.for_hall(hall)
         .bad()
-        .filter(visit__service_date=day)
+        .filter(visit__status=Visit.Status.COMPLETED, visit__service_date__range=(start, end))
         .select_related("visit__window", "visit__staff")
         .order_by("-rated_at", "-pk")
     )
+    if limit is not None:
+        ratings = ratings[:limit]
     return [_bad_review(rating) for rating in ratings]
 
 

@@ -82,6 +82,7 @@ class PeriodStats:
     no_shows: int
     no_show_rate_pct: float | None
     general_share_pct: float | None
+    excluded_ratings: int = 0  # judged malicious or mistaken: rated, neither good nor bad
 
 
 def _seconds(value: timedelta | float | None) -> float | None:
@@ -220,6 +221,7 @@ def _row_stats(row: dict, by: str, visits: QuerySet, group_fields: dict, days: i
         no_shows=figures.no_shows,
         no_show_rate_pct=percent(figures.no_shows, row["all_visits"]),
         general_share_pct=percent(row["general_items"], figures.items, places=1),
+        excluded_ratings=figures.excluded,
     )
 
 

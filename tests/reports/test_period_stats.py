@@ -128,6 +128,7 @@ HALL = PeriodStats(
     no_shows=1,
     no_show_rate_pct=14.29,  # 1 of 7 visits
     general_share_pct=50.0,  # 4 of 8 items at window 1
+    excluded_ratings=1,  # 9 May's, a mistake: rated, neither good nor bad
 )
 WINDOW_1 = PeriodStats(
     key="1",
@@ -147,6 +148,7 @@ WINDOW_1 = PeriodStats(
     no_shows=1,
     no_show_rate_pct=25.0,
     general_share_pct=100.0,
+    excluded_ratings=1,
 )
 WINDOW_2 = PeriodStats(
     key="2",
