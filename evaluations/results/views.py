@@ -129,6 +129,7 @@ def _figures_json(figures: ServiceFigures) -> dict:
         "rated": figures.rated,
         "good": figures.good,
         "bad": figures.bad,
+        "excluded": figures.excluded,  # rated, neither good nor bad (evaluations.rules)
         "evaluation_rate_pct": figures.evaluation_rate_pct,
         "satisfaction_rate_pct": figures.satisfaction_rate_pct,
     }

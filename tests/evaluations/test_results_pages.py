@@ -270,6 +270,7 @@ def test_live_json_has_todays_figures_and_masked_bad_reviews(
         "rated": 2,
         "good": 1,
         "bad": 1,
+        "excluded": 0,
         "evaluation_rate_pct": 100.0,
         "satisfaction_rate_pct": 50.0,
     }
