@@ -1,17 +1,32 @@
-from datetime import date
+from collections import Counter
+from datetime import date, datetime, time
 from io import StringIO
+from itertools import groupby, pairwise
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.db.models import Count
 from django.test import RequestFactory
 from django.utils import translation
 
-from evaluations.models import Rating
+from evaluations.models import Channel, Complaint, Rating
+from evaluations.selectors.complaints import complaint_dashboard, complaint_timeline
+from evaluations.services import complaints as services
+from evaluations.services.complaints import complaint_receive
 from tests.windows.factories import HallCalendarDayFactory, HallFactory
 from windows import roles
-from windows.demo.seed import seed_demo
+from windows.demo.casework import (
+    Planner,
+    backdate_registration,
+    casework_start,
+    play,
+    write_in_bulk,
+)
+from windows.demo.complaints import OVERDUE_CASES
+from windows.demo.seed import roster_plan, seed_demo
 from windows.models import (
     Department,
     DutyAssignment,
@@ -26,10 +41,12 @@ from windows.models import (
     WindowServiceItem,
     Zone,
 )
+from windows.workdays import business_days
 
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
+ZONE = ZoneInfo("Asia/Shanghai")
 # The week of National Day 2026: 10-01..10-07 off, Saturday 10-10 a make-up working day.
 TODAY = date(2026, 9, 28)
 BUSINESS_DAYS = [
@@ -447,17 +464,23 @@ def test_the_demo_has_twelve_weeks_of_questionnaires_around_the_quota():
 
 
 def test_the_demo_has_complaints_at_different_steps_once():
-    from evaluations.models import Channel, Complaint
-
     seed_demo(today=TODAY, visits_since=TODAY)
     seed_demo(today=TODAY, visits_since=TODAY)
 
-    others = Complaint.objects.exclude(channel=Channel.BAD_REVIEW).order_by("channel")
-    assert [(c.channel, c.status) for c in others] == [
-        ("hotline", "verified"),
-        ("on_site", "received"),
-        ("work_order_12345", "replied"),
+    others = Complaint.objects.exclude(channel=Channel.BAD_REVIEW).order_by("received_at")
+    assert [(c.channel, local(c.received_at).date(), c.status) for c in others] == [
+        ("hotline", date(2026, 7, 8), "closed"),
+        ("work_order_12345", date(2026, 7, 23), "closed"),
+        ("online", date(2026, 8, 12), "closed"),
+        ("on_site", date(2026, 8, 28), "closed"),
+        ("work_order_12345", date(2026, 9, 8), "closed"),
+        ("work_order_12345", date(2026, 9, 10), "in_progress"),
+        ("hotline", date(2026, 9, 21), "replied"),
+        ("online", date(2026, 9, 23), "in_progress"),
+        ("on_site", date(2026, 9, 24), "in_progress"),
     ]
+    numbers = others.filter(channel="work_order_12345").values_list("work_order_no", flat=True)
+    assert list(numbers) == ["GD20260723-0413", "GD20260908-1126", "GD20260910-0087"]
 
 
 def test_every_demo_login_has_an_email_for_reminders_and_alerts():
@@ -478,3 +501,220 @@ def test_the_demo_manager_receives_every_kind_of_bulletin():
         ("monthly", "manager@lh01.demo.invalid"),
         ("weekly", "manager@lh01.demo.invalid"),
     ]
+
+
+# The demo's cases (windows.demo.casework): worked at past times by the hall's people.
+CASES_TODAY = date(2026, 9, 29)  # a Tuesday; the seed's clock is 18:00 that day
+CASES_SINCE = date(2026, 6, 15)
+SEED_NOW = datetime(2026, 9, 29, 18, 0, tzinfo=ZONE)
+EVERY_STEP = ("received", "verified", "assigned", "in_progress", "replied", "callback_done")
+EVERY_STEP += ("closed",)
+REOPENED = (*EVERY_STEP[:5], "in_progress", "replied", "callback_done", "closed")
+# The steps the manager moves a case on from (the handler starts and replies).
+MANAGER_MOVES_ON = {"received", "verified", "replied", "callback_done"}
+
+
+def local(moment: datetime) -> datetime:
+    return moment.astimezone(ZONE)
+
+
+def seed_cases() -> Hall:
+    seed_demo(today=CASES_TODAY, visits_since=CASES_SINCE)
+    return Hall.objects.get(code="LH01")
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo with 3½ months of visits and cases, seeded once for the tests below (each
+    runs in a transaction of its own inside this one) and rolled back after them."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield seed_cases()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def in_working_hours(moment: datetime) -> bool:
+    clock = local(moment).time()
+    return time(9) <= clock <= time(12) or time(13, 30) <= clock <= time(17, 30)
+
+
+def history_rows() -> list[tuple]:
+    fields = [f.attname for f in Complaint.history.model._meta.fields if f.attname != "history_id"]
+    return list(Complaint.history.model.objects.order_by("history_id").values_list(*fields))
+
+
+def test_every_closed_case_went_through_every_step_in_the_past_by_people_of_the_hall(seeded):
+    hall = seeded
+    people = set(HallAccess.objects.filter(hall=hall).values_list("user_id", flat=True))
+    people |= set(Staff.objects.filter(hall=hall).values_list("user_id", flat=True))
+    manager = User.objects.get(username="manager")
+    hall_days = set(business_days(hall=hall, start=CASES_SINCE, end=CASES_TODAY))
+
+    closed = Complaint.objects.filter(status="closed").select_related("handler")
+    shapes = Counter()
+    for case in closed:
+        timeline = complaint_timeline(case)
+        shapes[tuple(entry.to_status for entry in timeline)] += 1
+        times = [entry.at for entry in timeline]
+        assert times == sorted(set(times))
+        assert (times[0], times[-1]) == (case.received_at, case.closed_at)
+        assert case.closed_at <= SEED_NOW
+        assert (timeline[0].user is None) == (case.channel == Channel.BAD_REVIEW)
+        for entry in timeline[1:]:
+            assert entry.user.pk in people
+            assert entry.user == (
+                manager if entry.from_status in MANAGER_MOVES_ON else case.handler
+            )
+            assert in_working_hours(entry.at) and local(entry.at).date() in hall_days
+    assert shapes == {EVERY_STEP: 83, REOPENED: 5}
+    assert Complaint.objects.filter(closed_at__date__gt=CASES_TODAY).count() == 0
+
+
+def test_most_steps_are_done_by_their_deadline_and_a_few_late(seeded):
+
+    late = on_time = 0
+    rows = Complaint.history.model.objects.order_by("id", "history_date")
+    for _case_id, group in groupby(rows, key=lambda row: row.id):
+        for before, after in pairwise(group):
+            if local(after.history_date).date() > before.due_date:
+                late += 1
+            else:
+                on_time += 1
+    assert (on_time, late) == (572, 5)
+
+
+def test_the_dashboard_months_close_no_more_than_they_had_open_and_received(seeded):
+    hall = seeded
+
+    figures = []
+    for day in (CASES_TODAY, date(2026, 8, 31), date(2026, 7, 31)):
+        month_start = datetime.combine(day.replace(day=1), time.min, tzinfo=ZONE)
+        open_at_start = (
+            Complaint.objects.filter(received_at__lt=month_start)
+            .exclude(closed_at__lt=month_start)
+            .count()
+        )
+        dashboard = complaint_dashboard(hall=hall, today=day)
+        figures.append((open_at_start, dashboard.received_this_month, dashboard.closed_this_month))
+        assert dashboard.closed_this_month <= open_at_start + dashboard.received_this_month
+    assert figures == [(4, 37, 29), (5, 34, 35), (1, 24, 20)]
+
+
+def test_the_overdue_cases_are_the_two_the_demo_designed(seeded):
+    dashboard = complaint_dashboard(hall=seeded, today=CASES_TODAY)
+
+    assert dashboard.overdue_cases == OVERDUE_CASES == 2
+    assert [(c.channel, c.status) for c in dashboard.overdue_list] == [
+        ("work_order_12345", "in_progress"),
+        ("hotline", "replied"),
+    ]
+
+
+def test_the_last_days_bad_reviews_are_open_at_their_step_with_the_duty_leader(seeded):
+    open_reviews = Complaint.objects.open().filter(channel=Channel.BAD_REVIEW)
+    assert [
+        (local(c.received_at).date(), c.status, c.handler and c.handler.username, c.due_date)
+        for c in open_reviews.order_by("received_at")
+    ] == [
+        (date(2026, 9, 24), "callback_done", "lh026", date(2026, 9, 30)),
+        (date(2026, 9, 24), "replied", "lh026", date(2026, 9, 30)),
+        (date(2026, 9, 28), "in_progress", "lh024", date(2026, 10, 8)),
+        (date(2026, 9, 28), "replied", "lh024", date(2026, 9, 30)),
+        (date(2026, 9, 28), "in_progress", "lh024", date(2026, 10, 9)),
+        (date(2026, 9, 28), "replied", "lh024", date(2026, 9, 30)),
+        (date(2026, 9, 29), "in_progress", "lh025", date(2026, 10, 9)),
+        (date(2026, 9, 29), "received", None, date(2026, 9, 30)),
+    ]
+    for case in open_reviews.exclude(handler=None):
+        leader = roster_plan(local(case.received_at).date())[1]
+        assert case.handler.staff_profile.badge_no == leader
+
+
+def test_running_it_again_changes_no_case(seeded):
+    cases = list(Complaint.objects.order_by("pk").values_list())
+    history = history_rows()
+
+    seed_cases()
+
+    assert list(Complaint.objects.order_by("pk").values_list()) == cases
+    assert history_rows() == history
+
+
+def test_a_later_run_goes_on_with_the_open_cases_by_their_plan(seeded):
+    open_before = list(Complaint.objects.open().order_by("pk").values_list("pk", flat=True))
+
+    seed_demo(today=date(2026, 9, 30), visits_since=CASES_SINCE)
+
+    moved_on = Complaint.objects.filter(pk__in=open_before).order_by("pk")
+    assert [(c.channel, c.status) for c in moved_on] == [
+        ("bad_review", "closed"),
+        ("bad_review", "closed"),
+        ("bad_review", "closed"),
+        ("bad_review", "replied"),
+        ("bad_review", "closed"),
+        ("bad_review", "replied"),
+        ("bad_review", "in_progress"),
+        ("bad_review", "in_progress"),
+        ("work_order_12345", "in_progress"),
+        ("hotline", "replied"),
+        ("online", "replied"),
+        ("on_site", "in_progress"),
+    ]
+    assert complaint_dashboard(hall=seeded, today=date(2026, 9, 30)).overdue_cases == 2
+    for case in moved_on:
+        times = [entry.at for entry in complaint_timeline(case)]
+        assert times == sorted(set(times))
+
+
+@pytest.mark.parametrize(
+    "outcomes",
+    [
+        [Complaint.CallbackResult.SATISFIED],
+        [Complaint.CallbackResult.UNREACHABLE],
+        [Complaint.CallbackResult.NOT_SATISFIED, Complaint.CallbackResult.NOT_SATISFIED],
+    ],
+    ids=["satisfied", "unreachable", "reopened-then-escalated"],
+)
+def test_the_bulk_path_records_exactly_what_the_services_record(seeded, outcomes):
+    hall = seeded
+    work = casework_start(hall=hall, now=SEED_NOW)
+    received_at = datetime(2026, 9, 24, 16, 40, tzinfo=ZONE)
+    played, bulk = (
+        complaint_receive(
+            hall=hall,
+            channel=Channel.HOTLINE,
+            received_at=received_at,
+            by=work.people.manager,
+            comment="来电反映等候时间过长。",
+        )
+        for _ in range(2)
+    )
+    backdate_registration([played, bulk])
+    plan = Planner(played, work)
+    leader, manager = work.people.by_badge["LH025"], work.people.manager
+    plan.do(services.VERIFY, manager, 30, note="已调取录像核实。")
+    plan.do(services.ASSIGN, manager, 10, handler=leader)
+    plan.do(services.START, leader, 20)
+    for outcome in outcomes:
+        plan.do(services.REPLY, leader, 300, reply="已向市民说明情况并致歉。")
+        plan.do(services.CALLBACK, manager, 200, result=outcome, note="三次致电。")
+    plan.do(services.CLOSE, manager, 60, verdict=Complaint.Verdict.SUBSTANTIATED, note="已讲评。")
+
+    play(played, plan.steps)
+    write_in_bulk(work, [(Complaint.objects.get(pk=bulk.pk), plan.steps)])
+
+    def stored(case_id: int) -> tuple[list, list]:
+        case = Complaint.objects.filter(pk=case_id).values().get()
+        history = Complaint.history.model.objects.filter(id=case_id).order_by("history_date")
+        rows = [
+            {k: v for k, v in row.items() if k not in ("id", "history_id")}
+            for row in history.values()
+        ]
+        return [{k: v for k, v in case.items() if k != "id"}], rows
+
+    assert stored(bulk.pk) == stored(played.pk)
+    assert len(stored(played.pk)[1]) == 1 + 3 + 2 * len(outcomes) + 1

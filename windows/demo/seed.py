@@ -35,7 +35,8 @@ from windows.models import (
 from windows.workdays import business_days
 
 from . import catalogue
-from .complaints import seed_complaints
+from .casework import casework_start, demo_now, plan_followup, work_open_cases
+from .complaints import plan_complaint, seed_complaints
 from .rectification import seed_rectification
 from .reports import seed_bulletin_recipients
 from .surveys import seed_questionnaire, seed_questionnaire_responses
@@ -114,10 +115,10 @@ def seed_demo(*, today: date, visits_since: date | None = None) -> SeedSummary:
     visits = Tally()
     if visits_since is not None:  # the demo's history: visits and questionnaire answers
         seed_questionnaire_responses(hall=hall, today=today)
-        seed_complaints(hall=hall)
         seed_rectification(hall=hall, today=today)
         seed_bulletin_recipients(hall=hall)
         created = seed_visits(hall=hall, start=visits_since, today=today)
+        seed_casework(hall=hall, today=today)
         stored = Visit.objects.filter(hall=hall, service_date__range=(visits_since, today))
         visits = Tally(created=created, present=stored.count() - created)
     return SeedSummary(
@@ -138,6 +139,15 @@ def seed_demo(*, today: date, visits_since: date | None = None) -> SeedSummary:
         visits=visits,
         visits_since=visits_since,
     )
+
+
+def seed_casework(*, hall: Hall, today: date) -> None:
+    """The other channels' complaints, then every open case worked up to the seed's clock
+    (see windows.demo.casework)."""
+    work = casework_start(hall=hall, now=demo_now(hall=hall, today=today))
+    if work is not None:
+        seed_complaints(work=work)
+        work_open_cases(work=work, planners=(plan_followup, plan_complaint))
 
 
 def seed_hall() -> tuple[Hall, Tally]:

@@ -5,6 +5,7 @@ November-December medical-insurance peak) and an evaluation rate that climbs fro
 
 Deterministic (one random generator seeded per day) and idempotent: a day that already
 has visits of the hall is left alone, so a re-run adds only the days since the last run.
+Each bad review opens its follow-up case; windows.demo.casework works the cases.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from evaluations.models import Complaint, Rating
+from evaluations.models import Rating
 from evaluations.services.followups import followups_open
 from windows.models import Hall, Staff, Visit, VisitItem, Window
 from windows.workdays import business_days
@@ -72,13 +73,6 @@ def seed_visits(*, hall: Hall, start: date, today: date, now: datetime | None = 
             created += _write(pending)
             pending = []
     created += _write(pending)
-    # The hall followed up every past bad review; the last few days' are still open.
-    Complaint.objects.filter(hall=hall, due_date__lt=today - timedelta(days=3)).update(
-        status=Complaint.Status.CLOSED,
-        callback_result=Complaint.CallbackResult.SATISFIED,
-        verdict=Complaint.Verdict.SUBSTANTIATED,
-        closed_at=timezone.now(),
-    )
     return created
 
 
