@@ -431,7 +431,14 @@ def test_the_staff_console(client, english, hall_a_filled):
     )
     assert _by_id(page, "fig-others") == (
         f"{expected.rated} rated · {expected.transferred} transferred · {expected.no_shows} no-show"
+        f" · {expected.excluded} excluded"
     )
+    # the ratings by level are the ones that count: the excluded level 1 is not among them
+    levels = {
+        level: int(_by_id(page, f"rating-level-{level}").split()[-1]) for level in range(1, 6)
+    }
+    assert sum(levels.values()) == expected.rated - expected.excluded
+    assert levels[1] + levels[2] == expected.bad
 
 
 # --- hall_stats --json and the volume API (contracts.md section 3) --------------------------

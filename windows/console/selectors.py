@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, F, Prefetch, QuerySet
 
 from evaluations.models import Rating
+from evaluations.rules import judged_q, rating_class
 from evaluations.selectors import ServiceFigures, service_figures
 from windows.models import DutyAssignment, Hall, ServiceItem, Staff, Visit, Window, WindowSession
 from windows.rules.hall_time import hall_localdate, hall_localtime
@@ -34,6 +35,7 @@ class VisitRow:
     item_names: tuple[str, ...]
     rating_level: int | None
     rating_label: str
+    rating_class: str  # "good", "bad", "excluded" (evaluations.rules) or "" when unrated
 
     @property
     def duration(self) -> timedelta | None:
@@ -143,7 +145,7 @@ def console_day(*, staff: Staff, today: date) -> ConsoleDay:
     visits = staff_visits_today(staff=staff, today=today)
     rows_qs = (
         visits.select_related("window")
-        .annotate(rating_level=F("rating__level"))
+        .annotate(rating_level=F("rating__level"), rating_excluded=F("rating__excluded"))
         .prefetch_related(Prefetch("service_items", queryset=ServiceItem.objects.order_by("code")))
         .order_by("-started_at")
     )
@@ -154,11 +156,17 @@ def console_day(*, staff: Staff, today: date) -> ConsoleDay:
             item_names=tuple(item.name for item in visit.service_items.all()),
             rating_level=visit.rating_level,
             rating_label=str(labels.get(visit.rating_level, "")),
+            rating_class=(
+                rating_class(level=visit.rating_level, excluded=visit.rating_excluded)
+                if visit.rating_level
+                else ""
+            ),
         )
         for visit in rows_qs
     )
+    # The levels of the ratings that count (an excluded one is shown apart, in the figures).
     counts = dict(
-        Rating.objects.filter(visit__in=visits)
+        Rating.objects.filter(judged_q(), visit__in=visits)
         .values_list("level")
         .annotate(count=Count("pk"))
         .order_by()
