@@ -544,7 +544,8 @@ def in_working_hours(moment: datetime) -> bool:
 
 def history_rows() -> list[tuple]:
     fields = [f.attname for f in Complaint.history.model._meta.fields if f.attname != "history_id"]
-    return list(Complaint.history.model.objects.order_by("history_id").values_list(*fields))
+    rows = Complaint.history.model.objects.order_by("id", "history_date", "history_id")
+    return list(rows.values_list(*fields))
 
 
 def test_every_closed_case_went_through_every_step_in_the_past_by_people_of_the_hall(seeded):
@@ -705,7 +706,7 @@ def test_the_bulk_path_records_exactly_what_the_services_record(seeded, outcomes
     plan.do(services.CLOSE, manager, 60, verdict=Complaint.Verdict.SUBSTANTIATED, note="已讲评。")
 
     play(played, plan.steps)
-    write_in_bulk(work, [(Complaint.objects.get(pk=bulk.pk), plan.steps)])
+    write_in_bulk(work, [(bulk, plan.steps)])
 
     def stored(case_id: int) -> tuple[list, list]:
         case = Complaint.objects.filter(pk=case_id).values().get()
@@ -718,3 +719,24 @@ def test_the_bulk_path_records_exactly_what_the_services_record(seeded, outcomes
 
     assert stored(bulk.pk) == stored(played.pk)
     assert len(stored(played.pk)[1]) == 1 + 3 + 2 * len(outcomes) + 1
+
+
+def test_a_hall_seeded_before_gets_its_cases_closed_at_run_time_worked_again(seeded):
+    # What seed_demo did before issue 9: cases closed with one UPDATE, no step recorded.
+    old = Complaint.objects.filter(channel=Channel.BAD_REVIEW, received_at__month__lt=9)
+    rows = Complaint.history.model.objects.filter(id__in=old.values("pk"))
+    worked = (list(old.order_by("pk").values_list()), history_rows())
+    rows.filter(history_type="~").delete()
+    rows.update(history_date=SEED_NOW, created_at=SEED_NOW)
+    old.update(
+        status="closed",
+        callback_result="satisfied",
+        verdict="substantiated",
+        closed_at=SEED_NOW,
+        created_at=SEED_NOW,
+    )
+
+    seed_cases()
+
+    assert old.count() == 59
+    assert (list(old.order_by("pk").values_list()), history_rows()) == worked

@@ -12,7 +12,9 @@ its deadline unless its plan says so (the demo's designed overdue cases).
 The plan is a function of the stored case (a random generator seeded with its channel and
 time received), so a later run continues the open cases where the plan goes on, and a run
 at the same moment changes nothing. A case whose recorded steps are not those of its plan
-(someone worked it by hand in the demo) is left alone, and closed cases are never touched.
+(someone worked it by hand in the demo) is left alone, and closed cases are never touched,
+except those an earlier seed_demo closed with one UPDATE at run time and no step recorded
+(`reopen_cases_closed_without_steps`): they are worked again by their plans.
 
 Steps are done through the complaint services (evaluations.services.complaints) with the
 clock set to the step's time, so due dates, timestamps and history rows are exactly what
@@ -436,6 +438,8 @@ def backdate_registration(cases: Sequence[Complaint]) -> None:
     """A case's registration is recorded at the time it was received, not when the seed
     ran (the services stamp it with the clock of the run)."""
     history = Complaint.history.model.objects
+    for case in cases:
+        case.created_at = case.received_at
     for start in range(0, len(cases), BULK_BATCH):
         ids = [case.pk for case in cases[start : start + BULK_BATCH]]
         history.filter(id__in=ids, history_type="+").update(
@@ -460,16 +464,11 @@ def casework_start(*, hall: Hall, now: datetime) -> Casework | None:
 def work_open_cases(*, work: Casework, planners: Sequence[PlanFor]) -> int:
     """Do the steps of every open case of the hall that its plan has done by `now`;
     returns how many steps were done."""
-    open_cases = list(
-        Complaint.objects.for_hall(work.hall)
-        .open()
-        .filter(received_at__lte=work.now)
-        .select_related("hall")
-        .order_by("received_at", "pk")
-    )
+    cases = Complaint.objects.for_hall(work.hall).open().filter(received_at__lte=work.now)
+    open_cases = list(cases.select_related("hall").order_by("received_at", "pk"))
     done = defaultdict(list)
     for case_id, status in (
-        Complaint.history.model.objects.filter(id__in=[c.pk for c in open_cases], history_type="~")
+        Complaint.history.model.objects.filter(id__in=cases.values("pk"), history_type="~")
         .order_by("history_date", "history_id")
         .values_list("id", "status")
     ):
@@ -500,6 +499,30 @@ def work_open_cases(*, work: Casework, planners: Sequence[PlanFor]) -> int:
     for case, due in recent:
         play(case, due)
     return steps_done
+
+
+def reopen_cases_closed_without_steps(*, hall: Hall) -> int:
+    """Put back as registered the cases an earlier seed_demo closed with one UPDATE at run
+    time (before issue 9: "closed" today, no step in the history), so that their plans are
+    worked like a new case's; returns how many. A case closed through the services always
+    has its steps in the history, so this finds nothing in a hall seeded since."""
+    history = Complaint.history.model.objects
+    cases = list(
+        Complaint.objects.for_hall(hall)
+        .filter(status=Status.CLOSED)
+        .exclude(pk__in=history.filter(history_type="~").values("id"))
+    )
+    registered = {
+        row.id: row
+        for row in history.filter(id__in=[case.pk for case in cases], history_type="+").iterator()
+    }
+    cases = [case for case in cases if case.pk in registered]
+    for case in cases:
+        for name in BULK_FIELDS:
+            attname = Complaint._meta.get_field(name).attname
+            setattr(case, attname, getattr(registered[case.pk], attname))
+    Complaint.objects.bulk_update(cases, BULK_FIELDS, batch_size=BULK_BATCH)
+    return len(cases)
 
 
 def demo_now(*, hall: Hall, today: date) -> datetime:

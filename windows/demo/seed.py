@@ -35,7 +35,13 @@ from windows.models import (
 from windows.workdays import business_days
 
 from . import catalogue
-from .casework import casework_start, demo_now, plan_followup, work_open_cases
+from .casework import (
+    casework_start,
+    demo_now,
+    plan_followup,
+    reopen_cases_closed_without_steps,
+    work_open_cases,
+)
 from .complaints import plan_complaint, seed_complaints
 from .rectification import seed_rectification
 from .reports import seed_bulletin_recipients
@@ -144,6 +150,7 @@ def seed_demo(*, today: date, visits_since: date | None = None) -> SeedSummary:
 def seed_casework(*, hall: Hall, today: date) -> None:
     """The other channels' complaints, then every open case worked up to the seed's clock
     (see windows.demo.casework)."""
+    reopen_cases_closed_without_steps(hall=hall)
     work = casework_start(hall=hall, now=demo_now(hall=hall, today=today))
     if work is not None:
         seed_complaints(work=work)
