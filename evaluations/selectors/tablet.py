@@ -62,7 +62,9 @@ def latest_visit(*, window: Window, now: datetime | None = None) -> Visit | None
     )
 
 
-def tablet_pending_visit(*, window: Window, now: datetime | None = None) -> Visit | None:
+def tablet_pending_visit(
+    *, window: Window, now: datetime | None = None, latest: Visit | None = None
+) -> Visit | None:
     """The visit the window's tablet offers for rating, if any.
 
     Only the visit of the citizen still at the window: the window's latest visit, when it
@@ -70,7 +72,7 @@ def tablet_pending_visit(*, window: Window, now: datetime | None = None) -> Visi
     visit starts (开始办理), the one before is never offered again.
     """
     now = now or timezone.now()
-    latest = latest_visit(window=window, now=now)
+    latest = latest or latest_visit(window=window, now=now)
     if latest is None or latest.status != Visit.Status.COMPLETED:
         return None
     if latest.finished_at > now or rating_deadline(latest) <= now:
@@ -78,6 +80,22 @@ def tablet_pending_visit(*, window: Window, now: datetime | None = None) -> Visi
     if Rating.objects.filter(visit=latest).exists():
         return None
     return latest
+
+
+# A tablet that polls with the state's ETag gets 304 while the window's live version is
+# unchanged (windows.live), and a full state at least this often whatever happened.
+STATE_REFRESH_SECONDS = 10
+
+
+def tablet_state_etag(*, device: TabletDevice, now: datetime | None = None) -> str:
+    """The version of the tablet's state: the window's live version, the device's
+    settings and a 10-second period (so nothing a bump missed lasts longer)."""
+    now = now or timezone.now()
+    period = int(now.timestamp()) // STATE_REFRESH_SECONDS
+    window = device.window
+    return (
+        f'W/"{window.pk}.{window.live_version}.{device.pk}.{device.questionnaire_every}.{period}"'
+    )
 
 
 def badge_card(staff: Staff) -> BadgeCard:
@@ -104,7 +122,9 @@ def tablet_state(*, device: TabletDevice, now: datetime | None = None) -> Tablet
     serving = None
     if latest is not None and latest.status == Visit.Status.IN_SERVICE:
         serving = ServingVisit(ticket_no=latest.ticket_no, started_at=latest.started_at)
-    visit = tablet_pending_visit(window=window, now=now) if serving is None else None
+    visit = None
+    if latest is not None and serving is None:
+        visit = tablet_pending_visit(window=window, now=now, latest=latest)
     pending = None
     if visit is not None:
         deadline = rating_deadline(visit)

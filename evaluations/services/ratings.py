@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from evaluations.models import Rating, TabletDevice
 from evaluations.rating_window import rating_deadline, superseded_at
 from evaluations.services.followups import followup_open
+from windows.live import window_touch
 from windows.models import Visit
 
 PHONE_PATTERN = re.compile(r"^(?:\+86)?\d{7,15}$")
@@ -181,6 +182,7 @@ def rating_record(
             _("This visit has already been rated."), code="already_rated"
         ) from None
     followup_open(rating=rating)
+    window_touch(visit.window_id)  # the tablet closes the prompt, may invite to a survey
     return rating, True
 
 

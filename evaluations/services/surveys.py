@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations.models import Answer, Question, Questionnaire, QuestionnaireResponse, TabletDevice
+from windows.live import window_touch
 from windows.models import Hall
 from windows.rules.hall_time import hall_localdate, week_of
 
@@ -190,4 +191,6 @@ def questionnaire_response_submit(
     Answer.objects.bulk_create(
         Answer(response=response, question=question, **fields) for question, fields in rows
     )
+    if device is not None:
+        window_touch(device.window_id)  # its invitation to the questionnaire is answered
     return response

@@ -24,7 +24,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from evaluations.models import Rating, TabletDevice
-from evaluations.selectors.tablet import tablet_state
+from evaluations.selectors.tablet import tablet_state, tablet_state_etag
 from evaluations.services.ratings import rating_record
 from evaluations.tablet.auth import HEADER_PREFIX, DeviceTokenAuthentication
 from windows.models import Visit
@@ -153,9 +153,20 @@ class ErrorOutputSerializer(serializers.Serializer):
 
 
 class TabletStateView(TabletAPIView):
-    @extend_schema(responses=StateOutputSerializer, summary="The tablet's state (polled)")
+    @extend_schema(
+        responses={200: StateOutputSerializer, 304: None},
+        summary="The tablet's state (polled; send If-None-Match with the ETag you have)",
+    )
     def get(self, request):
-        return Response(StateOutputSerializer(tablet_state(device=request.auth)).data)
+        device: TabletDevice = request.auth
+        etag = tablet_state_etag(device=device)
+        if etag in request.headers.get("If-None-Match", ""):
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        else:
+            response = Response(StateOutputSerializer(tablet_state(device=device)).data)
+        response["ETag"] = etag
+        response["Cache-Control"] = "no-cache"
+        return response
 
 
 class RatingInputSerializer(serializers.Serializer):

@@ -134,20 +134,37 @@
     }
   }
 
+  /* The state's ETag: while the window's state is unchanged the server answers 304 with
+   * nothing to compute, so polling often stays cheap. */
+  var stateTag = null;
+
   function poll() {
+    var headers = { Accept: "application/json" };
+    if (stateTag) {
+      headers["If-None-Match"] = stateTag;
+    }
     window.fetch(config.stateUrl, {
       credentials: "same-origin",
       cache: "no-store",
-      headers: { Accept: "application/json" },
+      headers: headers,
     }).then(function (response) {
       if (response.status === 401) {
+        stateTag = null;
         setOnline(true);
         show("unpaired");
+        return null;
+      }
+      if (response.status === 304) {
+        setOnline(true);
+        if (readList(QUEUE_KEY).length) {
+          flush();
+        }
         return null;
       }
       if (!response.ok) {
         throw new Error("state " + response.status);
       }
+      stateTag = response.headers.get("ETag");
       return response.json();
     }).then(function (state) {
       if (state) {

@@ -11,6 +11,7 @@ from evaluations.models import TabletDevice
 from evaluations.services.devices import tablet_issue_pairing_code, tablet_pair
 from evaluations.tablet.auth import DEVICE_COOKIE
 from tests.windows.factories import VisitFactory
+from windows.live import window_touch
 from windows.models import Staff, Visit, Window, WindowSession
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -20,7 +21,7 @@ def finished_visit(window: Window, *, seconds_ago: float = 5, **kwargs) -> Visit
     """A completed visit at the window that finished `seconds_ago` seconds ago."""
     finished_at = timezone.now() - dt.timedelta(seconds=seconds_ago)
     started_at = finished_at - dt.timedelta(minutes=8)
-    return VisitFactory(
+    visit = VisitFactory(
         hall=window.hall,
         window=window,
         started_at=started_at,
@@ -28,6 +29,8 @@ def finished_visit(window: Window, *, seconds_ago: float = 5, **kwargs) -> Visit
         service_date=started_at.astimezone(SHANGHAI).date(),
         **kwargs,
     )
+    window_touch(window.pk)  # as the console's visit_finish does: the tablet refreshes
+    return visit
 
 
 def paired_tablet(window: Window, *, label: str = "") -> tuple[TabletDevice, str]:

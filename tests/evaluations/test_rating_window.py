@@ -209,3 +209,78 @@ def test_concurrent_replays_store_exactly_one_row(hall_a, window, session, item)
 
     assert sorted(statuses) == [200, 200, 200, 201]
     assert Rating.objects.filter(client_id=client_id).count() == 1
+
+
+# --- polling: the state's ETag ---------------------------------------------------------
+
+
+def test_an_unchanged_state_is_answered_304_until_the_window_changes(
+    tablet_client, session, item, django_assert_max_num_queries
+):
+    first = tablet_client.get(STATE)
+    etag = first["ETag"]
+    with django_assert_max_num_queries(2):  # the device (with its window), its last-seen
+        again = tablet_client.get(STATE, HTTP_IF_NONE_MATCH=etag)
+    assert (again.status_code, again.content, again["ETag"]) == (304, b"", etag)
+
+    visit = serve(session, item, "A1", start=60, finish=1)
+
+    changed = tablet_client.get(STATE, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed.json()["pending"]["visit_id"] == visit.pk
+    assert changed["ETag"] != etag
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["start", "finish", "put_back", "rating", "sign_out", "import", "abandon"],
+)
+def test_every_change_a_tablet_shows_raises_the_windows_live_version(
+    tablet_client, session, item, window, change, django_capture_on_commit_callbacks
+):
+    from windows.services import visit_put_back, visits_abandon_stale, window_sign_out
+
+    serving = serve(session, item, "A1", start=120, finish=None)
+    if change == "finish":
+        serving = visit_finish(session=session, visit=serving, now=ago(60))
+    if change == "rating":
+        serving = visit_finish(session=session, visit=serving, now=ago(1))
+    window.refresh_from_db()
+    before = window.live_version
+
+    if change == "start":
+        visit_finish(session=session, visit=serving, now=ago(60))
+        window.refresh_from_db()
+        before = window.live_version
+        serve(session, item, "A2", start=30, finish=None)
+    elif change == "finish":
+        serve(session, item, "A2", start=30, finish=10)
+    elif change == "put_back":
+        visit_put_back(session=session, visit=serving)
+    elif change == "rating":
+        assert rate(tablet_client, serving).status_code == 201
+    elif change == "sign_out":
+        window_sign_out(staff=session.staff, transfer_serving=True)
+    elif change == "import":
+        from windows.importing.visits import visits_ingest
+
+        local = timezone.localtime(ago(600)).strftime("%Y-%m-%d %H:%M:%S")
+        record = {
+            "ticket_no": "B1",
+            "issued_at": local,
+            "started_at": local,
+            "finished_at": local,
+            "window_no": str(window.number),
+            "service_codes": item.code,
+            "status": "completed",
+        }
+        with django_capture_on_commit_callbacks(execute=True):
+            result = visits_ingest(records=[record], hall_code=window.hall.code)
+        assert (result.imported, result.errors) == (1, [])
+    elif change == "abandon":
+        yesterday = timezone.localdate() - dt.timedelta(days=1)
+        Visit.objects.filter(pk=serving.pk).update(service_date=yesterday)
+        assert visits_abandon_stale() == 1
+
+    window.refresh_from_db()
+    assert window.live_version > before

@@ -30,6 +30,7 @@ from django.utils.translation import ngettext
 
 from evaluations.models import Rating
 from evaluations.services.followups import FollowupDeadlines, followups_open
+from windows.live import halls_touch
 from windows.models import Hall, ServiceItem, Staff, Visit, VisitItem, Window
 from windows.scoping import visible_hall_ids
 
@@ -255,6 +256,7 @@ def _import_rows(
     store = VisitStore.for_database()
     deadlines = FollowupDeadlines()
     bad_ratings: list[StoredRating] = []
+    halls_written: set[int] = set()
     chunks = _parsed_chunks(rows, refs=refs, fixed_hall=fixed_hall, store=store)
     if read_in_child and not refs.create_missing and can_fork():
         # Creating windows and items is writing: that stays here, in the transaction.
@@ -269,14 +271,20 @@ def _import_rows(
             result.unchanged += batch.rows - stored.visits
             result.historical_bad += stored.historical
             bad_ratings += stored.bad_ratings
+            if stored.visits:
+                halls_written.update(key[0] for key in batch.keys)
         if len(bad_ratings) >= FOLLOWUP_BATCH:
             _open_followups(bad_ratings)
     _open_followups(bad_ratings)
     result.errors.sort(key=lambda error: error.row)
     if dry_run:
         transaction.set_rollback(True)
-    elif result.imported >= ANALYZE_AFTER_ROWS:
-        transaction.on_commit(_analyze_visits)
+    else:
+        # After the commit: the import's long transaction must not hold the windows' rows
+        # that the consoles of those halls update meanwhile.
+        transaction.on_commit(lambda: halls_touch(halls_written))
+        if result.imported >= ANALYZE_AFTER_ROWS:
+            transaction.on_commit(_analyze_visits)
     return result
 
 

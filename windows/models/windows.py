@@ -42,6 +42,15 @@ class Window(models.Model):
         verbose_name=_("stationed department"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    live_version = models.PositiveBigIntegerField(
+        _("live state version"),
+        default=0,
+        editable=False,
+        help_text=_(
+            "Raised whenever what the window's screens show changes (sign-in, a visit "
+            "started or ended, a rating); screens that polled the same version get 304."
+        ),
+    )
     service_items = models.ManyToManyField(
         ServiceItem,
         through="WindowServiceItem",

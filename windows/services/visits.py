@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from windows.live import window_touch, windows_touch
 from windows.models import Hall, ServiceItem, Visit, VisitItem, Window, WindowSession
 from windows.rules.hall_time import hall_localdate
 
@@ -142,9 +143,10 @@ def visits_abandon_stale(
     halls = Hall.objects.in_bulk(set(stale.values_list("hall_id", flat=True)))
     closed = 0
     for hall_id, found in halls.items():
-        closed += stale.filter(hall_id=hall_id, service_date__lt=hall_localdate(found, now)).update(
-            status=Visit.Status.ABANDONED
-        )
+        old = stale.filter(hall_id=hall_id, service_date__lt=hall_localdate(found, now))
+        windows = set(old.values_list("window_id", flat=True))
+        closed += old.update(status=Visit.Status.ABANDONED)
+        windows_touch(windows)
     return closed
 
 
@@ -198,6 +200,7 @@ def visit_start(
             % {"window": window_label(window)}
         ) from exc
     VisitItem.objects.bulk_create(VisitItem(visit=visit, service_item=item) for item in items)
+    window_touch(window.pk)
     return visit
 
 
@@ -231,6 +234,7 @@ def _visit_end(
             % {"ticket": visit.ticket_no}
         )
     _replace_items(visit, items)
+    window_touch(visit.window_id)
     visit.refresh_from_db()
     return visit
 
@@ -298,3 +302,4 @@ def visit_put_back(*, session: WindowSession, visit: Visit) -> None:
     """Delete a visit started by mistake (a wrong ticket): nothing of it is recorded."""
     _check_serving(session=session, visit=visit)
     Visit.objects.filter(pk=visit.pk, status=Visit.Status.IN_SERVICE).delete()
+    window_touch(visit.window_id)

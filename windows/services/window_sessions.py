@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from windows.live import window_touch, windows_touch
 from windows.models import Staff, Visit, Window, WindowSession
 from windows.rules.hall_time import hall_localdate, hall_localtime
 
@@ -92,6 +93,7 @@ def window_sign_in(*, staff: Staff, window: Window, now: datetime | None = None)
             )
         own.ended_at = now
         own.save(update_fields=["ended_at"])
+    windows_touch([window.pk, own.window_id if own else None])
     try:
         with transaction.atomic():
             return WindowSession.objects.create(window=window, staff=staff, started_at=now)
@@ -131,4 +133,5 @@ def window_sign_out(
         visit_transfer(session=session, visit=serving, now=now)
     session.ended_at = now
     session.save(update_fields=["ended_at"])
+    window_touch(session.window_id)
     return session
