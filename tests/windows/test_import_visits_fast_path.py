@@ -211,7 +211,10 @@ def test_a_big_import_refreshes_the_statistics_after_the_commit(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         run(write(tmp_path, HEADER + GOOD))
 
-    assert [callback.__name__ for callback in callbacks] == ["_analyze_visits"]
+    names = [getattr(c, "__name__", None) or c.func.__name__ for c in callbacks]
+        getattr(callback, "__name__", None) or callback.func.__name__ for callback in callbacks
+    ]
+    assert names == ["halls_touch", "_analyze_visits"]
 
 
 def test_a_small_import_or_a_dry_run_leaves_the_statistics(
@@ -225,4 +228,5 @@ def test_a_small_import_or_a_dry_run_leaves_the_statistics(
     with django_capture_on_commit_callbacks() as more:
         run(write(tmp_path, HEADER + GOOD))
 
-    assert callbacks == more == []
+    assert callbacks == []
+    assert [callback.func.__name__ for callback in more] == ["halls_touch"]

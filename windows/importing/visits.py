@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import islice
 from typing import TYPE_CHECKING, BinaryIO
 from zoneinfo import ZoneInfo
@@ -282,7 +282,8 @@ def _import_rows(
     else:
         # After the commit: the import's long transaction must not hold the windows' rows
         # that the consoles of those halls update meanwhile.
-        transaction.on_commit(lambda: halls_touch(halls_written))
+        if halls_written:
+            transaction.on_commit(partial(halls_touch, halls_written))
         if result.imported >= ANALYZE_AFTER_ROWS:
             transaction.on_commit(_analyze_visits)
     return result
