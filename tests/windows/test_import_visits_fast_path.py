@@ -212,8 +212,6 @@ def test_a_big_import_refreshes_the_statistics_after_the_commit(
         run(write(tmp_path, HEADER + GOOD))
 
     names = [getattr(c, "__name__", None) or c.func.__name__ for c in callbacks]
-        getattr(callback, "__name__", None) or callback.func.__name__ for callback in callbacks
-    ]
     assert names == ["halls_touch", "_analyze_visits"]
 
 
