@@ -284,7 +284,11 @@ def bulletin_build(*, hall: Hall, kind: str, day: dt.date) -> Bulletin:
     Raises BulletinNoData when the hall had no visits in the period (nothing is stored).
     """
     period = period_of(kind=kind, day=day)
-    visits = Visit.objects.for_hall(hall).filter(service_date__range=(period.start, period.end))
+    visits = (
+        Visit.objects.for_hall(hall)
+        .counted()
+        .filter(service_date__range=(period.start, period.end))
+    )
     if not visits.exists():
         raise BulletinNoData(
             _("No visits at %(hall)s from %(start)s to %(end)s.")

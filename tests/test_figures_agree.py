@@ -635,16 +635,9 @@ def test_a_bulletin_counts_the_excluded_rating_on_its_own(english, hall_a_filled
 # No-shows over the tickets that ended at a window (completed, transferred, no-show): a
 # visit still in service or abandoned is in no figure, so not in this denominator either.
 NO_SHOW_RATES = {"daily": 11.11, "weekly": 12.5, "monthly": 7.89}  # 1/9, 2/16, 3/38
-IN_SERVICE_IN_THE_DENOMINATOR = pytest.mark.xfail(
-    strict=True,
-    reason="reports/selectors/periods.py _aggregates: no_show_rate_pct divides by "
-    "all_visits = Count('pk'), which counts visits in service and abandoned",
-)
 
 
-@pytest.mark.parametrize(
-    "kind", [pytest.param(kind, marks=IN_SERVICE_IN_THE_DENOMINATOR) for kind in NO_SHOW_RATES]
-)
+@pytest.mark.parametrize("kind", list(NO_SHOW_RATES))
 def test_a_bulletins_no_show_rate_leaves_out_visits_in_service_and_abandoned(hall_a_filled, kind):
     bulletin = _build(kind)
 
@@ -703,14 +696,7 @@ BULLETIN_WINDOWS = {
     ],
 }
 SATISFACTION_CARD = [
-    pytest.param(
-        "daily",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="templates/reports/bulletin_detail.html #sum-satisfaction prints the float "
-            "as it is (60.0%), not with 2 decimals (60.00%)",
-        ),
-    ),
+    "daily",
     "weekly",
     "monthly",
 ]

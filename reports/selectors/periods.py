@@ -133,7 +133,7 @@ def _aggregates(by: str) -> dict:
         aggregates[f"reason_{reason}"] = Count(
             "pk", filter=bad & Q(Contains(reasons_text, f'"{reason}"'))
         )
-    aggregates["all_visits"] = Count("pk")
+    aggregates["all_visits"] = Count("pk", filter=Q(status__in=Visit.COUNTED_STATUSES))
     aggregates["avg_wait"] = Avg(WAIT, filter=completed)
     aggregates["avg_service"] = Avg(SERVICE, filter=completed)
     if connection.vendor == "postgresql":

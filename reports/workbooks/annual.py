@@ -335,7 +335,7 @@ def prepare_visit_detail(sheet: WriteOnlyWorksheet, *, hall, start: date, end: d
     queries ordered by visit id, the visits and their service codes, merged as they go:
     no model instance is built and memory stays flat however many visits there are.
     """
-    visits = Visit.objects.filter(hall=hall, service_date__range=(start, end))
+    visits = Visit.objects.counted().filter(hall=hall, service_date__range=(start, end))
     count = visits.count()
     setup_columns(sheet, DETAIL_COLUMNS)
     sheet.freeze_panes = "A2"

@@ -21,9 +21,9 @@ class VisitQuerySet(HallScopedQuerySet):
     def in_service(self) -> "VisitQuerySet":
         return self.filter(status=Visit.Status.IN_SERVICE)
 
-    def ended(self) -> "VisitQuerySet":
-        """Visits whose service is over (completed, transferred, no-show or abandoned)."""
-        return self.exclude(status=Visit.Status.IN_SERVICE)
+    def counted(self) -> "VisitQuerySet":
+        """The visits figures count: those that ended at a window (Visit.COUNTED_STATUSES)."""
+        return self.filter(status__in=Visit.COUNTED_STATUSES)
 
 
 class Visit(models.Model):
@@ -36,6 +36,10 @@ class Visit(models.Model):
         # Left in service at the end of the day and closed by the nightly job: it did not
         # end at the window, so it counts as neither served nor rated.
         ABANDONED = "abandoned", _("abandoned (not ended at the window)")
+
+    # What figures count: tickets that ended at a window. A visit in service is not over
+    # yet and an abandoned one never ended there, so neither is in any figure.
+    COUNTED_STATUSES = (Status.COMPLETED, Status.TRANSFERRED, Status.NO_SHOW)
 
     # No single-column indexes on the foreign keys: the indexes in Meta lead with them
     # (one index less to maintain per visit written; an import writes 300,000).

@@ -29,7 +29,11 @@ class Command(BaseCommand):
         hall_obj = Hall.objects.filter(code=hall).first()
         if hall_obj is None:
             raise CommandError(f"Unknown hall: {hall}")
-        if not Visit.objects.filter(hall=hall_obj, service_date__year=year_number).exists():
+        if (
+            not Visit.objects.counted()
+            .filter(hall=hall_obj, service_date__year=year_number)
+            .exists()
+        ):
             raise CommandError(f"No visits of hall {hall} in {year_number}.")
         path = Path(output)
         if path.is_dir() or not path.parent.is_dir():
