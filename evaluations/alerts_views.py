@@ -17,7 +17,7 @@ from evaluations.services.alerts import duty_alert_acknowledge
 @require_POST
 @login_required
 def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = get_object_or_404(DutyAlert.objects.select_related("complaint"), pk=pk)
+    alert = get_object_or_404(DutyAlert.objects.select_related("complaint__hall"), pk=pk)
     duty_alert_acknowledge(alert=alert, user=request.user)
     messages.success(
         request, _("Alert about case #%(number)s acknowledged.") % {"number": alert.complaint_id}

@@ -13,7 +13,8 @@ from evaluations.services.reminders import reminders_send
 
 @shared_task(name="evaluations.tasks.send_daily_reminders")
 def send_daily_reminders(day: str | None = None) -> int:
-    """The daily reminders of the day (ISO date; default: the hall's local today)."""
+    """The daily reminders of the day (ISO date; default: the installation's today)."""
+    # One day for all halls: reminders_send plans and records (ReminderSent) one day per run.
     the_day = date.fromisoformat(day) if day else timezone.localdate()
     return reminders_send(day=the_day)
 

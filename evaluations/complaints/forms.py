@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from evaluations.models import Channel, Complaint, Rating
 from evaluations.selectors.complaints import assignable_handlers
 from windows.models import Hall, ServiceItem, Staff, Window
+from windows.rules.hall_time import hall_localtime, hall_zone
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 INTAKE_CHANNELS = [c for c in Channel.choices if c[0] != Channel.BAD_REVIEW]
@@ -85,15 +86,19 @@ class IntakeForm(forms.Form):
     attachment = forms.FileField(label=_("Attachment"), required=False)
 
     def __init__(self, *args, hall: Hall, **kwargs) -> None:
-        kwargs.setdefault(
-            "initial", {"received_at": timezone.localtime().replace(second=0, microsecond=0)}
-        )
+        # The time is typed and shown as the hall's wall-clock time (naive, so the widget
+        # does not convert it to the installation's zone).
+        now = hall_localtime(hall).replace(second=0, microsecond=0, tzinfo=None)
+        kwargs.setdefault("initial", {"received_at": now})
         super().__init__(*args, **kwargs)
+        self.hall = hall
         self.fields["window"].queryset = Window.objects.filter(hall=hall).order_by("number")
         self.fields["staff"].queryset = Staff.objects.filter(hall=hall).order_by("badge_no")
 
     def clean_received_at(self) -> dt.datetime:
-        received_at = self.cleaned_data["received_at"]
+        # DateTimeField read the wall-clock time in the installation's zone: it is the hall's.
+        typed = timezone.make_naive(self.cleaned_data["received_at"])
+        received_at = typed.replace(tzinfo=hall_zone(self.hall))
         if received_at > timezone.now():
             raise forms.ValidationError(_("The time received cannot be in the future."))
         return received_at

@@ -18,7 +18,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -37,6 +36,7 @@ from evaluations.selectors.complaints import (
 from evaluations.selectors.results import reason_labels
 from evaluations.services import complaints as services
 from windows.models import Hall
+from windows.rules.hall_time import hall_localdate
 from windows.scoping import hall_from_request, user_halls
 
 from . import forms
@@ -67,7 +67,6 @@ class PhoneShower:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    today = timezone.localdate()
     hall = None
     halls = Hall.objects.none()
     if may_view_hall_cases(user):
@@ -78,6 +77,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = complaints_for_user(user)
         if not cases.exists():
             raise PermissionDenied
+    # A handler's own cases (no hall chosen) are read on the installation's day.
+    today = hall_localdate(hall)
     form = forms.CaseFilterForm(request.GET, hall=hall)
     context = {
         "hall": hall,
@@ -262,7 +263,7 @@ def _detail(
         "extensions": complaint.extensions.select_related("requested_by", "decided_by"),
         "pending_extensions": complaint.extensions.filter(status="pending"),
         "action_forms": action_forms,
-        "today": timezone.localdate(),
+        "today": hall_localdate(complaint.hall),
         "reason_labels": reason_labels(complaint.rating) if complaint.rating else [],
     }
     return render(
@@ -307,7 +308,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     halls = user_halls(request.user)
     hall = hall_from_request(request, halls)
-    today = timezone.localdate()
+    today = hall_localdate(hall)
     context = {"hall": hall, "halls": halls, "today": today}
     if hall is not None:
         context["figures"] = complaint_dashboard(hall=hall, today=today)

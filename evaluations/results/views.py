@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -27,6 +26,7 @@ from evaluations.selectors.results import (
     staff_ratings,
 )
 from windows.models import Hall, Visit
+from windows.rules.hall_time import hall_localdate, hall_localtime
 from windows.scoping import hall_from_request, user_halls
 from windows.selectors import staff_for_user
 
@@ -50,7 +50,7 @@ def my_results(request: HttpRequest) -> HttpResponse:
         if may_view_hall_results(request.user):
             return redirect("results:hall")
         raise PermissionDenied
-    form = MyResultsForm(request.GET, today=timezone.localdate())
+    form = MyResultsForm(request.GET, today=hall_localdate(staff.hall))
     context = {"staff": staff, "form": form}
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
@@ -83,7 +83,7 @@ def _results_hall(request: HttpRequest) -> Hall | None:
 def hall_results(request: HttpRequest) -> HttpResponse:
     """Every window's and staff member's figures of a date range, and today's live block."""
     hall = _results_hall(request)
-    today = timezone.localdate()
+    today = hall_localdate(hall)
     form = DateRangeForm(request.GET, today=today)
     context = {
         "hall": hall,
@@ -108,17 +108,19 @@ def hall_results(request: HttpRequest) -> HttpResponse:
 
 def live_figures(hall: Hall) -> dict:
     """Today's per-window figures, totals and bad reviews of a hall, as plain JSON data."""
-    today = timezone.localdate()
+    today = hall_localdate(hall)
     return {
         "hall": hall.code,
         "date": today.isoformat(),
-        "updated_at": timezone.localtime().strftime("%H:%M:%S"),
+        "updated_at": hall_localtime(hall).strftime("%H:%M:%S"),
         "totals": _figures_json(hall_totals(hall=hall, start=today, end=today)),
         "windows": [
             {"number": row.window.number, "name": str(row.window), **_figures_json(row)}
             for row in figures_by_window(hall=hall, start=today, end=today)
         ],
-        "bad_reviews": [_bad_review_json(review) for review in bad_reviews(hall=hall, day=today)],
+        "bad_reviews": [
+            _bad_review_json(hall, review) for review in bad_reviews(hall=hall, day=today)
+        ],
     }
 
 
@@ -135,10 +137,10 @@ def _figures_json(figures: ServiceFigures) -> dict:
     }
 
 
-def _bad_review_json(review: BadReview) -> dict:
+def _bad_review_json(hall: Hall, review: BadReview) -> dict:
     return {
         "id": review.rating_id,
-        "time": timezone.localtime(review.rated_at).strftime("%H:%M"),
+        "time": hall_localtime(hall, review.rated_at).strftime("%H:%M"),
         "window_number": review.window_number,
         "window_name": review.window_name,
         "staff_name": review.staff_name,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from evaluations.models import Channel, Complaint, DutyAlert
 from windows import roles
 from windows.models import DutyAssignment, Hall
+from windows.rules.hall_time import hall_localdate
 
 ALERTING_CHANNELS = frozenset({Channel.BAD_REVIEW, Channel.WORK_ORDER_12345})
 # Only a case received this recently alerts anyone (an import of old visits must not).
@@ -36,7 +37,7 @@ def hall_manager_ids(*, hall: Hall | int) -> list[int]:
 
 def duty_alert_recipients(*, complaint: Complaint) -> list[str]:
     """The emails of the day's duty leaders of the case's hall; its managers if none is rostered."""
-    day = timezone.localdate(complaint.received_at)
+    day = hall_localdate(complaint.hall, complaint.received_at)
     user_ids = duty_leader_ids(hall=complaint.hall_id, day=day) or hall_manager_ids(
         hall=complaint.hall_id
     )
@@ -137,7 +138,7 @@ def may_acknowledge(*, user, alert: DutyAlert, day: date) -> bool:
 @transaction.atomic
 def duty_alert_acknowledge(*, alert: DutyAlert, user) -> DutyAlert:
     """Mark the alert as seen; only its hall's duty leader of the day or a manager may."""
-    if not may_acknowledge(user=user, alert=alert, day=timezone.localdate()):
+    if not may_acknowledge(user=user, alert=alert, day=hall_localdate(alert.complaint.hall)):
         raise PermissionDenied
     alert = DutyAlert.objects.select_for_update().get(pk=alert.pk)
     if alert.acknowledged_at is None:

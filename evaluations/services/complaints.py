@@ -31,6 +31,7 @@ from evaluations.services import alerts
 from evaluations.services.deadlines import nth_business_day_after, step_due_date
 from evaluations.services.ratings import phone_normalize
 from windows.models import Hall, HallAccess, ServiceItem, Staff, Window
+from windows.rules.hall_time import hall_localdate
 
 Status = Complaint.Status
 
@@ -119,15 +120,16 @@ def _locked(complaint: Complaint) -> Complaint:
     return complaint
 
 
-def _today() -> date:
-    return timezone.localdate()
+def _today(complaint: Complaint) -> date:
+    """Today in the case's hall (its deadlines are the hall's working days)."""
+    return hall_localdate(complaint.hall)
 
 
 def _move(complaint: Complaint, *, by, status: str, reason: str) -> Complaint:
     complaint.status = status
     if status != Status.CLOSED:
         complaint.due_date = step_due_date(
-            hall=complaint.hall, channel=complaint.channel, step=status, start=_today()
+            hall=complaint.hall, channel=complaint.channel, step=status, start=_today(complaint)
         )
     _save(complaint, by=by, reason=reason)
     return complaint
@@ -220,7 +222,7 @@ def complaint_receive(
             hall=hall,
             channel=channel,
             step=Status.RECEIVED,
-            start=timezone.localtime(received_at).date(),
+            start=hall_localdate(hall, received_at),
         ),
     )
     if attachment is not None:
@@ -377,7 +379,7 @@ def complaint_allowed_actions(*, complaint: Complaint, user) -> list[str]:
     ]
     if complaint.status != Status.CLOSED:
         pending = _pending_extension(complaint)
-        if pending is None and _today() <= complaint.due_date:
+        if pending is None and _today(complaint) <= complaint.due_date:
             allowed.append(REQUEST_EXTENSION)
         if pending is not None and manager:
             allowed.append(DECIDE_EXTENSION)
@@ -404,7 +406,7 @@ def extension_request(
             _("Ask for 1 to %d working days.") % MAX_EXTENSION_DAYS, code="invalid"
         )
     reason = _text(reason, required_message=_("Say why more time is needed."))
-    if _today() > complaint.due_date:
+    if _today(complaint) > complaint.due_date:
         raise ComplaintError(
             _("The deadline of this step has passed; more time must be asked before it."),
             code="too_late",

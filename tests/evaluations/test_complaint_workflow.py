@@ -80,7 +80,7 @@ ACTION_WORD = {
 
 @pytest.fixture(autouse=True)
 def today(monkeypatch):
-    monkeypatch.setattr(services, "_today", lambda: TODAY)
+    monkeypatch.setattr(services, "_today", lambda complaint: TODAY)
     return TODAY
 
 
@@ -549,7 +549,7 @@ def test_allowed_actions_after_the_deadline_and_with_a_pending_extension(
     ]
     assert complaint_allowed_actions(complaint=case, user=handler) == ["start"]
 
-    monkeypatch.setattr(services, "_today", lambda: dt.date(2020, 9, 30))
+    monkeypatch.setattr(services, "_today", lambda complaint: dt.date(2020, 9, 30))
     case.extensions.update(status="rejected")
     assert complaint_allowed_actions(complaint=case, user=handler) == ["start"]
 

@@ -37,7 +37,7 @@ def handler(hall_a):
 
 
 def set_today(monkeypatch, day: dt.date) -> None:
-    monkeypatch.setattr(services, "_today", lambda: day)
+    monkeypatch.setattr(services, "_today", lambda complaint: day)
 
 
 # ---- step deadlines ----

@@ -31,7 +31,7 @@ Status = Complaint.Status
 
 @pytest.fixture(autouse=True)
 def today(monkeypatch):
-    monkeypatch.setattr(services, "_today", lambda: dt.date(2020, 9, 28))
+    monkeypatch.setattr(services, "_today", lambda complaint: dt.date(2020, 9, 28))
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import translation
 
 from evaluations.models import Complaint, Rating
+from tests.windows.factories import HallFactory, WindowFactory
 from tests.windows.test_import_visits import (
     CN_HEADER,
     GOOD,
@@ -169,20 +170,31 @@ def test_a_visit_stored_meanwhile_is_unchanged_and_gets_nothing_more(tmp_path, c
     assert Complaint.objects.count() == 0
 
 
-def test_times_of_a_zone_whose_offset_is_not_whole_hours(tmp_path, configured_hall, monkeypatch):
+def test_times_of_a_zone_whose_offset_is_not_whole_hours(tmp_path, configured_hall):
     """The UTC text is shifted by hours only when the zone's offset is whole hours."""
-    monkeypatch.setattr(visits_module, "HALL_TIME_ZONE", ZoneInfo("Asia/Kolkata"))
-    visits_module._utc_offset.cache_clear()
-    visits_module._utc_hour.cache_clear()
-    try:
-        run(write(tmp_path, HEADER + GOOD))
-    finally:
-        visits_module._utc_offset.cache_clear()
-        visits_module._utc_hour.cache_clear()
+    configured_hall.time_zone = ZoneInfo("Asia/Kolkata")
+    configured_hall.save()
+
+    run(write(tmp_path, HEADER + GOOD))
 
     visit = Visit.objects.get()
     assert visit.started_at == dt.datetime(2022, 1, 4, 3, 11, tzinfo=dt.UTC)  # 08:41 - 5:30
     assert visit.service_date == dt.date(2022, 1, 4)
+
+
+def test_each_row_is_read_in_its_own_halls_zone(tmp_path, configured_hall):
+    """contracts.md section 2: the times are the hall's local time, hall by hall."""
+    london = HallFactory(code="HL", time_zone=ZoneInfo("Europe/London"))
+    WindowFactory(hall=london, number=1)
+    row_london = GOOD.replace("HA,", "HL,", 1).replace(",B001,", ",,")
+
+    run(write(tmp_path, HEADER + GOOD + row_london + GOOD.replace("A001", "A002")))
+
+    assert set(Visit.objects.values_list("hall__code", "ticket_no", "started_at")) == {
+        ("HA", "A001", dt.datetime(2022, 1, 4, 0, 41, tzinfo=dt.UTC)),  # Shanghai: UTC+8
+        ("HL", "A001", dt.datetime(2022, 1, 4, 8, 41, tzinfo=dt.UTC)),  # London in winter
+        ("HA", "A002", dt.datetime(2022, 1, 4, 0, 41, tzinfo=dt.UTC)),
+    }
 
 
 def test_times_across_midnight_utc_keep_the_local_service_date(

@@ -10,13 +10,12 @@ third group) stands in for it. Names and texts are data in Chinese, not interfac
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from evaluations.models import Inspection, Measure, RectificationChecklist
 from windows.demo import catalogue
 from windows.models import Department, Hall, HallAccess, Window
+from windows.rules.hall_time import hall_zone
 
-HALL_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 CHECKLIST_TITLE = "社会保障综合服务大厅满意度提升13项工作措施完成进度清单"
 INSPECTION_GROUP = "区级机关工委作风建设监督组（第一组）"
 BEST_WINDOWS = (5, 9, 7)
@@ -93,7 +92,7 @@ def _seed_checklist(*, hall: Hall, today: date) -> int:
                 completed_on=completed_on,
                 verified_by=verifier if verified else None,
                 verified_at=datetime.combine(
-                    completed_on + timedelta(days=2), time(10), HALL_TIME_ZONE
+                    completed_on + timedelta(days=2), time(10), hall_zone(hall)
                 )
                 if verified
                 else None,

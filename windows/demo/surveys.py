@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from evaluations.models import Answer, Question, QuestionnaireResponse
 from evaluations.services.surveys import default_questionnaire, questionnaire_create_default
 from windows.models import Hall
+from windows.rules.hall_time import hall_zone
 
-HALL_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 SURVEY_WEEKS = 12
 COMMENTS = ("希望增加引导人员", "工作人员很耐心", "等候区座位偏少", "材料清单很清楚")
 
@@ -53,7 +52,7 @@ def seed_questionnaire_responses(*, hall: Hall, today: date) -> int:
                 questionnaire=questionnaire,
                 week_start=monday,
                 submitted_at=datetime.combine(
-                    rng.choice(days), time(rng.randint(9, 16), rng.randrange(60)), HALL_TIME_ZONE
+                    rng.choice(days), time(rng.randint(9, 16), rng.randrange(60)), hall_zone(hall)
                 ),
             )
             for _ in range(count)

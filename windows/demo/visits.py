@@ -14,18 +14,15 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
-
-from django.utils import timezone
 
 from evaluations.models import Rating
 from evaluations.services.followups import followups_open
 from windows.models import Hall, Staff, Visit, VisitItem, Window
+from windows.rules.hall_time import hall_localtime, hall_zone
 from windows.workdays import business_days
 
 from . import catalogue
 
-HALL_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 VISITS_PER_DAY = 110
 # Month -> volume relative to an ordinary month (domain.md, "Volume analysis").
 MONTH_SHAPE = {1: 1.0, 2: 0.7, 3: 0.9, 4: 0.85, 5: 0.95, 6: 1.0, 7: 1.05, 8: 1.35,
@@ -52,7 +49,7 @@ def seed_visits(*, hall: Hall, start: date, today: date, now: datetime | None = 
 
     A day that is the real today gets visits only up to the current time of day.
     """
-    now = timezone.localtime(now or timezone.now(), HALL_TIME_ZONE)
+    now = hall_localtime(hall, now)
     windows = _demo_windows(hall)
     if not windows:
         return 0
@@ -110,19 +107,20 @@ def _day_visits(
         if demo.medical:
             expected *= MEDICAL_PEAK.get(day.month, 1.0)
         for _ in range(max(0, round(rng.gauss(expected, expected * 0.15)))):
-            started = _local(day, rng)
+            started = _local(hall, day, rng)
             if started.time() > until:
                 continue
             counters[demo.letter] = counters.get(demo.letter, 0) + 1
             yield _visit(hall, demo, day, started, counters[demo.letter], rng, evaluation_rate)
 
 
-def _local(day: date, rng: random.Random) -> datetime:
+def _local(hall: Hall, day: date, rng: random.Random) -> datetime:
     morning = rng.random() < 0.58
     minute = (
         rng.randrange(9 * 60, 11 * 60 + 45) if morning else rng.randrange(13 * 60 + 30, 17 * 60)
     )
-    return datetime.combine(day, time(minute // 60, minute % 60, rng.randrange(60)), HALL_TIME_ZONE)
+    at = time(minute // 60, minute % 60, rng.randrange(60))
+    return datetime.combine(day, at, hall_zone(hall))
 
 
 def _visit(hall, demo, day, started, number, rng, evaluation_rate):

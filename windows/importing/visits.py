@@ -18,10 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from functools import lru_cache, partial
+from functools import partial
 from itertools import islice
 from typing import TYPE_CHECKING, BinaryIO
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
@@ -32,6 +31,7 @@ from evaluations.models import Rating
 from evaluations.services.followups import FollowupDeadlines, followups_open
 from windows.live import halls_touch
 from windows.models import Hall, ServiceItem, Staff, Visit, VisitItem, Window
+from windows.rules.hall_time import hall_zone
 from windows.scoping import visible_hall_ids
 
 from .forked import can_fork, produced_in_child
@@ -40,9 +40,10 @@ from .tabular import Column, read_rows
 from .visit_store import NewVisit, PreparedBatch, StoredRating, VisitStore
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from django.contrib.auth.models import AbstractBaseUser
 
-HALL_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 CHUNK_SIZE = 5000
 ANALYZE_AFTER_ROWS = 10_000
 FOLLOWUP_BATCH = 5000  # bad reviews whose cases are opened together
@@ -108,6 +109,8 @@ class _References:
         self.items = dict(ServiceItem.objects.values_list("code", "pk"))
         self.windows: dict[int, dict[int, int]] = {}  # hall pk -> number -> window pk
         self.staff: dict[int, dict[str, int]] = {}  # hall pk -> badge -> staff pk
+        self.hours: dict[int, _LocalHours] = {}  # hall pk -> its zone's hours
+        self.zone_hours: dict[ZoneInfo, _LocalHours] = {}  # halls of one zone share them
 
     def hall(self, code: str) -> Hall:
         hall = self.halls.get(code)
@@ -141,6 +144,15 @@ class _References:
         except KeyError:
             staff = dict(Staff.objects.filter(hall=hall).values_list("badge_no", "pk"))
             return self.staff.setdefault(hall.id, staff)
+
+    def local_hours(self, hall: Hall) -> _LocalHours:
+        """The hall's local hours as UTC (its times are the hall's local time)."""
+        try:
+            return self.hours[hall.id]
+        except KeyError:
+            zone = hall_zone(hall)
+            hours = self.zone_hours.setdefault(zone, _LocalHours(zone))
+            return self.hours.setdefault(hall.id, hours)
 
     def window_id(self, hall: Hall, number: int) -> int:
         """The window's pk; with create_missing a missing window is created (specialist)."""
@@ -376,11 +388,12 @@ def _parse(values: dict[str, str], *, refs: _References, fixed_hall: Hall | None
             if values["status"]
             else _("missing status")
         )
-    issued_at = _time(values["issued_at"], ISSUED_AT, required=True)
-    called_at = _time(values["called_at"], CALLED_AT)
-    started_at = _time(values["started_at"], STARTED_AT, required=True)
+    hours = refs.local_hours(hall)
+    issued_at = _time(values["issued_at"], ISSUED_AT, hours, required=True)
+    called_at = _time(values["called_at"], CALLED_AT, hours)
+    started_at = _time(values["started_at"], STARTED_AT, hours, required=True)
     finished_at = _time(
-        values["finished_at"], FINISHED_AT, required=status == Visit.Status.COMPLETED
+        values["finished_at"], FINISHED_AT, hours, required=status == Visit.Status.COMPLETED
     )
     if started_at < issued_at:
         raise _Rejected(_("the service started before the ticket was issued"))
@@ -389,7 +402,7 @@ def _parse(values: dict[str, str], *, refs: _References, fixed_hall: Hall | None
     window_number = _window_number(values["window_no"], hall=hall, refs=refs)
     staff_id = _staff(values["staff_badge"], hall=hall, refs=refs)
     codes = _service_codes(values["service_codes"], refs=refs)
-    rating, rated_at = _rating(values, finished_at=finished_at)
+    rating, rated_at = _rating(values, finished_at=finished_at, hours=hours)
     return NewVisit(
         hall_id=hall.id,
         ticket_no=ticket_no,
@@ -421,7 +434,7 @@ def _hall(code: str, *, refs: _References, fixed_hall: Hall | None) -> Hall:
     return refs.hall(code)
 
 
-def _time(text: str, column: Column, *, required: bool = False) -> str | None:
+def _time(text: str, column: Column, hours: _LocalHours, *, required: bool = False) -> str | None:
     """A `YYYY-MM-DD HH:MM:SS` hall local time, as the same text in UTC (see visit_store)."""
     if not text:
         if required:
@@ -434,31 +447,36 @@ def _time(text: str, column: Column, *, required: bool = False) -> str | None:
         except ValueError:
             pass
         else:
-            utc_hour = _utc_hour(text[:13])
-            if utc_hour is not None:
-                return utc_hour + text[13:]
-            return str(local - _utc_offset(text[:13]))
+            utc = hours[text[:13]]
+            if type(utc) is str:
+                return utc + text[13:]
+            return str(local - utc)
     raise _Rejected(
         _("%(column)s: %(value)s is not a time like %(example)s")
         % {"column": column, "value": text, "example": TIME_FORMAT_EXAMPLE}
     )
 
 
-@lru_cache(maxsize=100_000)
-def _utc_offset(hour: str) -> timedelta:
-    """The hall's offset from UTC in the local hour `YYYY-MM-DD HH` (zones change on the
-    hour), looked up once an hour of the file rather than once a value."""
-    return datetime.fromisoformat(hour + ":00").replace(tzinfo=HALL_TIME_ZONE).utcoffset()
+class _LocalHours(dict):
+    """One zone's local hours `YYYY-MM-DD HH` in UTC, each looked up once per import and
+    zone rather than once a value (zones change on the hour).
 
+    The value is the UTC `YYYY-MM-DD HH` when the offset is whole hours (always, in China
+    since 1901): minutes and seconds then stay as they are; otherwise the offset itself.
+    """
 
-@lru_cache(maxsize=100_000)
-def _utc_hour(hour: str) -> str | None:
-    """The UTC `YYYY-MM-DD HH` of a local hour, when the offset is whole hours (always, in
-    China since 1901): minutes and seconds then stay as they are. None otherwise."""
-    offset = _utc_offset(hour)
-    if offset % timedelta(hours=1):
-        return None
-    return (datetime.fromisoformat(hour + ":00") - offset).isoformat(" ")[:13]
+    __slots__ = ("zone",)
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        super().__init__()
+        self.zone = zone
+
+    def __missing__(self, hour: str) -> str | timedelta:
+        local = datetime.fromisoformat(hour + ":00")
+        offset = local.replace(tzinfo=self.zone).utcoffset()
+        utc = offset if offset % timedelta(hours=1) else (local - offset).isoformat(" ")[:13]
+        self[hour] = utc
+        return utc
 
 
 def _window_number(text: str, *, hall: Hall, refs: _References) -> int:
@@ -520,14 +538,16 @@ def _service_codes(text: str, *, refs: _References) -> list[str]:
     return codes
 
 
-def _rating(values: dict[str, str], *, finished_at: str | None) -> tuple[int | None, str | None]:
+def _rating(
+    values: dict[str, str], *, finished_at: str | None, hours: _LocalHours
+) -> tuple[int | None, str | None]:
     """The level and time of the rating; without rated_at the visit's finish time."""
     text = values["rating"]
     if not text:
         return None, None
     if text not in {"1", "2", "3", "4", "5"}:
         raise _Rejected(_("rating %(value)s is not a whole number from 1 to 5") % {"value": text})
-    rated_at = _time(values["rated_at"], RATED_AT) or finished_at
+    rated_at = _time(values["rated_at"], RATED_AT, hours) or finished_at
     if rated_at is None:
         raise _Rejected(
             _("a rating needs %(rated_at)s or %(finished_at)s")

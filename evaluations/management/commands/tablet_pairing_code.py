@@ -6,11 +6,11 @@ The admin's "issue pairing code" from the command line, for an operator setting 
 
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations.services.devices import tablet_issue_pairing_code
 from windows.models import Window
+from windows.rules.hall_time import hall_localtime
 
 
 class Command(BaseCommand):
@@ -25,14 +25,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, hall, window, label, base_url, **options):
-        found = Window.objects.filter(hall__code=hall, number=window).first()
+        found = Window.objects.select_related("hall").filter(hall__code=hall, number=window).first()
         if found is None:
             raise CommandError(
                 _("No window %(number)s in hall %(hall)s.") % {"number": window, "hall": hall}
             )
         device, code = tablet_issue_pairing_code(window=found, label=label)
         link = f"{base_url.rstrip('/')}{reverse('tablet:pair')}?code={code}"
-        expires = timezone.localtime(device.pairing_expires_at).strftime("%H:%M")
+        expires = hall_localtime(found.hall, device.pairing_expires_at).strftime("%H:%M")
         self.stdout.write(
             _("Pairing code for %(window)s: %(code)s (valid until %(time)s)")
             % {"window": found, "code": code, "time": expires}

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from windows.demo.catalogue import DEMO_PASSWORD, ROSTER_WEEKS
+from windows.demo.catalogue import DEMO_PASSWORD, HALL_CODE, ROSTER_WEEKS
 from windows.demo.seed import SeedSummary, seed_demo
+from windows.models import Hall
+from windows.rules.hall_time import hall_localdate
 
 
 class Command(BaseCommand):
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        today = self._parse_date(options["today"], "--today") or timezone.localdate()
+        today = self._parse_date(options["today"], "--today") or self._hall_today()
         visits_since = None
         if not options["no_visits"]:
             visits_since = self._parse_date(options["visits_since"], "--visits-since") or date(
@@ -64,6 +65,12 @@ class Command(BaseCommand):
             )
             % {"password": DEMO_PASSWORD}
         )
+
+    @staticmethod
+    def _hall_today() -> date:
+        """Today in the demo hall's zone (the field's default zone before it exists)."""
+        hall = Hall.objects.filter(code=HALL_CODE).first() or Hall(code=HALL_CODE)
+        return hall_localdate(hall)
 
     @staticmethod
     def _parse_date(value: str | None, option: str) -> date | None:
