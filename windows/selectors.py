@@ -11,6 +11,7 @@ from axes.models import AccessAttempt
 from django.db.models import Max
 
 from windows.models import DutyAssignment, Hall, Staff
+from windows.rules.hall_time import week_of
 from windows.workdays import business_days
 
 if TYPE_CHECKING:
@@ -69,12 +70,6 @@ def staff_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Staff | None:
     if not user.is_authenticated:
         return None
     return Staff.objects.select_related("hall", "department").filter(user=user).first()
-
-
-def week_of(day: date) -> tuple[date, date]:
-    """Monday and Sunday of the week that contains the day."""
-    monday = day - timedelta(days=day.weekday())
-    return monday, monday + timedelta(days=6)
 
 
 def staff_home(*, user: AbstractBaseUser | AnonymousUser, today: date) -> StaffHome | None:

@@ -14,12 +14,12 @@ from tests.windows.factories import (
     WindowFactory,
 )
 from windows.models import DutyAssignment, HallCalendarDay
+from windows.rules.hall_time import week_of
 from windows.selectors import (
     badge_initials,
     login_lockout_ends_at,
     staff_home,
     visible_halls,
-    week_of,
 )
 
 # 2020-10-01..08 are state holidays; Sunday 2020-09-27 and Saturday 2020-10-10 are
