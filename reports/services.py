@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations.models import Complaint
-from evaluations.selectors.complaints import complaint_list
+from evaluations.selectors.complaints import complaint_list, in_hall_days
 from evaluations.selectors.rectification import hall_rectification, inspection_results
 from evaluations.selectors.results import bad_reviews
 from evaluations.selectors.surveys import weekly_progress
@@ -169,9 +169,10 @@ def _cases(*, hall: Hall, start: dt.date, end: dt.date) -> dict:
     """Cases received and closed in the period, as the complaints dashboard counts them:
     received = the case list's received dates; closed = closed now, closed in the period."""
     cases = Complaint.objects.for_hall(hall)
-    received = complaint_list(cases=cases, today=end, start=start, end=end)
+    received = complaint_list(cases=cases, today=end, start=start, end=end, hall=hall)
     closed = cases.filter(
-        status=Complaint.Status.CLOSED, closed_at__date__gte=start, closed_at__date__lte=end
+        in_hall_days("closed_at", hall=hall, start=start, end=end),
+        status=Complaint.Status.CLOSED,
     )
     return {"received": received.count(), "closed": closed.count()}
 

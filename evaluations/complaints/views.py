@@ -90,7 +90,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     }
     if form.is_valid():
         filters = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
-        rows = complaint_list(cases=cases, today=today, **filters)
+        rows = complaint_list(cases=cases, today=today, hall=hall, **filters)
         page = Paginator(rows, CASES_PER_PAGE).get_page(request.GET.get("page"))
         shown = PhoneShower(user)
         query = request.GET.copy()

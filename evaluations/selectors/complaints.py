@@ -10,8 +10,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
 from evaluations.models import Channel, Complaint, Measure
+from evaluations.selectors.rectification import completion_rate_pct, finished_q
 from windows import roles
 from windows.models import Hall
+from windows.rules.hall_time import hall_day_bounds, month_of
 from windows.rules.rounding import percent
 
 VIEW_PERMISSION = "evaluations.view_complaint"
@@ -32,6 +34,19 @@ def late(today: dt.date) -> Q:
 
 UNASSIGNED = Q(handler__isnull=True) & ~Q(status=Complaint.Status.CLOSED)
 """An open case nobody handles yet (未分派): the managers and the duty leader answer for it."""
+
+
+def in_hall_days(
+    field: str, *, hall: Hall | None, start: dt.date | None = None, end: dt.date | None = None
+) -> Q:
+    """The moment `field` falls in the hall's local days start to end (either may be open);
+    without a hall, the installation's days."""
+    q = Q()
+    if start is not None:
+        q &= Q(**{f"{field}__gte": hall_day_bounds(hall, start)[0]})
+    if end is not None:
+        q &= Q(**{f"{field}__lt": hall_day_bounds(hall, end)[1]})
+    return q
 
 
 def may_view_hall_cases(user) -> bool:
@@ -60,9 +75,11 @@ def complaint_list(
     window=None,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    hall: Hall | None = None,
 ) -> QuerySet[Complaint]:
     """The cases matching the list's filters; `overdue` and `unassigned` are "yes", "no" or
-    "" (either), "yes" meaning an open case that is late / has no handler."""
+    "" (either), "yes" meaning an open case that is late / has no handler. Start and end
+    are days of `hall` (the installation's days for a handler's cases of any hall)."""
     if channel:
         cases = cases.filter(channel=channel)
     if status:
@@ -74,10 +91,8 @@ def complaint_list(
             cases = cases.exclude(condition)
     if window is not None:
         cases = cases.filter(window=window)
-    if start is not None:
-        cases = cases.filter(received_at__date__gte=start)
-    if end is not None:
-        cases = cases.filter(received_at__date__lte=end)
+    if start is not None or end is not None:
+        cases = cases.filter(in_hall_days("received_at", hall=hall, start=start, end=end))
     return cases.select_related("window", "staff", "handler", "hall").order_by(
         "-received_at", "-pk"
     )
@@ -171,34 +186,32 @@ def complaint_dashboard(*, hall: Hall, today: dt.date) -> Dashboard:
     after a callback). Satisfied rate: satisfied over those called back. Rectification
     completion: the hall's measures done or verified over all its measures.
     """
-    month_start = today.replace(day=1)
     closed = Complaint.Status.CLOSED
     cases = Complaint.objects.for_hall(hall)
     called = ~Q(callback_result="")
+    this_month = {"hall": hall, "start": month_of(today)[0], "end": today}
+    received_this_month = in_hall_days("received_at", **this_month)
     counts = cases.aggregate(
         open_cases=Count("pk", filter=~Q(status=closed)),
         unassigned_cases=Count("pk", filter=UNASSIGNED),
         overdue_cases=Count("pk", filter=late(today)),
         closed_this_month=Count(
-            "pk",
-            filter=Q(status=closed, closed_at__date__gte=month_start, closed_at__date__lte=today),
+            "pk", filter=Q(status=closed) & in_hall_days("closed_at", **this_month)
         ),
-        received_this_month=Count(
-            "pk", filter=Q(received_at__date__gte=month_start, received_at__date__lte=today)
-        ),
+        received_this_month=Count("pk", filter=received_this_month),
         reached_callback=Count("pk", filter=Q(status__in=REACHED_CALLBACK) | called),
         called_back=Count("pk", filter=called),
         satisfied=Count("pk", filter=Q(callback_result=Complaint.CallbackResult.SATISFIED)),
     )
     per_channel = dict(
-        cases.filter(received_at__date__gte=month_start, received_at__date__lte=today)
+        cases.filter(received_this_month)
         .values_list("channel")
         .annotate(n=Count("pk"))
         .values_list("channel", "n")
     )
     measures = Measure.objects.for_hall(hall).aggregate(
         total=Count("pk"),
-        completed=Count("pk", filter=Q(status__in=[Measure.Status.DONE, Measure.Status.VERIFIED])),
+        completed=Count("pk", filter=finished_q()),
     )
     return Dashboard(
         open_cases=counts["open_cases"],
@@ -217,7 +230,9 @@ def complaint_dashboard(*, hall: Hall, today: dt.date) -> Dashboard:
         satisfied_rate_pct=percent(counts["satisfied"], counts["called_back"]),
         measures=measures["total"],
         measures_completed=measures["completed"],
-        rectification_rate_pct=percent(measures["completed"], measures["total"]),
+        rectification_rate_pct=completion_rate_pct(
+            finished=measures["completed"], total=measures["total"]
+        ),
         overdue_list=cases.filter(late(today))
         .select_related("window", "staff", "handler")
         .order_by("due_date", "pk"),

@@ -147,6 +147,29 @@ def test_dashboard_figures(hall_a, book):
     assert list(figures.overdue_list) == [book["late"]]
 
 
+def test_dashboard_months_are_the_halls_own_local_days(hall_a):
+    """A case received on 1 October in Shanghai but 30 September in New York is a case of
+    September in a New York hall (its day bounds, not the installation's zone)."""
+    hall_a.time_zone = ZoneInfo("America/New_York")
+    hall_a.save()
+    late_evening = dt.datetime(2026, 10, 1, 3, 0, tzinfo=dt.UTC)  # 23:00 in New York
+    case(
+        hall_a,
+        received=late_evening.isoformat(),
+        due="2026-10-10",
+        status="closed",
+        callback_result="satisfied",
+        verdict="substantiated",
+        closed_at=late_evening,
+    )
+
+    september = complaint_dashboard(hall=hall_a, today=dt.date(2026, 9, 30))
+    october = complaint_dashboard(hall=hall_a, today=dt.date(2026, 10, 31))
+
+    assert (september.received_this_month, september.closed_this_month) == (1, 1)
+    assert (october.received_this_month, october.closed_this_month) == (0, 0)
+
+
 def test_dashboard_of_an_empty_hall_has_no_rates(hall_a):
     figures = complaint_dashboard(hall=hall_a, today=TODAY)
     assert (figures.open_cases, figures.overdue_cases, figures.received_this_month) == (0, 0, 0)
