@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from evaluations.models import Complaint
-from evaluations.privacy import is_hall_manager, mask_phone
+from evaluations.privacy import is_hall_manager
 from evaluations.selectors.complaints import (
     ACT_PERMISSION,
     INTAKE_PERMISSION,
@@ -36,31 +36,13 @@ from evaluations.selectors.complaints import (
 from evaluations.selectors.results import reason_labels
 from evaluations.services import complaints as services
 from windows.models import Hall
+from windows.roles import phone_shower, shown_phone
 from windows.rules.hall_time import hall_localdate
 from windows.scoping import hall_from_request, user_halls
 
 from . import forms
 
 CASES_PER_PAGE = 50
-
-
-class PhoneShower:
-    """The complainant's phone as the user may see it, asking once per hall."""
-
-    def __init__(self, user) -> None:
-        self.user = user
-        self.managed: dict[int, bool] = {}
-
-    def __call__(self, complaint: Complaint) -> str:
-        if complaint.handler_id is not None and complaint.handler_id == self.user.pk:
-            return complaint.callback_phone
-        if complaint.hall_id not in self.managed:
-            self.managed[complaint.hall_id] = is_hall_manager(
-                user=self.user, hall_id=complaint.hall_id
-            )
-        if self.managed[complaint.hall_id]:
-            return complaint.callback_phone
-        return mask_phone(complaint.callback_phone)
 
 
 @require_safe
@@ -92,7 +74,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         filters = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         rows = complaint_list(cases=cases, today=today, hall=hall, **filters)
         page = Paginator(rows, CASES_PER_PAGE).get_page(request.GET.get("page"))
-        shown = PhoneShower(user)
+        shown = phone_shower(user)
         query = request.GET.copy()
         query.pop("page", None)
         context |= {
@@ -258,7 +240,7 @@ def _detail(
         action_forms.append({"name": name, "title": str(ACTION_TITLES[name]), "form": form})
     context = {
         "case": complaint,
-        "phone": PhoneShower(user)(complaint),
+        "phone": shown_phone(user, complaint),
         "timeline": complaint_timeline(complaint),
         "extensions": complaint.extensions.select_related("requested_by", "decided_by"),
         "pending_extensions": complaint.extensions.filter(status="pending"),
