@@ -12,9 +12,9 @@ from .devices import TabletDevice
 
 
 class RatingQuerySet(HallScopedQuerySet):
-    hall_field = "visit__hall"
-
     """good / bad / excluded: the classes of evaluations.rules (excluded is neither)."""
+
+    hall_field = "visit__hall"
 
     def good(self) -> "RatingQuerySet":
         return self.filter(rules.good_q())
