@@ -205,8 +205,11 @@ def console_session(port: int, seconds: float, prefix: str) -> dict:
     }
 
 
-def poll_tablets(port: int, tokens: list[str], seconds: float, output: Path) -> None:
-    """The tablets' child process: one thread per tablet, each polling like tablet.js."""
+def poll_tablets(
+    port: int, tokens: list[str], seconds: float, output: Path, use_etag: bool = True
+) -> None:
+    """The tablets' child process: one thread per tablet, each polling like tablet.js
+    (with the state's ETag in If-None-Match; without it, for the comparison)."""
     stop = threading.Event()
     samples: list[list] = []  # [wall-clock start, seconds, status]
     lock = threading.Lock()
@@ -219,7 +222,9 @@ def poll_tablets(port: int, tokens: list[str], seconds: float, output: Path) -> 
         while not stop.is_set() and time.monotonic() < deadline:
             at = time.time()
             try:
-                status, _, _, took = request(port, "GET", STATE_PATH, headers)
+                status, answered, _, took = request(port, "GET", STATE_PATH, headers)
+                if use_etag and answered.get("ETag"):
+                    headers["If-None-Match"] = answered["ETag"]
             except OSError:  # refused or timed out: counted as status 0
                 status, took = 0, HTTP_TIMEOUT
             mine.append([at, took, status])
@@ -283,12 +288,14 @@ def state_figures(samples: list, since: float, until: float) -> dict:
     statuses: dict[str, int] = {}
     for sample in inside:
         statuses[str(sample[2])] = statuses.get(str(sample[2]), 0) + 1
-    served = [s[1] for s in inside if s[2] == 200]
+    served = [s[1] for s in inside if s[2] in (200, 304)]  # 304: unchanged, per its ETag
+    full = [s[1] for s in inside if s[2] == 200]
     return {
         "requests": len(inside),
         "served_per_second": round(len(served) / (until - since), 1),
         "statuses": statuses,
         **latency(served, (0.5, 0.95, 0.99)),
+        "full_state": latency(full, (0.5, 0.95)),
     }
 
 
@@ -735,8 +742,15 @@ def run_phases(port: int, tokens: list[str], options, master_pid: int) -> dict:
     alone = console_session(port, options.baseline, "A")
     phases["console_alone"] = {"console": console_figures(alone), "cpu": meter.stop()}
 
+    for phase, use_etag in (("with_tablets", True), ("with_tablets_no_etag", False)):
+        phases[phase] = _tablets_phase(port, tokens, options, master_pid, use_etag=use_etag)
+    return phases
+
+
+def _tablets_phase(port: int, tokens: list[str], options, master_pid: int, *, use_etag: bool):
+    mode = "with their ETag (as tablet.js)" if use_etag else "without ETag (full state)"
     print(
-        f"[bench] {len(tokens)} tablets polling, console for {options.duration:.0f} s",
+        f"[bench] {len(tokens)} tablets polling {mode}, console for {options.duration:.0f} s",
         flush=True,
     )
     output = WORK / "pollers.json"
@@ -745,13 +759,13 @@ def run_phases(port: int, tokens: list[str], options, master_pid: int) -> dict:
     total = WARMUP_SECONDS + options.duration + 1
     pollers = subprocess.Popen(
         [PYTHON, __file__, "--_pollers", str(port), str(WORK / "tokens.json"), str(total),
-         str(output)],
+         str(output), "etag" if use_etag else "full"],
         cwd=ROOT,
     )  # fmt: skip
     try:
         time.sleep(WARMUP_SECONDS)
         meter = CpuMeter(master_pid)
-        loaded = console_session(port, options.duration, "B")
+        loaded = console_session(port, options.duration, "B" if use_etag else "C")
         cpu = meter.stop()
         pollers.wait(timeout=total + HTTP_TIMEOUT + 30)
     finally:
@@ -759,29 +773,32 @@ def run_phases(port: int, tokens: list[str], options, master_pid: int) -> dict:
             pollers.kill()
             pollers.wait(timeout=10)
     polled = json.loads(output.read_text())
-    phases["with_tablets"] = {
+    return {
         "tablets": len(tokens),
+        "etag": use_etag,
         "state": state_figures(polled["samples"], loaded["started"], loaded["ended"]),
         "console": console_figures(loaded),
         "cpu": {**cpu, "tablet_client_cpu_seconds": round(polled["cpu_seconds"], 1)},
     }
-    return phases
 
 
 def print_table(result: dict) -> None:
     alone = result["phases"]["console_alone"]
     loaded = result["phases"]["with_tablets"]
+    full = result["phases"]["with_tablets_no_etag"]
     state = loaded["state"]
     print()
     visits = result["tables"]["Visit"]
     print(f"== {result['database']}  ({result['cpu_count']} CPUs, gunicorn "
           f"{result['gunicorn_workers']} sync workers, {visits:,} visits)")  # fmt: skip
     print(f"{'':34} {'p50 ms':>8} {'p95 ms':>8} {'p99/max':>9} {'n':>6}")
-    print(
-        f"{'state, 50 tablets':34} {state['p50_ms']:>8} {state['p95_ms']:>8} "
-        f"{state['p99_ms']:>9} {state['count']:>6}   {state['served_per_second']} req/s"
-    )
-    for label, phase in (("alone", alone), ("with tablets", loaded)):
+    for label, phase in (("ETag", loaded), ("no ETag", full)):
+        state = phase["state"]
+        print(
+            f"{'state, 50 tablets, ' + label:34} {state['p50_ms']:>8} {state['p95_ms']:>8} "
+            f"{state['p99_ms']:>9} {state['count']:>6}   {state['served_per_second']} req/s"
+        )
+    for label, phase in (("alone", alone), ("tablets, ETag", loaded), ("tablets, no ETag", full)):
         console = phase["console"]
         for kind in ("get", "post"):
             row = console[kind]
@@ -798,10 +815,10 @@ def print_table(result: dict) -> None:
 
 
 def main() -> None:
-    if len(sys.argv) == 6 and sys.argv[1] == "--_pollers":
-        port, tokens, seconds, output = sys.argv[2:]
+    if len(sys.argv) == 7 and sys.argv[1] == "--_pollers":
+        port, tokens, seconds, output, mode = sys.argv[2:]
         tokens = json.loads(Path(tokens).read_text())
-        poll_tablets(int(port), tokens, float(seconds), Path(output))
+        poll_tablets(int(port), tokens, float(seconds), Path(output), use_etag=mode == "etag")
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default=f"sqlite:///{WORK / 'tablets.sqlite3'}")

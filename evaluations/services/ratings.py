@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -137,6 +137,7 @@ def rating_record(
     callback_phone: str = "",
     device: TabletDevice | None = None,
     client_id: uuid.UUID | None = None,
+    tapped_ago: timedelta | None = None,
 ) -> tuple[Rating, bool]:
     """Store the citizen's rating of a visit; a bad one opens a follow-up case.
 
@@ -144,6 +145,11 @@ def rating_record(
     (even one racing the first) returns the rating stored the first time, with False.
     One rating per visit. With a device, the visit must have been served at the device's
     window and be tapped within its rating window (evaluations.rating_window).
+
+    `tapped_ago` (a tablet's rating kept while the network was down) says how long before
+    now the citizen tapped: the rating time is the server's clock minus it, so the
+    tablet's own clock never matters; a tap claimed before the visit finished counts as
+    at its finish.
     """
     replay = _replay(client_id=client_id, visit=visit)
     if replay is not None:
@@ -151,6 +157,10 @@ def rating_record(
     reasons, comment, phone = _clean_input(
         level=level, reasons=reasons, comment=comment, callback_phone=callback_phone, source=source
     )
+    if tapped_ago is not None:
+        rated_at = timezone.now() - tapped_ago
+        if visit.finished_at and rated_at < visit.finished_at:
+            rated_at = visit.finished_at
     rated_at = rated_at or timezone.now()
     _check_visit(visit=visit, device=device, rated_at=rated_at)
     if Rating.objects.filter(visit=visit).exists():

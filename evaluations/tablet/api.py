@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema
@@ -243,15 +242,12 @@ class RatingSubmitView(TabletAPIView):
         )
         if visit is None:
             return _error("not_found", _("No such visit."))
-        rated_at = timezone.now() - timedelta(milliseconds=values["age_ms"])
-        if visit.finished_at and rated_at < visit.finished_at:
-            rated_at = visit.finished_at
         try:
             rating, created = rating_record(
                 visit=visit,
                 level=values["level"],
                 source=Rating.Source.TABLET,
-                rated_at=rated_at,
+                tapped_ago=timedelta(milliseconds=values["age_ms"]),
                 reasons=values["reasons"],
                 comment=values["comment"],
                 callback_phone=values["phone"],
