@@ -183,8 +183,21 @@ def test_a_tap_on_a_visit_in_service_is_refused(tablet_client, session, item):
     assert (response.status_code, response.json()["error"]) == (409, "not_completed")
 
 
+@pytest.fixture
+def role_groups(transactional_db) -> None:
+    """The role groups a data migration made: transactional tests (the browser tests run
+    before this one) flush them, and serialized_rollback does not bring them back once
+    other threads have used the database (see tests/e2e/conftest.py)."""
+    from django.apps import apps
+
+    from windows.roles import sync_role_groups
+
+    sync_role_groups(apps)
+
+
 @pytest.mark.skipif(connection.vendor == "sqlite", reason="needs concurrent connections")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("role_groups")
 def test_concurrent_replays_store_exactly_one_row(hall_a, window, session, item):
     """Four copies of the same tap at the same moment: one row, one 201, then 200s."""
     visit = serve(session, item, "A1", start=300, finish=2)
