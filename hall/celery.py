@@ -5,7 +5,7 @@ from pathlib import Path
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hall.settings.local")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hall.settings.production")
 
 app = Celery("hall")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -55,3 +55,35 @@ def test_database_url_selects_the_database(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == str(database)
+
+
+def _settings_module_of(entry_point: str) -> str:
+    """The settings module a server entry point loads when nothing is set."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env = {**clean, **{k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_SETTINGS_MODULE"}}
+    code = (
+        f"import {entry_point}\n"
+        "from django.conf import settings\n"
+        "print(settings.SETTINGS_MODULE, settings.DEBUG)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_servers_default_to_production_settings():
+    for entry_point in ("hall.wsgi", "hall.asgi", "hall.celery"):
+        assert _settings_module_of(entry_point) == "hall.settings.production False"
+
+
+def test_manage_py_keeps_the_embedded_local_settings(tmp_path):
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SETTINGS_MODULE)",
+        env={"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "hall.settings.local"
