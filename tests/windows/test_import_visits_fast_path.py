@@ -224,7 +224,7 @@ def test_a_big_import_refreshes_the_statistics_after_the_commit(
         run(write(tmp_path, HEADER + GOOD))
 
     names = [getattr(c, "__name__", None) or c.func.__name__ for c in callbacks]
-    assert names == ["halls_touch", "_analyze_visits"]
+    assert names == ["halls_touch", "analyze"]
 
 
 def test_a_small_import_or_a_dry_run_leaves_the_statistics(

@@ -161,6 +161,11 @@ class VisitStore:
             ],
         )
 
+    def analyze(self) -> None:
+        """Refresh the database's statistics of the tables written (after a big import, so
+        the statistics pages do not plan their queries for yesterday's table; autovacuum
+        would, minutes later). PostgreSQL only: SQLite plans without them."""
+
     def write(
         self, batch: PreparedBatch, *, past_deadline: PastDeadline | None = None
     ) -> StoreResult:
@@ -319,6 +324,11 @@ class PostgresVisitStore(VisitStore):
     ON CONFLICT applies; items and ratings straight into their tables."""
 
     STAGING = "visit_import_staging"
+
+    def analyze(self) -> None:
+        with self.connection.cursor() as cursor:
+            for model in (Visit, VisitItem, Rating):
+                cursor.execute(f"ANALYZE {self.quote(model._meta.db_table)}")
 
     @staticmethod
     def _time(value: str | None) -> str | None:

@@ -15,24 +15,22 @@ of it is valid.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from itertools import islice
 from typing import TYPE_CHECKING, BinaryIO
 
-from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from evaluations.models import Rating
 from evaluations.services.followups import FollowupDeadlines, followups_open
+from windows.importing.rows import RowRejected, import_hall_ids, split_codes, window_number
 from windows.live import halls_touch
-from windows.models import Hall, ServiceItem, Staff, Visit, VisitItem, Window
+from windows.models import Hall, ServiceItem, Staff, Visit, Window
 from windows.rules.hall_time import hall_zone
-from windows.scoping import visible_hall_ids
 
 from .forked import can_fork, produced_in_child
 from .results import ImportFileError, ImportResult, RowError
@@ -84,19 +82,10 @@ STATUSES = {
     "转办": Visit.Status.TRANSFERRED,
     "过号": Visit.Status.NO_SHOW,
 }
-MAX_WINDOW_NUMBER = 32767  # PositiveSmallIntegerField
 MAX_ITEMS = 32767
-WINDOW_NUMBER = re.compile(r"(\d+)\s*号?")
-CODE_SEPARATORS = re.compile(r"[;；,，、\s]+")
 TICKET_NO_LENGTH = Visit._meta.get_field("ticket_no").max_length
 SERVICE_CODE_LENGTH = ServiceItem._meta.get_field("code").max_length
 IMPORT_PERMISSIONS = ("windows.add_visit",)
-
-
-class _Rejected(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 class _References:
@@ -116,9 +105,9 @@ class _References:
         hall = self.halls.get(code)
         if self.hall_ids is not None and (hall is None or hall.id not in self.hall_ids):
             # A user limited to some halls learns nothing about which codes exist.
-            raise _Rejected(_("no permission for hall %(code)s") % {"code": code})
+            raise RowRejected(_("no permission for hall %(code)s") % {"code": code})
         if hall is None:
-            raise _Rejected(_("unknown hall %(code)s") % {"code": code})
+            raise RowRejected(_("unknown hall %(code)s") % {"code": code})
         return hall
 
     def load_all(self) -> None:
@@ -236,12 +225,15 @@ def _text(value: object) -> str:
 def _prepare(
     *, hall_code: str | None, create_missing: bool, user: AbstractBaseUser | None
 ) -> tuple[_References, Hall | None]:
-    refs = _References(hall_ids=_hall_ids_for(user), create_missing=create_missing)
+    refs = _References(
+        hall_ids=import_hall_ids(user, permissions=IMPORT_PERMISSIONS),
+        create_missing=create_missing,
+    )
     fixed_hall = None
     if hall_code is not None:
         try:
             fixed_hall = refs.hall(hall_code)
-        except _Rejected as exc:
+        except RowRejected as exc:
             raise ImportFileError(exc.reason) from None
     return refs, fixed_hall
 
@@ -297,7 +289,7 @@ def _import_rows(
         if halls_written:
             transaction.on_commit(partial(halls_touch, halls_written))
         if result.imported >= ANALYZE_AFTER_ROWS:
-            transaction.on_commit(_analyze_visits)
+            transaction.on_commit(store.analyze)
     return result
 
 
@@ -323,7 +315,7 @@ def _parse_chunk(
     for row, values in chunk:
         try:
             valid.append(_parse(values, refs=refs, fixed_hall=fixed_hall))
-        except _Rejected as exc:
+        except RowRejected as exc:
             errors.append(RowError(row=row, reason=exc.reason))
     return valid, errors
 
@@ -345,28 +337,8 @@ def _open_followups(bad_ratings: list[StoredRating]) -> None:
     bad_ratings.clear()
 
 
-def _analyze_visits() -> None:
-    """Refresh PostgreSQL's statistics after a big import, so that the statistics pages
-    do not plan their queries for yesterday's table (autovacuum would, minutes later)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for model in (Visit, VisitItem, Rating):
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-
-
-def _hall_ids_for(user: AbstractBaseUser | None) -> frozenset[int] | None:
-    if user is None:
-        return None
-    if not user.has_perms(IMPORT_PERMISSIONS):
-        raise PermissionDenied
-    hall_ids = visible_hall_ids(user)
-    if hall_ids is None:
-        return None
-    return frozenset(row["pk"] for row in hall_ids)
-
-
 def _parse(values: dict[str, str], *, refs: _References, fixed_hall: Hall | None) -> NewVisit:
-    """Check every value of a row; raise _Rejected with the first problem.
+    """Check every value of a row; raise RowRejected with the first problem.
 
     Missing windows and service items are created (with create_missing) only once the
     whole row has passed.
@@ -374,15 +346,15 @@ def _parse(values: dict[str, str], *, refs: _References, fixed_hall: Hall | None
     hall = _hall(values["hall_code"], refs=refs, fixed_hall=fixed_hall)
     ticket_no = values["ticket_no"]
     if not ticket_no:
-        raise _Rejected(_("missing ticket number"))
+        raise RowRejected(_("missing ticket number"))
     if len(ticket_no) > TICKET_NO_LENGTH:
-        raise _Rejected(
+        raise RowRejected(
             _("ticket number %(value)s is longer than %(max)s characters")
             % {"value": ticket_no, "max": TICKET_NO_LENGTH}
         )
     status = STATUSES.get(values["status"].lower())
     if status is None:
-        raise _Rejected(
+        raise RowRejected(
             _("unknown status %(value)s: use completed, transferred or no_show (办结, 转办, 过号)")
             % {"value": values["status"]}
             if values["status"]
@@ -396,9 +368,9 @@ def _parse(values: dict[str, str], *, refs: _References, fixed_hall: Hall | None
         values["finished_at"], FINISHED_AT, hours, required=status == Visit.Status.COMPLETED
     )
     if started_at < issued_at:
-        raise _Rejected(_("the service started before the ticket was issued"))
+        raise RowRejected(_("the service started before the ticket was issued"))
     if finished_at is not None and finished_at < started_at:
-        raise _Rejected(_("the service finished before it started"))
+        raise RowRejected(_("the service finished before it started"))
     window_number = _window_number(values["window_no"], hall=hall, refs=refs)
     staff_id = _staff(values["staff_badge"], hall=hall, refs=refs)
     codes = _service_codes(values["service_codes"], refs=refs)
@@ -424,13 +396,13 @@ def _parse(values: dict[str, str], *, refs: _References, fixed_hall: Hall | None
 def _hall(code: str, *, refs: _References, fixed_hall: Hall | None) -> Hall:
     if fixed_hall is not None:
         if code and code != fixed_hall.code:
-            raise _Rejected(
+            raise RowRejected(
                 _("hall code %(value)s does not match --hall %(code)s")
                 % {"value": code, "code": fixed_hall.code}
             )
         return fixed_hall
     if not code:
-        raise _Rejected(_("missing hall code"))
+        raise RowRejected(_("missing hall code"))
     return refs.hall(code)
 
 
@@ -438,7 +410,7 @@ def _time(text: str, column: Column, hours: _LocalHours, *, required: bool = Fal
     """A `YYYY-MM-DD HH:MM:SS` hall local time, as the same text in UTC (see visit_store)."""
     if not text:
         if required:
-            raise _Rejected(_("missing %(column)s") % {"column": column})
+            raise RowRejected(_("missing %(column)s") % {"column": column})
         return None
     # fromisoformat is fast but lenient: only the contract's exact shape is accepted.
     if len(text) == 19 and text[4] == "-" and text[10] == " " and text[13] == ":":
@@ -451,7 +423,7 @@ def _time(text: str, column: Column, hours: _LocalHours, *, required: bool = Fal
             if type(utc) is str:
                 return utc + text[13:]
             return str(local - utc)
-    raise _Rejected(
+    raise RowRejected(
         _("%(column)s: %(value)s is not a time like %(example)s")
         % {"column": column, "value": text, "example": TIME_FORMAT_EXAMPLE}
     )
@@ -480,20 +452,9 @@ class _LocalHours(dict):
 
 
 def _window_number(text: str, *, hall: Hall, refs: _References) -> int:
-    if not text:
-        raise _Rejected(_("missing window number"))
-    if text.isascii() and text.isdigit():
-        number = int(text)
-    else:
-        match = WINDOW_NUMBER.fullmatch(text)
-        number = int(match.group(1)) if match else 0
-    if not 1 <= number <= MAX_WINDOW_NUMBER:
-        raise _Rejected(
-            _("window number %(value)s is not a whole number from 1 to %(max)s")
-            % {"value": text, "max": MAX_WINDOW_NUMBER}
-        )
+    number = window_number(text)
     if number not in refs.windows_of(hall) and not refs.create_missing:
-        raise _Rejected(
+        raise RowRejected(
             _("unknown window %(number)s of hall %(code)s") % {"number": number, "code": hall.code}
         )
     return number
@@ -505,7 +466,7 @@ def _staff(badge: str, *, hall: Hall, refs: _References) -> int | None:
         return None
     staff_id = refs.staff_of(hall).get(badge)
     if staff_id is None:
-        raise _Rejected(
+        raise RowRejected(
             _("unknown staff badge %(badge)s of hall %(code)s")
             % {"badge": badge, "code": hall.code}
         )
@@ -513,17 +474,15 @@ def _staff(badge: str, *, hall: Hall, refs: _References) -> int | None:
 
 
 def _service_codes(text: str, *, refs: _References) -> list[str]:
-    codes = CODE_SEPARATORS.split(text)
-    if len(codes) > 1:
-        codes = list(dict.fromkeys(code for code in codes if code))
-    if not codes or not codes[0]:
-        raise _Rejected(_("missing service codes"))
+    codes = split_codes(text)
+    if not codes:
+        raise RowRejected(_("missing service codes"))
     if len(codes) > MAX_ITEMS:
-        raise _Rejected(_("too many service codes"))
+        raise RowRejected(_("too many service codes"))
     items = refs.items
     unknown = [code for code in codes if code not in items]
     if unknown and not refs.create_missing:
-        raise _Rejected(
+        raise RowRejected(
             ngettext(
                 "unknown service code %(codes)s", "unknown service codes %(codes)s", len(unknown)
             )
@@ -531,7 +490,7 @@ def _service_codes(text: str, *, refs: _References) -> list[str]:
         )
     too_long = [code for code in unknown if len(code) > SERVICE_CODE_LENGTH]
     if too_long:
-        raise _Rejected(
+        raise RowRejected(
             _("service code %(code)s is longer than %(max)s characters")
             % {"code": too_long[0], "max": SERVICE_CODE_LENGTH}
         )
@@ -546,10 +505,10 @@ def _rating(
     if not text:
         return None, None
     if text not in {"1", "2", "3", "4", "5"}:
-        raise _Rejected(_("rating %(value)s is not a whole number from 1 to 5") % {"value": text})
+        raise RowRejected(_("rating %(value)s is not a whole number from 1 to 5") % {"value": text})
     rated_at = _time(values["rated_at"], RATED_AT, hours) or finished_at
     if rated_at is None:
-        raise _Rejected(
+        raise RowRejected(
             _("a rating needs %(rated_at)s or %(finished_at)s")
             % {"rated_at": RATED_AT, "finished_at": FINISHED_AT}
         )

@@ -7,20 +7,19 @@ and marks it active. Windows the file does not mention are left as they are.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from windows.models import Department, Hall, ServiceItem, Window, WindowServiceItem, Zone
-from windows.scoping import visible_hall_ids
 
 from .results import ImportResult
+from .rows import RowRejected, import_hall_ids, split_codes, window_number
 from .tabular import Column, read_rows
 
 if TYPE_CHECKING:
@@ -37,9 +36,6 @@ COLUMNS = (
 )
 SPECIALIST_ZONE = "专业"
 GENERAL_ZONE_ORDER = {name: order for order, name in enumerate(Zone.GENERAL_ZONE_NAMES, 1)}
-MAX_WINDOW_NUMBER = 32767  # PositiveSmallIntegerField
-WINDOW_NUMBER = re.compile(r"(\d+)\s*号?")
-CODE_SEPARATORS = re.compile(r"[;；,，、\s]+")
 IMPORT_PERMISSIONS = ("windows.add_window", "windows.change_window")
 
 # Model field -> the file's column, so validation messages name what the user typed.
@@ -47,12 +43,6 @@ HALL_COLUMNS = {"code": "hall_code", "name": "hall_name"}
 WINDOW_COLUMNS = {"number": "window_no", "name": "window_name"}
 DEPARTMENT_COLUMNS = {"name": "department"}
 SERVICE_ITEM_COLUMNS = {"code": "service_codes", "name": "service_codes"}
-
-
-class _Rejected(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -86,7 +76,7 @@ def windows_import(
         try:
             code, number = _window_key(values)
             if (code, number) in first_row_of_window:
-                raise _Rejected(
+                raise RowRejected(
                     _("window %(number)s of hall %(code)s is already in row %(row)s")
                     % {"number": number, "code": code, "row": first_row_of_window[code, number]}
                 )
@@ -95,7 +85,7 @@ def windows_import(
                 changed = _import_row(
                     values, number=number, scope=scope, create_missing=create_missing
                 )
-        except _Rejected as exc:
+        except RowRejected as exc:
             result.reject(row, exc.reason)
         except IntegrityError:
             result.reject(row, _("conflicts with a change saved at the same time; try again"))
@@ -110,31 +100,16 @@ def windows_import(
 
 
 def _scope_for(user: AbstractBaseUser | None) -> _Scope:
-    if user is None:
-        return _Scope(hall_ids=None, may_create_halls=True)
-    if not user.has_perms(IMPORT_PERMISSIONS):
-        raise PermissionDenied
-    hall_ids = visible_hall_ids(user)
-    if hall_ids is None:
-        return _Scope(hall_ids=None, may_create_halls=True)
-    return _Scope(hall_ids=frozenset(row["pk"] for row in hall_ids), may_create_halls=False)
+    """The operator (no user) and a user who sees every hall may also create halls."""
+    hall_ids = import_hall_ids(user, permissions=IMPORT_PERMISSIONS)
+    return _Scope(hall_ids=hall_ids, may_create_halls=hall_ids is None)
 
 
 def _window_key(values: dict[str, str]) -> tuple[str, int]:
     code = values["hall_code"]
     if not code:
-        raise _Rejected(_("missing hall code"))
-    text = values["window_no"]
-    if not text:
-        raise _Rejected(_("missing window number"))
-    match = WINDOW_NUMBER.fullmatch(text)
-    number = int(match.group(1)) if match else 0
-    if not 1 <= number <= MAX_WINDOW_NUMBER:
-        raise _Rejected(
-            _("window number %(value)s is not a whole number from 1 to %(max)s")
-            % {"value": text, "max": MAX_WINDOW_NUMBER}
-        )
-    return code, number
+        raise RowRejected(_("missing hall code"))
+    return code, window_number(values["window_no"])
 
 
 def _import_row(
@@ -143,9 +118,9 @@ def _import_row(
     """Save one row; True if anything was created or changed."""
     zone_name = values["zone"]
     if not zone_name:
-        raise _Rejected(_("missing zone"))
+        raise RowRejected(_("missing zone"))
     if zone_name != SPECIALIST_ZONE and zone_name not in GENERAL_ZONE_ORDER:
-        raise _Rejected(
+        raise RowRejected(
             _("unknown zone %(zone)s: use %(choices)s")
             % {"zone": zone_name, "choices": ", ".join([*GENERAL_ZONE_ORDER, SPECIALIST_ZONE])}
         )
@@ -168,14 +143,14 @@ def _hall(code: str, name: str, *, scope: _Scope) -> tuple[Hall, bool]:
     if hall is None:
         # A user who may not create halls learns nothing about which codes exist.
         if not scope.may_create_halls:
-            raise _Rejected(_("no permission for hall %(code)s") % {"code": code})
+            raise RowRejected(_("no permission for hall %(code)s") % {"code": code})
         if not name:
-            raise _Rejected(_("new hall %(code)s needs a hall name") % {"code": code})
+            raise RowRejected(_("new hall %(code)s needs a hall name") % {"code": code})
         hall = Hall(code=code, name=name)
         _save(hall, HALL_COLUMNS)
         return hall, True
     if scope.hall_ids is not None and hall.pk not in scope.hall_ids:
-        raise _Rejected(_("no permission for hall %(code)s") % {"code": code})
+        raise RowRejected(_("no permission for hall %(code)s") % {"code": code})
     if name and name != hall.name:
         hall.name = name
         _save(hall, HALL_COLUMNS)
@@ -184,11 +159,11 @@ def _hall(code: str, name: str, *, scope: _Scope) -> tuple[Hall, bool]:
 
 
 def _service_items(text: str, *, create_missing: bool) -> tuple[list[ServiceItem], bool]:
-    codes = list(dict.fromkeys(code for code in CODE_SEPARATORS.split(text) if code))
+    codes = split_codes(text)
     found = {item.code: item for item in ServiceItem.objects.filter(code__in=codes)}
     unknown = [code for code in codes if code not in found]
     if unknown and not create_missing:
-        raise _Rejected(
+        raise RowRejected(
             ngettext(
                 "unknown service code %(codes)s", "unknown service codes %(codes)s", len(unknown)
             )
@@ -261,7 +236,7 @@ def _save(instance: models.Model, columns: dict[str, str]) -> None:
     try:
         instance.full_clean()
     except ValidationError as exc:
-        raise _Rejected(_validation_reason(exc, columns)) from None
+        raise RowRejected(_validation_reason(exc, columns)) from None
     instance.save()
 
 

@@ -1,0 +1,67 @@
+"""What every import checks the same way in a row: one module for the windows and the
+visits imports (window numbers, code lists, who may import into which hall).
+
+A row that fails a check raises RowRejected with the reason the user reads after
+"row N: " (contracts.md section 2).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from windows.scoping import visible_hall_ids
+
+MAX_WINDOW_NUMBER = 32767  # PositiveSmallIntegerField
+WINDOW_NUMBER = re.compile(r"(\d+)\s*号?")  # 5, 5号, "5 号"
+CODE_SEPARATORS = re.compile(r"[;；,，、\s]+")  # A;B, A；B, A,B, A、B, A B
+
+
+class RowRejected(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def window_number(text: str) -> int:
+    """The window number a cell gives (5, 5号); RowRejected unless it is 1 to 32767."""
+    if not text:
+        raise RowRejected(_("missing window number"))
+    if text.isascii() and text.isdigit():
+        number = int(text)
+    else:
+        match = WINDOW_NUMBER.fullmatch(text)
+        number = int(match.group(1)) if match else 0
+    if not 1 <= number <= MAX_WINDOW_NUMBER:
+        raise RowRejected(
+            _("window number %(value)s is not a whole number from 1 to %(max)s")
+            % {"value": text, "max": MAX_WINDOW_NUMBER}
+        )
+    return number
+
+
+def split_codes(text: str) -> list[str]:
+    """The codes of a cell, in order, each once; [] for an empty cell."""
+    codes = CODE_SEPARATORS.split(text)
+    if len(codes) > 1:
+        codes = list(dict.fromkeys(code for code in codes if code))
+    return codes if codes and codes[0] else []
+
+
+def import_hall_ids(
+    user: AbstractBaseUser | None, *, permissions: Iterable[str]
+) -> frozenset[int] | None:
+    """The halls the user may import into (None: every hall, as for a command run by the
+    operator); PermissionDenied without the import's permissions."""
+    if user is None:
+        return None
+    if not user.has_perms(tuple(permissions)):
+        raise PermissionDenied
+    hall_ids = visible_hall_ids(user)
+    if hall_ids is None:
+        return None
+    return frozenset(row["pk"] for row in hall_ids)
