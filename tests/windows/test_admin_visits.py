@@ -95,3 +95,23 @@ def test_a_supervisor_sees_visits_but_cannot_import(client, hall_a):
     assert listing.status_code == 200
     assert 'class="import-visits"' not in listing.content.decode()
     assert upload_page.status_code == 403
+
+
+def test_a_supervisor_sees_the_tickets_in_service_of_their_hall_only(client, hall_a, hall_b):
+    from tests.windows.factories import StaffFactory
+    from windows.services import visit_start, window_sign_in
+
+    item = ServiceItemFactory(code="LHS01")
+    serving = {}
+    for hall, ticket in ((hall_a, "A101"), (hall_b, "B201")):
+        session = window_sign_in(staff=StaffFactory(hall=hall), window=WindowFactory(hall=hall))
+        serving[hall.code] = visit_start(session=session, ticket_no=ticket, service_items=[item])
+    VisitFactory(hall=hall_a)  # a completed one, not in service
+    client.force_login(make_manager(hall_a, "supervisor_a", role=roles.SUPERVISOR))
+
+    response = client.get(
+        reverse("admin:windows_visit_changelist"), {"status__exact": "in_service"}
+    )
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [serving[hall_a.code]]
