@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from evaluations.exports import checklist_filename, write_checklist_xlsx
 from evaluations.models import Inspection, Measure, RectificationChecklist
 from evaluations.selectors.rectification import completion_rate_pct, finished_q
-from evaluations.services.rectification import measure_update, measure_update_check
+from evaluations.services.rectification import measure_create, measure_update, measure_update_check
 from windows.admin.scoping import (
     HallOwnedForm,
     HallScopedAdmin,
@@ -101,6 +101,30 @@ class RectificationChecklistAdmin(HallScopedAdmin):
         if hall_ids is not None and len(hall_ids) == 1:
             return tuple(name for name in shown if name != "hall")
         return shown
+
+    def save_formset(self, request, form, formset, change) -> None:
+        """New measures go through measure_create (its rules: a manager of the hall, a
+        department of the hall, the next place in the list); edits and deletions as usual."""
+        if formset.model is not Measure:
+            return super().save_formset(request, form, formset, change)
+        measures = formset.save(commit=False)
+        for measure in formset.deleted_objects:
+            measure.delete()
+        for measure in measures:
+            if measure.pk is not None:
+                measure.save()
+                continue
+            measure_create(
+                checklist=form.instance,
+                title=measure.title,
+                deadline=measure.deadline,
+                by=request.user,
+                responsible_department=measure.responsible_department,
+                responsible_person=measure.responsible_person,
+                order=measure.order or None,
+            )
+        formset.save_m2m()
+        return None
 
     @admin.display(description=_("period"), ordering="period_start")
     def period(self, obj: RectificationChecklist) -> str:

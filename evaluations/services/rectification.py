@@ -149,16 +149,20 @@ def checklist_create(
     return checklist
 
 
-def _measure_create(
+@transaction.atomic
+def measure_create(
     *,
     checklist: RectificationChecklist,
     title: str,
     deadline: date,
     by: AbstractBaseUser,
-    responsible_department: Department | None,
-    responsible_person: AbstractBaseUser | None,
+    responsible_department: Department | None = None,
+    responsible_person: AbstractBaseUser | None = None,
+    order: int | None = None,
     **links,
 ) -> Measure:
+    """Add a measure to a checklist (a manager of its hall): at the end of the list unless
+    an order is given; its department must be one of the hall's."""
     _require_manager(user=by, hall=checklist.hall)
     if not title.strip():
         raise ValidationError(_("A measure needs a title."), code="title")
@@ -166,10 +170,11 @@ def _measure_create(
         raise ValidationError(
             _("The responsible department belongs to another hall."), code="department"
         )
-    last = checklist.measures.aggregate(last=Max("order"))["last"] or 0
+    if order is None:
+        order = (checklist.measures.aggregate(last=Max("order"))["last"] or 0) + 1
     return Measure.objects.create(
         checklist=checklist,
-        order=last + 1,
+        order=order,
         title=title.strip(),
         deadline=deadline,
         responsible_department=responsible_department,
@@ -194,7 +199,7 @@ def measure_from_complaint(
         raise ValidationError(
             _("The case and the checklist belong to different halls."), code="hall"
         )
-    return _measure_create(
+    return measure_create(
         checklist=checklist,
         title=title,
         deadline=deadline,
@@ -228,7 +233,7 @@ def measure_from_questionnaire_week(
         raise ValidationError(
             _("The hall has no questionnaire responses in that week."), code="empty_week"
         )
-    return _measure_create(
+    return measure_create(
         checklist=checklist,
         title=title,
         deadline=deadline,

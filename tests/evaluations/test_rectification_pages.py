@@ -301,3 +301,47 @@ def test_the_hall_column_shows_only_for_a_user_of_several_halls(
 
     assert ('class="field-hall' in one, 'class="field-hall nowrap"' in two) == (False, True)
     assert '<td class="field-period">' in one
+
+
+def test_a_measure_added_in_the_admin_goes_through_the_service(
+    client, manager_a, checklist, monkeypatch
+):
+    from evaluations.admin import rectification as admin_module
+    from evaluations.services import rectification as services
+
+    calls = []
+    real = services.measure_create
+
+    def spy(**kwargs):
+        calls.append(kwargs["title"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(admin_module, "measure_create", spy)
+    client.force_login(manager_a)
+    change = reverse("admin:evaluations_rectificationchecklist_change", args=[checklist.pk])
+    existing = list(checklist.measures.order_by("order", "pk"))
+    prefix = "measures"
+    data = {
+        "hall": checklist.hall_id, "title": checklist.title, "source": checklist.source,
+        "period_start": f"{checklist.period_start:%Y-%m-%d}",
+        "period_end": f"{checklist.period_end:%Y-%m-%d}",
+        f"{prefix}-TOTAL_FORMS": len(existing) + 1, f"{prefix}-INITIAL_FORMS": len(existing),
+    }  # fmt: skip
+    for index, measure in enumerate(existing):
+        data |= {
+            f"{prefix}-{index}-id": measure.pk, f"{prefix}-{index}-checklist": checklist.pk,
+            f"{prefix}-{index}-order": measure.order, f"{prefix}-{index}-title": measure.title,
+            f"{prefix}-{index}-deadline": f"{measure.deadline:%Y-%m-%d}",
+        }  # fmt: skip
+    new = len(existing)
+    data |= {  # the new row's order left at the form's 0: the service puts it last
+        f"{prefix}-{new}-order": 0, f"{prefix}-{new}-title": "规范使用文明用语",
+        f"{prefix}-{new}-deadline": "2026-12-20",
+    }  # fmt: skip
+
+    response = client.post(change, data)
+
+    assert response.status_code == 302
+    assert calls == ["规范使用文明用语"]
+    added = checklist.measures.get(title="规范使用文明用语")
+    assert added.order == max(m.order for m in existing) + 1
