@@ -25,8 +25,9 @@ class ServiceItemSerializer(serializers.ModelSerializer):
 
 class WindowSerializer(serializers.ModelSerializer):
     hall = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    zone = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    department = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    # None for a specialist window (no zone) and a window of no stationed department.
+    zone = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
+    department = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
     is_specialist = serializers.BooleanField(read_only=True)
     service_codes = serializers.SerializerMethodField()
 

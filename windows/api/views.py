@@ -1,8 +1,10 @@
 """Read-only API of the hall's configuration, for the queue system and other integrations."""
 
-from rest_framework import viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
 
 from windows.api.permissions import ModelViewPermission
+from windows.api.query import FIELD_ERRORS_SCHEMA, hall_code_field, query_values
 from windows.api.serializers import HallSerializer, ServiceItemSerializer, WindowSerializer
 from windows.models import Hall, ServiceItem, Window
 
@@ -17,20 +19,34 @@ class HallViewSet(viewsets.ReadOnlyModelViewSet):
         return Hall.objects.for_user(self.request.user)
 
 
+class WindowQuery(serializers.Serializer):
+    hall = hall_code_field(required=False, allow_blank=True)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[WindowQuery],
+        responses={200: WindowSerializer(many=True), 400: FIELD_ERRORS_SCHEMA},
+    )
+)
 class WindowViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = WindowSerializer
     permission_classes = [ModelViewPermission]
     queryset = Window.objects.all()
 
     def get_queryset(self):
-        windows = (
+        return (
             Window.objects.for_user(self.request.user)
             .select_related("hall", "zone", "department")
             .prefetch_related("service_items")
             .order_by("hall__code", "number")
         )
-        hall_code = self.request.query_params.get("hall")
-        return windows.filter(hall__code=hall_code) if hall_code else windows
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        hall_code = query_values(WindowQuery, self.request).get("hall")
+        return queryset.filter(hall__code=hall_code) if hall_code else queryset
 
 
 class ServiceItemViewSet(viewsets.ReadOnlyModelViewSet):

@@ -1,7 +1,8 @@
 """Visits over the API: batch ingestion for the queue system, and reads."""
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.permissions import IsAuthenticated
@@ -9,6 +10,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from windows.api.permissions import ModelViewPermission
+from windows.api.query import (
+    FIELD_ERRORS_SCHEMA,
+    hall_code_field,
+    query_values,
+    window_number_field,
+)
 from windows.importing import ImportFileError, visits_ingest
 from windows.models import Visit
 
@@ -22,6 +29,15 @@ class VisitBatchInput(serializers.Serializer):
     visits = serializers.ListField(
         child=serializers.DictField(), allow_empty=False, max_length=MAX_BATCH
     )
+
+    def validate_visits(self, records: list[dict]) -> list[dict]:
+        # PostgreSQL cannot store a NUL in text: refuse it here, not deep in the import.
+        for number, record in enumerate(records, start=1):
+            if any("\x00" in str(key) + str(value) for key, value in record.items()):
+                raise serializers.ValidationError(
+                    _("Record %(number)d: null characters are not allowed.") % {"number": number}
+                )
+        return records
 
 
 class RowErrorOutput(serializers.Serializer):
@@ -88,10 +104,11 @@ class VisitBatchView(APIView):
 class VisitSerializer(serializers.ModelSerializer):
     hall_code = serializers.CharField(source="hall.code")
     window_no = serializers.IntegerField(source="window.number")
-    staff_badge = serializers.CharField(source="staff.badge_no", default=None)
+    staff_badge = serializers.CharField(source="staff.badge_no", default=None, allow_null=True)
     service_codes = serializers.SerializerMethodField()
-    rating = serializers.IntegerField(source="rating.level", default=None)
-    rated_at = serializers.DateTimeField(source="rating.rated_at", default=None)
+    # None while the visit is unrated (and staff_badge when no staff member is recorded).
+    rating = serializers.IntegerField(source="rating.level", default=None, allow_null=True)
+    rated_at = serializers.DateTimeField(source="rating.rated_at", default=None, allow_null=True)
 
     class Meta:
         model = Visit
@@ -117,6 +134,18 @@ class VisitSerializer(serializers.ModelSerializer):
         return [item.code for item in visit.service_items.all()]
 
 
+class VisitQuery(serializers.Serializer):
+    hall = hall_code_field(required=False, allow_blank=True)
+    date = serializers.DateField(required=False, help_text="The service date, YYYY-MM-DD.")
+    window = window_number_field(required=False)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[VisitQuery],
+        responses={200: VisitSerializer(many=True), 400: FIELD_ERRORS_SCHEMA},
+    )
+)
 class VisitViewSet(viewsets.ReadOnlyModelViewSet):
     """Visits of the caller's halls; filter with ?hall=CODE&date=YYYY-MM-DD&window=N."""
 
@@ -125,17 +154,21 @@ class VisitViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Visit.objects.all()
 
     def get_queryset(self):
-        visits = (
+        return (
             Visit.objects.for_user(self.request.user)
             .select_related("hall", "window", "staff", "rating")
             .prefetch_related("service_items")
             .order_by("-started_at", "pk")
         )
-        params = self.request.query_params
-        if params.get("hall"):
-            visits = visits.filter(hall__code=params["hall"])
-        if params.get("date"):
-            visits = visits.filter(service_date=params["date"])
-        if params.get("window"):
-            visits = visits.filter(window__number=params["window"])
-        return visits
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        query = query_values(VisitQuery, self.request)
+        if query.get("hall"):
+            queryset = queryset.filter(hall__code=query["hall"])
+        if "date" in query:
+            queryset = queryset.filter(service_date=query["date"])
+        if "window" in query:
+            queryset = queryset.filter(window__number=query["window"])
+        return queryset
