@@ -19,9 +19,12 @@ from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 
 from evaluations.results.views import may_view_hall_results
 from evaluations.selectors.results import hall_totals
+from windows.api.query import bad_query, hall_code_field, query_values
 from windows.models import Hall, Visit
 from windows.rules.hall_time import hall_localdate, hall_localtime
 from windows.scoping import hall_from_request, user_halls
@@ -180,23 +183,47 @@ def _json(data: dict, *, status: int = 200) -> JsonResponse:
     return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
 
 
+class FeedQuery(serializers.Serializer):
+    """The feeds' query. The hall is required: blank, missing or not the user's is a 404.
+
+    The year's bounds depend on the hall's today, so `_year` checks it once the hall is
+    known, with the page's rule and message.
+    """
+
+    hall = hall_code_field(required=False, allow_blank=True)
+    year = serializers.CharField(required=False, allow_blank=True)
+
+
+def _feed_hall(request: HttpRequest) -> Hall:
+    """The feed's hall, after the role (403) and the query's shape (400, raised)."""
+    _visible_halls(request)
+    query_values(FeedQuery, request)
+    return _hall(request, required=True)
+
+
 @require_safe
 @never_cache
 @login_required
 def dashboard_data_json(request: HttpRequest) -> HttpResponse:
     """The year's chart data; the hall code is required and must be one of the user's."""
-    hall = _hall(request, required=True)
-    today = hall_localdate(hall)
     try:
+        hall = _feed_hall(request)
+        today = hall_localdate(hall)
         year = _year(request, today)
+    except ValidationError as error:
+        return bad_query(error)
     except BadYear as error:
-        return _json({"error": str(error)}, status=400)
+        return _json({"year": [str(error)]}, status=400)
     return _json(dashboard_data(hall=hall, year=year, today=today))
 
 
 @require_safe
 @never_cache
 @login_required
-def dashboard_today_json(request: HttpRequest) -> JsonResponse:
+def dashboard_today_json(request: HttpRequest) -> HttpResponse:
     """Today's tiles, refreshed by the page every 30 seconds."""
-    return _json(today_figures(_hall(request, required=True)))
+    try:
+        hall = _feed_hall(request)
+    except ValidationError as error:
+        return bad_query(error)
+    return _json(today_figures(hall))

@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 
 from evaluations.selectors import ServiceFigures, service_figures
 from evaluations.selectors.results import (
@@ -25,6 +27,7 @@ from evaluations.selectors.results import (
     reason_labels,
     staff_ratings,
 )
+from windows.api.query import bad_query, hall_code_field, query_values
 from windows.models import Hall, Visit
 from windows.rules.hall_time import hall_localdate, hall_localtime
 from windows.scoping import hall_from_request, user_halls
@@ -153,6 +156,11 @@ def _bad_review_json(hall: Hall, review: BadReview) -> dict:
     }
 
 
+class LiveQuery(serializers.Serializer):
+    # Blank or missing is a 404 below, as another hall's code is: the hall is required.
+    hall = hall_code_field(required=False, allow_blank=True)
+
+
 @require_safe
 @never_cache
 @login_required
@@ -160,6 +168,9 @@ def hall_live(request: HttpRequest) -> JsonResponse:
     """The live block's data; the hall code is required and must be one of the user's."""
     if not may_view_hall_results(request.user):
         raise PermissionDenied
-    code = request.GET.get("hall", "")
+    try:
+        code = query_values(LiveQuery, request).get("hall", "")
+    except ValidationError as error:
+        return bad_query(error)
     hall = get_object_or_404(Hall.objects.for_user(request.user), code=code)
     return JsonResponse(live_figures(hall), json_dumps_params={"ensure_ascii": False})
