@@ -26,6 +26,7 @@ from evaluations.models import Rating, TabletDevice
 from evaluations.selectors.tablet import tablet_state, tablet_state_etag
 from evaluations.services.ratings import rating_record
 from evaluations.tablet.auth import HEADER_PREFIX, DeviceTokenAuthentication
+from windows.api.query import FIELD_ERRORS_SCHEMA
 from windows.models import Visit
 
 ERROR_STATUS = {
@@ -219,7 +220,9 @@ class RatingSubmitView(TabletAPIView):
         responses={
             201: RatingOutputSerializer,
             200: RatingOutputSerializer,
-            400: ErrorOutputSerializer,
+            # The view's refusals, or a NUL byte in a form refused before the view
+            # (hall.middleware) with the field's name.
+            400: {"anyOf": [{"$ref": "#/components/schemas/ErrorOutput"}, FIELD_ERRORS_SCHEMA]},
             403: ErrorOutputSerializer,
             404: ErrorOutputSerializer,
             409: ErrorOutputSerializer,
