@@ -8,9 +8,6 @@ keeps the names the complaint pages and services import.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from windows import roles
 from windows.roles import (
     SHORTEST_PARTLY_SHOWN,
     mask_phone,
@@ -20,20 +17,11 @@ from windows.roles import (
     shown_phone,
 )
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
 __all__ = [
     "SHORTEST_PARTLY_SHOWN",
-    "is_hall_manager",
     "mask_phone",
     "may_see_phone",
     "phone_shower",
     "phone_visibility",
     "shown_phone",
 ]
-
-
-def is_hall_manager(*, user: AbstractBaseUser | AnonymousUser, hall_id: int) -> bool:
-    """windows.roles.is_hall_manager with the keywords the complaint services pass."""
-    return roles.is_hall_manager(user, hall_id)

@@ -23,7 +23,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from evaluations.models import Complaint
-from evaluations.privacy import is_hall_manager
 from evaluations.selectors.complaints import (
     ACT_PERMISSION,
     INTAKE_PERMISSION,
@@ -36,7 +35,7 @@ from evaluations.selectors.complaints import (
 from evaluations.selectors.results import reason_labels
 from evaluations.services import complaints as services
 from windows.models import Hall
-from windows.roles import phone_shower, shown_phone
+from windows.roles import is_hall_manager, phone_shower, shown_phone
 from windows.rules.hall_time import hall_localdate
 from windows.scoping import hall_from_request, user_halls
 
@@ -136,7 +135,7 @@ def _may_act(user, complaint: Complaint) -> bool:
     """Who may send the case's forms at all; the services decide which step is allowed."""
     if complaint.handler_id is not None and complaint.handler_id == user.pk:
         return True
-    return user.has_perm(ACT_PERMISSION) and is_hall_manager(user=user, hall_id=complaint.hall_id)
+    return user.has_perm(ACT_PERMISSION) and is_hall_manager(user, complaint.hall_id)
 
 
 def _verify(complaint, user, data):

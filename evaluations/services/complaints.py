@@ -26,11 +26,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations.models import Channel, Complaint, DeadlineExtension, Rating
-from evaluations.privacy import is_hall_manager
 from evaluations.services import alerts
 from evaluations.services.deadlines import nth_business_day_after, step_due_date
 from evaluations.services.ratings import phone_normalize
 from windows.models import Hall, HallAccess, ServiceItem, Staff, Window
+from windows.roles import is_hall_manager
 from windows.rules.hall_time import hall_localdate
 
 Status = Complaint.Status
@@ -96,7 +96,7 @@ def _is_handler(complaint: Complaint, user) -> bool:
 
 
 def _may(complaint: Complaint, user, action: str) -> bool:
-    if is_hall_manager(user=user, hall_id=complaint.hall_id):
+    if is_hall_manager(user, complaint.hall_id):
         return True
     return action in HANDLER_ACTIONS and _is_handler(complaint, user)
 
@@ -171,7 +171,7 @@ def complaint_receive(
 
     Bad reviews open their cases from the rating (evaluations.services.followups).
     """
-    if not is_hall_manager(user=by, hall_id=hall.pk):
+    if not is_hall_manager(by, hall.pk):
         raise ComplaintError(_("You may not register complaints of this hall."), code="forbidden")
     if channel == Channel.BAD_REVIEW:
         raise ComplaintError(
@@ -368,7 +368,7 @@ def complaint_allowed_actions(*, complaint: Complaint, user) -> list[str]:
     """The actions this user may take on the case now, in workflow order."""
     if not user.is_authenticated or not user.is_active:
         return []
-    manager = is_hall_manager(user=user, hall_id=complaint.hall_id)
+    manager = is_hall_manager(user, complaint.hall_id)
     handler = _is_handler(complaint, user)
     if not manager and not handler:
         return []
@@ -430,7 +430,7 @@ def extension_decide(*, extension: DeadlineExtension, by, approve: bool) -> Dead
     """A manager approves (the deadline moves by the working days asked) or rejects."""
     extension = DeadlineExtension.objects.select_for_update().get(pk=extension.pk)
     complaint = _locked(extension.complaint)
-    if not is_hall_manager(user=by, hall_id=complaint.hall_id):
+    if not is_hall_manager(by, complaint.hall_id):
         raise ComplaintError(_("You may not do this with this case."), code="forbidden")
     if extension.status != DeadlineExtension.Status.PENDING:
         raise ComplaintError(_("This extension has already been decided."), code="decided")
