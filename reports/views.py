@@ -23,19 +23,14 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from evaluations.results.views import may_view_hall_results
-from evaluations.selectors.results import hall_totals
 from windows.api.query import bad_query, hall_code_field, query_values
-from windows.models import Hall, Visit
-from windows.rules.hall_time import hall_localdate, hall_localtime
+from windows.models import Hall
+from windows.rules.hall_time import hall_localdate
 from windows.scoping import hall_from_request, user_halls
 
-from .selectors.periods import daily_items, peak_days
-from .selectors.trends import monthly_rate_trends
-from .selectors.volume import hall_volume_stats
+from .selectors.dashboard import dashboard_data, dashboard_years, today_figures
 
 TODAY_REFRESH_MS = 30_000
-RECENT_DAYS = 90
-PEAK_DAYS = 5
 MIN_YEAR = 2000
 
 
@@ -65,14 +60,6 @@ def _year(request: HttpRequest, today: dt.date) -> int:
     return int(raw)
 
 
-def _years(hall: Hall | None, year: int, today: dt.date) -> list[int]:
-    """The years the selector offers: those with visits, this year and the one shown."""
-    years = {today.year, year}
-    if hall is not None:
-        years |= {day.year for day in Visit.objects.for_hall(hall).dates("service_date", "year")}
-    return sorted(years, reverse=True)
-
-
 @require_safe
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -86,12 +73,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "hall": hall,
         "halls": _visible_halls(request),
         "year": year,
-        "years": _years(hall, year, today),
+        "years": dashboard_years(hall=hall, year=year, today=today),
         "refresh_ms": TODAY_REFRESH_MS,
         "labels": chart_labels(year),
     }
     if hall is not None:
-        context["today"] = today_figures(hall)
+        context["today"] = today_figures(hall=hall)
     return render(request, "reports/dashboard.html", context)
 
 
@@ -106,76 +93,6 @@ def chart_labels(year: int) -> dict:
         "general_share": _("General zones' share of items"),
         "evaluation_rate": _("Evaluation rate"),
         "satisfaction_rate": _("Satisfaction rate"),
-    }
-
-
-def _pair(day: dt.date, items: int) -> dict:
-    return {"date": day.isoformat(), "items": items}
-
-
-def dashboard_data(*, hall: Hall, year: int, today: dt.date) -> dict:
-    """Everything the year's charts draw, as plain JSON data.
-
-    The daily series is this year's last 90 days up to today, or a past year's every
-    day (0 on a day without items); the peak days are the busiest of that span.
-    """
-    stats = hall_volume_stats(hall=hall, year=year)
-    trends = {row.month: row for row in monthly_rate_trends(hall=hall, year=year)}
-    start, end = daily_span(year=year, today=today)
-    daily = daily_items(hall=hall, start=start, end=end)
-    peaks = peak_days(hall=hall, start=start, end=end, limit=PEAK_DAYS)
-    return {
-        "hall": hall.code,
-        "hall_name": hall.name,
-        "year": year,
-        "totals": {
-            "items_total": stats["items_total"],
-            "previous_year_items_total": stats["previous_year_items_total"],
-            "yoy_change_pct": stats["yoy_change_pct"],
-            "evaluation_rate_pct": stats["evaluation_rate_pct"],
-            "satisfaction_rate_pct": stats["satisfaction_rate_pct"],
-            "peak_day": stats["peak_day"],
-        },
-        "months": [
-            {
-                "month": month["month"],
-                "items": month["items"],
-                "previous_year_items": month["previous_year_items"],
-                "general_share_pct": month["general_share_pct"],
-                "evaluation_rate_pct": trends[month["month"]].evaluation_rate_pct,
-                "satisfaction_rate_pct": trends[month["month"]].satisfaction_rate_pct,
-            }
-            for month in stats["months"]
-        ],
-        "daily": {
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-            "days": [_pair(day, items) for day, items in daily],
-            "peak_days": [_pair(day, items) for day, items in peaks],
-        },
-    }
-
-
-def daily_span(*, year: int, today: dt.date) -> tuple[dt.date, dt.date]:
-    if year == today.year:
-        return today - dt.timedelta(days=RECENT_DAYS - 1), today
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
-
-
-def today_figures(hall: Hall) -> dict:
-    """Today's tiles (the hall's today): completed visits, items, evaluation and satisfaction
-    rates."""
-    now = hall_localtime(hall)
-    today = now.date()
-    figures = hall_totals(hall=hall, start=today, end=today)
-    return {
-        "hall": hall.code,
-        "date": today.isoformat(),
-        "updated_at": now.strftime("%H:%M:%S"),
-        "visits": figures.visits,
-        "items": figures.items,
-        "evaluation_rate_pct": figures.evaluation_rate_pct,
-        "satisfaction_rate_pct": figures.satisfaction_rate_pct,
     }
 
 
@@ -226,4 +143,4 @@ def dashboard_today_json(request: HttpRequest) -> HttpResponse:
         hall = _feed_hall(request)
     except ValidationError as error:
         return bad_query(error)
-    return _json(today_figures(hall))
+    return _json(today_figures(hall=hall))
