@@ -16,20 +16,19 @@ from django.views.decorators.http import require_safe
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from evaluations.selectors import ServiceFigures, service_figures
+from evaluations.selectors.live import live_figures
 from evaluations.selectors.results import (
-    BadReview,
-    bad_reviews,
-    figures_by_period,
     figures_by_staff,
     figures_by_window,
     hall_totals,
     reason_labels,
+    staff_figures_by_period,
     staff_ratings,
+    staff_totals,
 )
 from windows.api.query import bad_query, hall_code_field, query_values
-from windows.models import Hall, Visit
-from windows.rules.hall_time import hall_localdate, hall_localtime
+from windows.models import Hall
+from windows.rules.hall_time import hall_localdate
 from windows.scoping import hall_from_request, user_halls
 from windows.selectors import staff_for_user
 
@@ -57,17 +56,16 @@ def my_results(request: HttpRequest) -> HttpResponse:
     context = {"staff": staff, "form": form}
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        visits = Visit.objects.filter(staff=staff)
         ratings = Paginator(staff_ratings(staff=staff, start=start, end=end), RATINGS_PER_PAGE)
         page = ratings.get_page(request.GET.get("page"))
         context |= {
             "period": form.cleaned_data["period"],
             "start": start,
             "end": end,
-            "rows": figures_by_period(
-                visits=visits, period=form.cleaned_data["period"], start=start, end=end
+            "rows": staff_figures_by_period(
+                staff=staff, period=form.cleaned_data["period"], start=start, end=end
             ),
-            "totals": service_figures(visits.filter(service_date__range=(start, end))),
+            "totals": staff_totals(staff=staff, start=start, end=end),
             "ratings": [(rating, reason_labels(rating)) for rating in page],
             "ratings_page": page,
         }
@@ -96,7 +94,7 @@ def hall_results(request: HttpRequest) -> HttpResponse:
         "refresh_ms": LIVE_REFRESH_MS,
     }
     if hall is not None:
-        context["live"] = live_figures(hall)
+        context["live"] = live_figures(hall=hall)
         if form.is_valid():
             start, end = form.cleaned_data["start"], form.cleaned_data["end"]
             context |= {
@@ -107,53 +105,6 @@ def hall_results(request: HttpRequest) -> HttpResponse:
                 "totals": hall_totals(hall=hall, start=start, end=end),
             }
     return render(request, "evaluations/results/hall.html", context)
-
-
-def live_figures(hall: Hall) -> dict:
-    """Today's per-window figures, totals and bad reviews of a hall, as plain JSON data."""
-    today = hall_localdate(hall)
-    return {
-        "hall": hall.code,
-        "date": today.isoformat(),
-        "updated_at": hall_localtime(hall).strftime("%H:%M:%S"),
-        "totals": _figures_json(hall_totals(hall=hall, start=today, end=today)),
-        "windows": [
-            {"number": row.window.number, "name": str(row.window), **_figures_json(row)}
-            for row in figures_by_window(hall=hall, start=today, end=today)
-        ],
-        "bad_reviews": [
-            _bad_review_json(hall, review) for review in bad_reviews(hall=hall, day=today)
-        ],
-    }
-
-
-def _figures_json(figures: ServiceFigures) -> dict:
-    return {
-        "visits": figures.visits,
-        "items": figures.items,
-        "rated": figures.rated,
-        "good": figures.good,
-        "bad": figures.bad,
-        "excluded": figures.excluded,  # rated, neither good nor bad (evaluations.rules)
-        "evaluation_rate_pct": figures.evaluation_rate_pct,
-        "satisfaction_rate_pct": figures.satisfaction_rate_pct,
-    }
-
-
-def _bad_review_json(hall: Hall, review: BadReview) -> dict:
-    return {
-        "id": review.rating_id,
-        "time": hall_localtime(hall, review.rated_at).strftime("%H:%M"),
-        "window_number": review.window_number,
-        "window_name": review.window_name,
-        "staff_name": review.staff_name,
-        "badge_no": review.badge_no,
-        "level": review.level,
-        "level_label": review.level_label,
-        "reasons": list(review.reasons),
-        "comment": review.comment,
-        "phone": review.masked_phone,
-    }
 
 
 class LiveQuery(serializers.Serializer):
@@ -173,4 +124,4 @@ def hall_live(request: HttpRequest) -> JsonResponse:
     except ValidationError as error:
         return bad_query(error)
     hall = get_object_or_404(Hall.objects.for_user(request.user), code=code)
-    return JsonResponse(live_figures(hall), json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(live_figures(hall=hall), json_dumps_params={"ensure_ascii": False})

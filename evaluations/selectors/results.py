@@ -88,6 +88,20 @@ def figures_by_period(
     ]
 
 
+def staff_figures_by_period(
+    *, staff: Staff, period: Period, start: dt.date, end: dt.date
+) -> list[PeriodFigures]:
+    """A staff member's own figures of each period between start and end, inclusive."""
+    return figures_by_period(
+        visits=Visit.objects.filter(staff=staff), period=period, start=start, end=end
+    )
+
+
+def staff_totals(*, staff: Staff, start: dt.date, end: dt.date) -> ServiceFigures:
+    """A staff member's own figures from start to end, inclusive."""
+    return service_figures(Visit.objects.filter(staff=staff, service_date__range=(start, end)))
+
+
 def _as_date(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
