@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,9 +19,9 @@ from evaluations.results.views import may_view_hall_results
 from windows.roles import is_hall_manager
 from windows.scoping import hall_from_request, user_halls
 
+from . import services
 from .models import Bulletin, BulletinDelivery
-from .services import XLSX_TYPE, bulletin_mark_for_resend
-from .tasks import send_bulletin
+from .services import XLSX_TYPE
 
 
 def may_manage_bulletins(user, bulletin: Bulletin) -> bool:
@@ -103,10 +102,6 @@ def bulletin_download(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def bulletin_resend(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = _visible_bulletin(request, pk)
-    if not may_manage_bulletins(request.user, bulletin):
-        raise PermissionDenied
-    with transaction.atomic():
-        bulletin_mark_for_resend(bulletin=bulletin)
-        transaction.on_commit(lambda: send_bulletin.delay(bulletin.pk))
+    services.bulletin_resend(bulletin=bulletin, by=request.user)
     messages.success(request, _("The bulletin is being sent to its recipients again."))
     return redirect("bulletins:detail", pk=bulletin.pk)

@@ -15,6 +15,7 @@ import logging
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -28,6 +29,7 @@ from evaluations.selectors.rectification import hall_rectification, inspection_r
 from evaluations.selectors.results import bad_reviews
 from evaluations.selectors.surveys import weekly_progress
 from windows.models import Hall, Visit
+from windows.roles import is_hall_manager
 from windows.rules.hall_time import hall_localtime, week_of
 
 from .models import Bulletin, BulletinDelivery, BulletinRecipient
@@ -393,8 +395,26 @@ def _record_failure(*, bulletin: Bulletin, email: str, error: Exception) -> None
 def bulletin_mark_for_resend(*, bulletin: Bulletin) -> int:
     """Put every delivery of the bulletin back to pending, so the next send serves all again.
 
-    The resend button calls this and then queues an ordinary send, whose retries are then
-    as idempotent as the scheduled job's."""
+    `bulletin_resend` (the resend button) calls this and then queues an ordinary send,
+    whose retries are then as idempotent as the scheduled job's."""
     return bulletin.deliveries.exclude(status=BulletinDelivery.Status.PENDING).update(
         status=BulletinDelivery.Status.PENDING
     )
+
+
+@transaction.atomic
+def bulletin_resend(*, bulletin: Bulletin, by) -> int:
+    """A manager of the bulletin's hall sends it to every active recipient again.
+
+    Every delivery goes back to pending and one ordinary send is queued once the
+    transaction commits (so its retries are as idempotent as the scheduled job's).
+    Returns how many deliveries went back to pending; anyone else is refused.
+    """
+    from .tasks import send_bulletin  # the tasks module imports this one
+
+    if not is_hall_manager(by, bulletin.hall_id):
+        raise PermissionDenied
+    marked = bulletin_mark_for_resend(bulletin=bulletin)
+    bulletin_id = bulletin.pk
+    transaction.on_commit(lambda: send_bulletin.delay(bulletin_id))
+    return marked
