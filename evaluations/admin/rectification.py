@@ -21,7 +21,12 @@ from django.utils.translation import gettext_lazy as _
 from evaluations.exports import checklist_filename, write_checklist_xlsx
 from evaluations.models import Inspection, Measure, RectificationChecklist
 from evaluations.selectors.rectification import completion_rate_pct, finished_q
-from evaluations.services.rectification import measure_create, measure_update, measure_update_check
+from evaluations.services.rectification import (
+    checklist_create,
+    measure_create,
+    measure_update,
+    measure_update_check,
+)
 from windows.admin.scoping import (
     HallOwnedForm,
     HallScopedAdmin,
@@ -101,6 +106,25 @@ class RectificationChecklistAdmin(HallScopedAdmin):
         if hall_ids is not None and len(hall_ids) == 1:
             return tuple(name for name in shown if name != "hall")
         return shown
+
+    def save_model(self, request, obj, form, change) -> None:
+        """A new checklist goes through checklist_create (a manager of the hall); its
+        inline measures then attach to it in save_formset. Edits save as usual."""
+        if change:
+            return super().save_model(request, obj, form, change)
+        created = checklist_create(
+            hall=obj.hall,
+            title=obj.title,
+            source=obj.source,
+            period_start=obj.period_start,
+            period_end=obj.period_end,
+            by=request.user,
+        )
+        # The form's instance is the object the admin logs and the inlines attach to.
+        obj.pk = created.pk
+        obj._state.adding = False
+        obj._state.db = created._state.db
+        return None
 
     def save_formset(self, request, form, formset, change) -> None:
         """New measures go through measure_create (its rules: a manager of the hall, a

@@ -345,3 +345,100 @@ def test_a_measure_added_in_the_admin_goes_through_the_service(
     assert calls == ["规范使用文明用语"]
     added = checklist.measures.get(title="规范使用文明用语")
     assert added.order == max(m.order for m in existing) + 1
+
+
+def _spy_checklist_create(monkeypatch) -> list:
+    from evaluations.admin import rectification as admin_module
+    from evaluations.services import rectification as services
+
+    calls = []
+    real = services.checklist_create
+
+    def spy(**kwargs):
+        calls.append((kwargs["hall"], kwargs["title"], kwargs["by"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(admin_module, "checklist_create", spy)
+    return calls
+
+
+def test_a_checklist_added_in_the_admin_goes_through_the_service(
+    client, manager_a, hall_a, monkeypatch
+):
+    calls = _spy_checklist_create(monkeypatch)
+    client.force_login(manager_a)
+
+    response = client.post(
+        reverse("admin:evaluations_rectificationchecklist_add"),
+        {
+            "hall": hall_a.pk, "title": "12345工单整改清单", "source": "inspection",
+            "period_start": "2026-11-01", "period_end": "2026-12-31",
+            "measures-TOTAL_FORMS": 1, "measures-INITIAL_FORMS": 0,
+            "measures-0-order": 0, "measures-0-title": "首问负责",
+            "measures-0-deadline": "2026-12-10",
+        },
+    )  # fmt: skip
+
+    checklist = RectificationChecklist.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("admin:evaluations_rectificationchecklist_changelist")
+    assert calls == [(hall_a, "12345工单整改清单", manager_a)]
+    assert (checklist.hall, checklist.source, checklist.period_start, checklist.period_end) == (
+        hall_a, "inspection", dt.date(2026, 11, 1), dt.date(2026, 12, 31)
+    )  # fmt: skip
+    assert [(m.order, m.title, m.deadline) for m in checklist.measures.all()] == [
+        (1, "首问负责", dt.date(2026, 12, 10))
+    ]
+
+
+def test_editing_a_checklist_in_the_admin_does_not_create_one(
+    client, manager_a, checklist, monkeypatch
+):
+    calls = _spy_checklist_create(monkeypatch)
+    client.force_login(manager_a)
+    existing = list(checklist.measures.order_by("order", "pk"))
+    data = {
+        "title": "满意度提升措施清单（修订）", "source": checklist.source,
+        "period_start": f"{checklist.period_start:%Y-%m-%d}",
+        "period_end": f"{checklist.period_end:%Y-%m-%d}",
+        "measures-TOTAL_FORMS": len(existing), "measures-INITIAL_FORMS": len(existing),
+    }  # fmt: skip
+    for index, measure in enumerate(existing):
+        data |= {
+            f"measures-{index}-id": measure.pk, f"measures-{index}-checklist": checklist.pk,
+            f"measures-{index}-order": measure.order, f"measures-{index}-title": measure.title,
+            f"measures-{index}-deadline": f"{measure.deadline:%Y-%m-%d}",
+        }  # fmt: skip
+
+    response = client.post(
+        reverse("admin:evaluations_rectificationchecklist_change", args=[checklist.pk]), data
+    )
+
+    assert response.status_code == 302
+    assert calls == []
+    assert list(RectificationChecklist.objects.values_list("pk", "title")) == [
+        (checklist.pk, "满意度提升措施清单（修订）")
+    ]
+    assert checklist.measures.count() == 4
+
+
+@pytest.mark.parametrize("who", ["supervisor", "staff", "other_hall"])
+def test_only_a_manager_of_the_hall_adds_a_checklist(client, hall_a, manager_b, who):
+    user = {
+        "supervisor": lambda: make_manager(hall_a, "sup", role=roles.SUPERVISOR),
+        "staff": lambda: StaffFactory(hall=hall_a).user,
+        "other_hall": lambda: manager_b,
+    }[who]()
+    client.force_login(user)
+
+    response = client.post(
+        reverse("admin:evaluations_rectificationchecklist_add"),
+        {
+            "hall": hall_a.pk, "title": "不该保存", "source": "inspection",
+            "period_start": "2026-11-01", "period_end": "2026-12-31",
+            "measures-TOTAL_FORMS": 0, "measures-INITIAL_FORMS": 0,
+        },
+    )  # fmt: skip
+
+    assert RectificationChecklist.objects.count() == 0
+    assert response.status_code == {"supervisor": 403, "staff": 302, "other_hall": 200}[who]
