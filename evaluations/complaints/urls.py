@@ -9,5 +9,6 @@ urlpatterns = [
     path("new/", views.case_new, name="new"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/measure/", views.case_measure, name="measure"),
     path("<int:pk>/<slug:action>/", views.case_action, name="action"),
 ]

@@ -14,15 +14,23 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from evaluations.models import Complaint
+from evaluations.rectification.spawn import (
+    MeasureSpawnForm,
+    report_added,
+    report_form_errors,
+    report_refusal,
+)
 from evaluations.selectors.complaints import (
     ACT_PERMISSION,
     INTAKE_PERMISSION,
@@ -34,6 +42,7 @@ from evaluations.selectors.complaints import (
 )
 from evaluations.selectors.results import reason_labels
 from evaluations.services import complaints as services
+from evaluations.services.rectification import may_manage_hall, measure_from_complaint
 from windows.models import Hall
 from windows.roles import is_hall_manager, phone_shower, shown_phone
 from windows.rules.hall_time import hall_localdate
@@ -237,7 +246,19 @@ def _detail(
             continue
         form = failed[1] if failed and failed[0] == name else _action_form(name, complaint)
         action_forms.append({"name": name, "title": str(ACTION_TITLES[name]), "form": form})
-    context = {
+    labels = reason_labels(complaint.rating) if complaint.rating else []
+    if may_manage_hall(user=user, hall=complaint.hall):
+        spawn = {
+            "spawn_form": MeasureSpawnForm(
+                hall=complaint.hall,
+                initial={"title": _measure_title(complaint, reasons=labels)},
+            ),
+            "spawn_action": reverse("complaints:measure", args=[complaint.pk]),
+            "spawned": complaint.measures.select_related("checklist").order_by("pk"),
+        }
+    else:
+        spawn = {}
+    context = spawn | {
         "case": complaint,
         "phone": shown_phone(user, complaint),
         "timeline": complaint_timeline(complaint),
@@ -245,7 +266,7 @@ def _detail(
         "pending_extensions": complaint.extensions.filter(status="pending"),
         "action_forms": action_forms,
         "today": hall_localdate(complaint.hall),
-        "reason_labels": reason_labels(complaint.rating) if complaint.rating else [],
+        "reason_labels": labels,
     }
     return render(
         request,
@@ -280,6 +301,41 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             return redirect("complaints:detail", pk=complaint.pk)
     complaint.refresh_from_db()
     return _detail(request, complaint, failed=(action, form))
+
+
+def _measure_title(complaint: Complaint, *, reasons: list[str]) -> str:
+    """The suggested title of a measure spawned by the case: what it is about (category,
+    description, or the bad review's reasons), else its channel."""
+    subject = (
+        complaint.get_category_display()
+        or Truncator(complaint.comment).chars(40)
+        or "、".join(reasons)
+    )
+    return _("Rectify case #%(number)s: %(subject)s") % {
+        "number": complaint.pk,
+        "subject": subject or complaint.get_channel_display(),
+    }
+
+
+@require_POST
+@login_required
+def case_measure(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager of the case's hall turns it into a measure on one of the hall's checklists;
+    the outcome comes back as a message on the case's page."""
+    complaint = _case_for(request, pk)
+    if not may_manage_hall(user=request.user, hall=complaint.hall):
+        raise PermissionDenied
+    form = MeasureSpawnForm(request.POST, hall=complaint.hall)
+    if not form.is_valid():
+        report_form_errors(request, form)
+        return redirect("complaints:detail", pk=complaint.pk)
+    try:
+        measure = measure_from_complaint(complaint=complaint, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        report_refusal(request, error)
+    else:
+        report_added(request, measure)
+    return redirect("complaints:detail", pk=complaint.pk)
 
 
 @require_safe

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q
 
 from evaluations.models import Inspection, Measure, RectificationChecklist
@@ -142,4 +143,20 @@ def window_inspection_record(*, window: Window) -> WindowInspectionRecord:
     return WindowInspectionRecord(
         honours=list(window.inspection_honours.order_by(*order)),
         warnings=list(window.inspection_warnings.order_by(*order)),
+    )
+
+
+def hall_checklists(*, hall: Hall):
+    """The hall's checklists a measure can be added to, the latest period first."""
+    return RectificationChecklist.objects.filter(hall=hall).order_by("-period_start", "-pk")
+
+
+def hall_people(*, hall: Hall):
+    """Accounts that may be responsible for a hall's measure: its active staff and the
+    users granted the hall (managers, supervisors), as the measure admin offers."""
+    return (
+        get_user_model()
+        .objects.filter(Q(staff_profile__hall=hall) | Q(hall_accesses__hall=hall), is_active=True)
+        .distinct()
+        .order_by("username")
     )

@@ -6,7 +6,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluations.models import Channel, Complaint, DeadlineExtension
+from evaluations.models import (
+    Channel,
+    Complaint,
+    DeadlineExtension,
+    Measure,
+    RectificationChecklist,
+)
 from evaluations.services.complaints import (
     complaint_assign,
     complaint_receive,
@@ -632,3 +638,216 @@ def test_window_staff_without_cases_gets_403_on_the_filtered_list(en_client, hal
     login(en_client, staff_a.user)
     assert en_client.get("/complaints/?hall=HA&unassigned=yes").status_code == 403
     assert en_client.get("/complaints/dashboard/").status_code == 403
+
+
+# --- turning a case into a rectification measure ---------------------------------------
+
+
+@pytest.fixture
+def checklists(hall_a, hall_b):
+    def make(hall, title, start):
+        return RectificationChecklist.objects.create(
+            hall=hall, title=title, source="complaint",
+            period_start=start, period_end=start + dt.timedelta(days=90),
+        )  # fmt: skip
+
+    return (
+        make(hall_a, "投诉整改清单（四季度）", dt.date(2026, 10, 1)),
+        make(hall_a, "投诉整改清单（三季度）", dt.date(2026, 7, 1)),
+        make(hall_b, "乙大厅整改清单", dt.date(2026, 10, 1)),
+    )
+
+
+def spawn_data(checklist, /, **changes) -> dict:
+    data = {
+        "checklist": checklist.pk, "title": "规范窗口服务用语",
+        "deadline": "2026-12-31", "responsible_person": "",
+    } | changes  # fmt: skip
+    return {f"measure-{name}": value for name, value in data.items()}
+
+
+NOT_A_CHOICE = "Select a valid choice. That choice is not one of the available choices."
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_a_manager_sees_the_measure_form_with_the_halls_choices(
+    en_client, hall_a, manager_a, manager_b, staff_a, checklists
+):
+    case = receive(hall_a, manager_a)
+    login(en_client, manager_a)
+
+    detail = en_client.get(reverse("complaints:detail", args=[case.pk]))
+
+    form = detail.context["spawn_form"]
+    assert detail.context["spawn_action"] == f"/complaints/{case.pk}/measure/"
+    assert list(form.fields["checklist"].queryset) == [checklists[0], checklists[1]]
+    assert list(form.fields["responsible_person"].queryset) == [manager_a, staff_a.user]
+    assert form["title"].value() == f"Rectify case #{case.pk}: 窗口人员态度差"
+    assert b"Turn into a rectification measure" in detail.content
+    assert f'action="/complaints/{case.pk}/measure/"'.encode() in detail.content
+
+
+def test_without_a_checklist_the_manager_is_sent_to_add_one(en_client, hall_a, manager_a):
+    case = receive(hall_a, manager_a)
+    login(en_client, manager_a)
+
+    detail = en_client.get(reverse("complaints:detail", args=[case.pk]))
+
+    assert b'id="spawn-no-checklist"' in detail.content
+    assert b'id="submit-spawn"' not in detail.content
+
+
+def test_a_manager_turns_a_case_into_a_measure(en_client, hall_a, manager_a, staff_a, checklists):
+    case = receive(hall_a, manager_a)
+    Measure.objects.create(
+        checklist=checklists[0], order=4, title="已有措施", deadline=dt.date(2026, 12, 1)
+    )
+    login(en_client, manager_a)
+
+    response = en_client.post(
+        reverse("complaints:measure", args=[case.pk]),
+        spawn_data(checklists[0], responsible_person=staff_a.user.pk),
+        follow=True,
+    )
+
+    measure = Measure.objects.get(complaint=case)
+    assert response.redirect_chain == [(f"/complaints/{case.pk}/", 302)]
+    assert (
+        measure.checklist, measure.order, measure.title, measure.deadline,
+        measure.responsible_person, measure.responsible_department, measure.status,
+        measure.questionnaire_week,
+    ) == (
+        checklists[0], 5, "规范窗口服务用语", dt.date(2026, 12, 31), staff_a.user, None,
+        Measure.Status.NOT_STARTED, None,
+    )  # fmt: skip
+    assert messages_of(response) == [
+        "Measure “规范窗口服务用语” added to the checklist “投诉整改清单（四季度）”. "
+        '<a class="alert-link" id="spawned-measure" '
+        f'href="/admin/evaluations/measure/{measure.pk}/change/">'
+        "Open the measure</a>"
+    ]
+    assert b'id="spawned-measure"' in response.content
+    assert list(response.context["spawned"]) == [measure]
+    assert (
+        f'<li><a href="/admin/evaluations/measure/{measure.pk}/change/">规范窗口服务用语</a>'
+        " · 投诉整改清单（四季度） · not started</li>"
+    ) in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"deadline": ""}, "Deadline: This field is required."),
+        ({"title": "   "}, "Measure: This field is required."),
+        ({"deadline": "2026-13-01"}, "Deadline: Enter a valid date."),
+        (
+            {"checklist": "other hall"},
+            f"Checklist: {NOT_A_CHOICE}",
+        ),
+        (
+            {"responsible_person": "manager_b"},
+            f"Responsible person: {NOT_A_CHOICE}",
+        ),
+    ],
+)
+def test_a_bad_measure_form_shows_the_error_and_stores_nothing(
+    en_client, hall_a, manager_a, manager_b, checklists, change, message
+):
+    case = receive(hall_a, manager_a)
+    change = {
+        name: {"other hall": checklists[2].pk, "manager_b": manager_b.pk}.get(value, value)
+        for name, value in change.items()
+    }
+    login(en_client, manager_a)
+
+    response = en_client.post(
+        reverse("complaints:measure", args=[case.pk]),
+        spawn_data(checklists[0], **change),
+        follow=True,
+    )
+
+    assert response.redirect_chain == [(f"/complaints/{case.pk}/", 302)]
+    assert messages_of(response) == [message]
+    assert Measure.objects.count() == 0
+
+
+def test_a_refusal_of_the_service_comes_back_as_a_message(
+    en_client, hall_a, manager_a, checklists, monkeypatch
+):
+    from django.core.exceptions import ValidationError
+
+    from evaluations.complaints import views
+
+    def refuse(**kwargs):
+        raise ValidationError("The case and the checklist belong to different halls.")
+
+    monkeypatch.setattr(views, "measure_from_complaint", refuse)
+    case = receive(hall_a, manager_a)
+    login(en_client, manager_a)
+
+    response = en_client.post(
+        reverse("complaints:measure", args=[case.pk]), spawn_data(checklists[0]), follow=True
+    )
+
+    assert messages_of(response) == ["The case and the checklist belong to different halls."]
+    assert Measure.objects.count() == 0
+
+
+def test_only_a_manager_of_the_cases_hall_turns_it_into_a_measure(
+    en_client, hall_a, manager_a, manager_b, supervisor_a, staff_a, checklists
+):
+    case = receive(hall_a, manager_a)
+    handled = receive(hall_a, manager_a)
+    complaint_verify(complaint=handled, by=manager_a)
+    complaint_assign(complaint=handled, by=manager_a, handler=staff_a.user)
+    other_staff = StaffFactory(
+        hall=hall_a, user=UserFactory(username="staff_x", role=roles.WINDOW_STAFF)
+    )
+    url = reverse("complaints:measure", args=[case.pk])
+    seen = {}
+
+    for who, user, target in (
+        ("supervisor", supervisor_a, case),
+        ("handler", staff_a.user, handled),
+        ("staff", other_staff.user, case),
+        ("other hall", manager_b, case),
+    ):
+        login(en_client, user)
+        detail = en_client.get(reverse("complaints:detail", args=[target.pk]))
+        post = en_client.post(
+            reverse("complaints:measure", args=[target.pk]), spawn_data(checklists[0])
+        )
+        seen[who] = (detail.status_code, b'id="spawn-measure"' in detail.content, post.status_code)
+
+    assert seen == {
+        "supervisor": (200, False, 403),
+        "handler": (200, False, 403),
+        "staff": (403, False, 403),
+        "other hall": (404, False, 404),
+    }
+    assert en_client.get(url).status_code == 405
+    assert Measure.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "title"),
+    [
+        ({"category": "attitude", "comment": "态度差"}, "Rectify case #{pk}: service attitude"),
+        ({"comment": "窗口" * 30}, "Rectify case #{pk}: " + "窗口" * 19 + "窗…"),
+        ({"comment": ""}, "Rectify case #{pk}: on site"),
+    ],
+)
+def test_the_suggested_title_says_what_the_case_is_about(
+    en_client, hall_a, manager_a, checklists, fields, title
+):
+    case = receive(hall_a, manager_a, **fields)
+    login(en_client, manager_a)
+
+    form = en_client.get(reverse("complaints:detail", args=[case.pk])).context["spawn_form"]
+
+    assert form["title"].value() == title.format(pk=case.pk)
+    assert form["checklist"].value() is None
+    assert form.fields["checklist"].empty_label is None
