@@ -15,13 +15,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from evaluations.models import Measure
+from evaluations.rectification.spawn import (
+    MeasureSpawnForm,
+    report_added,
+    report_form_errors,
+    report_refusal,
+)
 from evaluations.selectors.surveys import (
     active_questionnaire,
     recent_weeks,
     weekly_progress,
 )
+from evaluations.services.rectification import may_manage_hall, measure_from_questionnaire_week
 from evaluations.services.surveys import questionnaire_response_submit
 from evaluations.tablet.auth import device_from_request
 from windows.models import Hall
@@ -68,7 +79,52 @@ def overview(request: HttpRequest) -> HttpResponse:
         "selected": weekly_progress(hall=hall, week_start=week, today=today),
         "questionnaire": active_questionnaire(hall=hall),
     }
+    if may_manage_hall(user=request.user, hall=hall):
+        context |= {
+            "spawn_form": MeasureSpawnForm(hall=hall, initial={"title": _week_measure_title(week)}),
+            "spawn_action": _week_url("surveys:measure", hall, week),
+            "spawned": Measure.objects.filter(checklist__hall=hall, questionnaire_week=week)
+            .select_related("checklist")
+            .order_by("pk"),
+        }
     return render(request, "evaluations/surveys/overview.html", context)
+
+
+def _week_url(name: str, hall: Hall, week: date) -> str:
+    query = urlencode({"hall": hall.code, "week": week.isoformat()})
+    return f"{reverse(name)}?{query}"
+
+
+def _week_measure_title(week: date) -> str:
+    return _("Improve on the questionnaire results of the week of %(week)s") % {
+        "week": week.isoformat()
+    }
+
+
+@require_POST
+@login_required
+def week_measure(request: HttpRequest) -> HttpResponse:
+    """A manager of the hall turns a week's questionnaire results (?hall=&week=) into a
+    measure on one of the hall's checklists; the outcome comes back as a message."""
+    if not request.user.has_perm(RESULTS_PERMISSION):
+        raise PermissionDenied
+    hall = hall_from_request(request, required=True)
+    week = _selected_week(request, hall_localdate(hall))
+    if not may_manage_hall(user=request.user, hall=hall):
+        raise PermissionDenied
+    form = MeasureSpawnForm(request.POST, hall=hall)
+    if not form.is_valid():
+        report_form_errors(request, form)
+    else:
+        try:
+            measure = measure_from_questionnaire_week(
+                hall=hall, week_start=week, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            report_refusal(request, error)
+        else:
+            report_added(request, measure)
+    return redirect(_week_url("surveys:overview", hall, week))
 
 
 def _preview_hall(request: HttpRequest) -> Hall | None:

@@ -7,7 +7,13 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from evaluations.models import Answer, Questionnaire, QuestionnaireResponse
+from evaluations.models import (
+    Answer,
+    Measure,
+    Questionnaire,
+    QuestionnaireResponse,
+    RectificationChecklist,
+)
 from evaluations.services.devices import tablet_revoke
 from evaluations.services.surveys import answer_field_name, questionnaire_create_default
 from evaluations.tablet.auth import DEVICE_COOKIE
@@ -359,3 +365,155 @@ def test_a_manager_cannot_preview_another_halls_questionnaire(client, manager_b,
     client.force_login(manager_b)
 
     assert client.get("/surveys/fill/?hall=HA").status_code == 404
+
+
+# --- turning a week's results into a rectification measure -------------------------------
+
+
+@pytest.fixture
+def checklist_a(hall_a):
+    return RectificationChecklist.objects.create(
+        hall=hall_a, title="满意度提升措施清单", source="questionnaire",
+        period_start=dt.date(2026, 10, 1), period_end=dt.date(2026, 12, 31),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def checklist_b(hall_b):
+    return RectificationChecklist.objects.create(
+        hall=hall_b, title="乙大厅清单", source="questionnaire",
+        period_start=dt.date(2026, 10, 1), period_end=dt.date(2026, 12, 31),
+    )  # fmt: skip
+
+
+def spawn_data(checklist, /, **changes) -> dict:
+    data = {
+        "checklist": checklist.pk, "title": "缩短等候时间",
+        "deadline": "2026-12-20", "responsible_person": "",
+    } | changes  # fmt: skip
+    return {f"measure-{name}": value for name, value in data.items()}
+
+
+def measure_url(hall_code: str, week: dt.date) -> str:
+    return f"/surveys/measure/?hall={hall_code}&week={week:%Y-%m-%d}"
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_a_manager_sees_the_measure_form_on_a_week_with_responses(
+    en_client, english, manager_a, responses_a, checklist_a
+):
+    en_client.force_login(manager_a)
+    monday = this_monday()
+
+    page = en_client.get(f"/surveys/?week={monday:%Y-%m-%d}")
+    empty = en_client.get(f"/surveys/?week={monday - dt.timedelta(days=14):%Y-%m-%d}")
+
+    form = page.context["spawn_form"]
+    assert page.context["spawn_action"] == f"/surveys/measure/?hall=HA&week={monday:%Y-%m-%d}"
+    assert list(form.fields["checklist"].queryset) == [checklist_a]
+    assert list(form.fields["responsible_person"].queryset) == [manager_a]
+    assert form["title"].value() == (
+        f"Improve on the questionnaire results of the week of {monday:%Y-%m-%d}"
+    )
+    assert b'id="spawn-measure"' in page.content
+    assert b'id="spawn-measure"' not in empty.content
+
+
+def test_a_manager_turns_a_weeks_results_into_a_measure(
+    en_client, english, hall_a, manager_a, responses_a, checklist_a
+):
+    staff = StaffFactory(hall=hall_a)
+    last_monday = this_monday() - dt.timedelta(days=7)
+    en_client.force_login(manager_a)
+
+    response = en_client.post(
+        measure_url("HA", last_monday + dt.timedelta(days=2)),
+        spawn_data(checklist_a, responsible_person=staff.user.pk),
+        follow=True,
+    )
+
+    measure = Measure.objects.get()
+    assert response.redirect_chain == [(f"/surveys/?hall=HA&week={last_monday:%Y-%m-%d}", 302)]
+    assert (
+        measure.checklist, measure.order, measure.title, measure.deadline,
+        measure.responsible_person, measure.questionnaire_week, measure.complaint,
+        measure.status,
+    ) == (
+        checklist_a, 1, "缩短等候时间", dt.date(2026, 12, 20), staff.user, last_monday, None,
+        Measure.Status.NOT_STARTED,
+    )  # fmt: skip
+    assert messages_of(response) == [
+        "Measure “缩短等候时间” added to the checklist “满意度提升措施清单”. "
+        '<a class="alert-link" id="spawned-measure" '
+        f'href="/admin/evaluations/measure/{measure.pk}/change/">Open the measure</a>'
+    ]
+    assert list(response.context["spawned"]) == [measure]
+
+
+NOT_A_CHOICE = "Select a valid choice. That choice is not one of the available choices."
+
+
+@pytest.mark.parametrize(
+    ("week_back", "change", "message"),
+    [
+        (14, {}, "The hall has no questionnaire responses in that week."),
+        (0, {"deadline": ""}, "Deadline: This field is required."),
+        (0, {"title": ""}, "Measure: This field is required."),
+        (0, {"checklist": "other hall"}, f"Checklist: {NOT_A_CHOICE}"),
+    ],
+)
+def test_a_refused_week_measure_shows_the_error_and_stores_nothing(
+    en_client, english, manager_a, responses_a, checklist_a, checklist_b, week_back, change, message
+):
+    week = this_monday() - dt.timedelta(days=week_back)
+    change = {k: checklist_b.pk if v == "other hall" else v for k, v in change.items()}
+    en_client.force_login(manager_a)
+
+    response = en_client.post(
+        measure_url("HA", week), spawn_data(checklist_a, **change), follow=True
+    )
+
+    assert response.redirect_chain == [(f"/surveys/?hall=HA&week={week:%Y-%m-%d}", 302)]
+    assert messages_of(response) == [message]
+    assert Measure.objects.count() == 0
+
+
+@pytest.mark.parametrize("week", ["2026-13-01", "2999-01-04"])
+def test_a_bad_or_future_week_cannot_spawn_a_measure(
+    client, manager_a, responses_a, checklist_a, week
+):
+    client.force_login(manager_a)
+
+    response = client.post(f"/surveys/measure/?hall=HA&week={week}", spawn_data(checklist_a))
+
+    assert response.status_code == 404
+    assert Measure.objects.count() == 0
+
+
+def test_only_a_manager_of_the_hall_turns_a_week_into_a_measure(
+    client, hall_a, manager_b, responses_a, responses_b, checklist_a
+):
+    url = measure_url("HA", this_monday())
+    supervisor = make_manager(hall_a, "supervisor", role=roles.SUPERVISOR)
+    staff = StaffFactory(hall=hall_a).user
+    seen = {}
+
+    for who, user in (("supervisor", supervisor), ("staff", staff), ("other hall", manager_b)):
+        client.force_login(user)
+        page = client.get("/surveys/?hall=HA")
+        seen[who] = (
+            page.status_code,
+            b'id="spawn-measure"' in page.content,
+            client.post(url, spawn_data(checklist_a)).status_code,
+        )
+
+    assert seen == {
+        "supervisor": (200, False, 403),
+        "staff": (403, False, 403),
+        "other hall": (404, False, 404),
+    }
+    assert client.get(url).status_code == 405
+    assert Measure.objects.count() == 0
