@@ -125,6 +125,15 @@ def _replay(*, client_id: uuid.UUID | None, visit: Visit) -> Rating | None:
     return existing
 
 
+def _rated_meanwhile(*, client_id: uuid.UUID | None, visit: Visit) -> Rating:
+    """The visit was rated since this submission began: by the same submission (a retry
+    racing it, so its rating is returned) or by another one ("already_rated")."""
+    replay = _replay(client_id=client_id, visit=visit)
+    if replay is None:
+        raise ValidationError(_("This visit has already been rated."), code="already_rated")
+    return replay
+
+
 @transaction.atomic
 def rating_record(
     *,
@@ -164,11 +173,7 @@ def rating_record(
     rated_at = rated_at or timezone.now()
     _check_visit(visit=visit, device=device, rated_at=rated_at)
     if Rating.objects.filter(visit=visit).exists():
-        # Rated meanwhile: by this very submission racing its own retry, or by another.
-        replay = _replay(client_id=client_id, visit=visit)
-        if replay is not None:
-            return replay, False
-        raise ValidationError(_("This visit has already been rated."), code="already_rated")
+        return _rated_meanwhile(client_id=client_id, visit=visit), False
     rating = Rating(
         visit=visit,
         level=level,
@@ -184,13 +189,8 @@ def rating_record(
         with transaction.atomic():
             rating.save()
     except IntegrityError:
-        # A concurrent submission won the race: the same retry, or another rating.
-        replay = _replay(client_id=client_id, visit=visit)
-        if replay is not None:
-            return replay, False
-        raise ValidationError(
-            _("This visit has already been rated."), code="already_rated"
-        ) from None
+        # A concurrent submission won the race.
+        return _rated_meanwhile(client_id=client_id, visit=visit), False
     followup_open(rating=rating)
     window_touch(visit.window_id)  # the tablet closes the prompt, may invite to a survey
     return rating, True
