@@ -16,11 +16,15 @@ from django.db.models import F
 from windows.models import Window
 
 
+def _raise_version(field: str, ids: Iterable[int]) -> None:
+    wanted = sorted({int(pk) for pk in ids if pk})
+    if wanted:
+        Window.objects.filter(**{f"{field}__in": wanted}).update(live_version=F("live_version") + 1)
+
+
 def windows_touch(window_ids: Iterable[int]) -> None:
     """Raise the live version of the windows (ids), so their screens refresh."""
-    ids = sorted({int(pk) for pk in window_ids if pk})
-    if ids:
-        Window.objects.filter(pk__in=ids).update(live_version=F("live_version") + 1)
+    _raise_version("pk", window_ids)
 
 
 def window_touch(window_id: int) -> None:
@@ -29,6 +33,4 @@ def window_touch(window_id: int) -> None:
 
 def halls_touch(hall_ids: Iterable[int]) -> None:
     """Raise the live version of every window of the halls (after an import wrote visits)."""
-    ids = sorted({int(pk) for pk in hall_ids if pk})
-    if ids:
-        Window.objects.filter(hall_id__in=ids).update(live_version=F("live_version") + 1)
+    _raise_version("hall_id", hall_ids)
