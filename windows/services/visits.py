@@ -213,9 +213,9 @@ def _visit_end(
     now: datetime | None,
 ) -> Visit:
     _check_serving(session=session, visit=visit)
-    if service_items is None:
-        items = list(ServiceItem.objects.filter(visit_items__visit=visit))
-    else:
+    # Without new items the visit keeps the ones chosen at the start (already stored).
+    items = None
+    if service_items is not None:
         items = _check_items(window=session.window, service_items=service_items)
     if status == Visit.Status.COMPLETED:
         _check_ticket_free(
@@ -225,15 +225,17 @@ def _visit_end(
     finished_at = None if status == Visit.Status.NO_SHOW else ended_at
     # Conditional on the visit still being in service: of two browsers ending it at the
     # same moment, exactly one wins, on SQLite and PostgreSQL alike.
-    ended = Visit.objects.filter(pk=visit.pk, status=Visit.Status.IN_SERVICE).update(
-        status=status, finished_at=finished_at, item_count=len(items)
-    )
+    changes = {"status": status, "finished_at": finished_at}
+    if items is not None:
+        changes["item_count"] = len(items)
+    ended = Visit.objects.filter(pk=visit.pk, status=Visit.Status.IN_SERVICE).update(**changes)
     if not ended:
         raise ValidationError(
             _("Ticket %(ticket)s is no longer being served at this window.")
             % {"ticket": visit.ticket_no}
         )
-    _replace_items(visit, items)
+    if items is not None:
+        _replace_items(visit, items)
     window_touch(visit.window_id)
     visit.refresh_from_db()
     return visit
