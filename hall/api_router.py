@@ -4,9 +4,10 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from evaluations.api.views import RatingViewSet
+from imports.api import VisitBatchView
 from reports.api import VolumeStatsView
 from windows.api.views import HallViewSet, ServiceItemViewSet, WindowViewSet
-from windows.api.visits import VisitBatchView, VisitViewSet
+from windows.api.visits import VisitViewSet
 
 router = DefaultRouter()
 router.register("halls", HallViewSet, basename="hall")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -123,3 +124,25 @@ class BulletinDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bulletin} → {self.email}"
+
+
+class ReminderSent(models.Model):
+    """The daily reminder of one person for one day (cases and measures due or overdue)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    day = models.DateField(_("day"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        db_table = "evaluations_remindersent"  # kept from before the app split
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="one_reminder_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.day}"

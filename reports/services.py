@@ -23,11 +23,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluations.models import Complaint
-from evaluations.selectors.complaints import complaint_list, in_hall_days
-from evaluations.selectors.rectification import hall_rectification, inspection_results
+from complaints.models import Complaint
+from complaints.selectors import complaint_list, in_hall_days
 from evaluations.selectors.results import bad_reviews
 from evaluations.selectors.surveys import weekly_progress
+from rectification.selectors import hall_rectification, inspection_results
 from windows.models import Hall, Visit
 from windows.roles import is_hall_manager
 from windows.rules.hall_time import hall_localtime, week_of

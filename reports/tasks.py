@@ -12,12 +12,14 @@ from smtplib import SMTPException
 
 from celery import shared_task
 from django.db import transaction
+from django.utils import timezone
 
 from windows.models import Hall
 from windows.rules.hall_time import hall_localdate
 
 from .models import Bulletin
 from .periods import KINDS, period_of, scheduled_day
+from .reminders import reminders_send
 from .services import BulletinNoData, bulletin_build, bulletin_send
 
 logger = logging.getLogger(__name__)
@@ -77,3 +79,11 @@ def build_and_send_bulletin(self, hall_id: int, kind: str, day: str) -> int:
 def send_bulletin(self, bulletin_id: int) -> int:
     """Email a built bulletin to its recipients not served yet (the resend button's job)."""
     return bulletin_send(bulletin=Bulletin.objects.select_related("hall").get(pk=bulletin_id))
+
+
+@shared_task(name="reports.tasks.send_daily_reminders")
+def send_daily_reminders(day: str | None = None) -> int:
+    """The daily reminders of the day (ISO date; default: the installation's today)."""
+    # One day for all halls: reminders_send plans and records (ReminderSent) one day per run.
+    the_day = date.fromisoformat(day) if day else timezone.localdate()
+    return reminders_send(day=the_day)

@@ -13,7 +13,8 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from evaluations.models import Complaint, Rating
+from complaints.models import Complaint
+from evaluations.models import Rating
 from tests.evaluations.tablet_factories import finished_visit, paired_tablet
 from tests.windows.factories import StaffFactory, VisitFactory, WindowFactory
 from windows.models import Visit

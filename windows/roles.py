@@ -47,16 +47,22 @@ VISIT_READS = [
     ("evaluations", "view_rating"),
 ]
 
-EVALUATION_CONFIGURATION_MODELS = (
-    "tabletdevice",
-    "questionnaire",
-    "question",
-    "deadlinerule",
-    "rectificationchecklist",
-    "measure",
-    "inspection",
+# (app_label, model) of what managers configure and supervisors read, per app.
+CONFIGURATION_MODELS = (
+    ("evaluations", "tabletdevice"),
+    ("evaluations", "questionnaire"),
+    ("evaluations", "question"),
+    ("complaints", "deadlinerule"),
+    ("rectification", "rectificationchecklist"),
+    ("rectification", "measure"),
+    ("rectification", "inspection"),
 )
-EVALUATION_RECORDS = ("questionnaireresponse", "answer", "complaint", "deadlineextension")
+RECORDS = (
+    ("evaluations", "questionnaireresponse"),
+    ("evaluations", "answer"),
+    ("complaints", "complaint"),
+    ("complaints", "deadlineextension"),
+)
 
 # (app_label, codename) pairs per role. Halls themselves and the shared service
 # catalogue are created by the system administrator (a superuser); managers change
@@ -78,15 +84,15 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("windows", "add_visit"),
         ("windows", "view_windowsession"),
         *[
-            ("evaluations", f"{action}_{model}")
-            for model in EVALUATION_CONFIGURATION_MODELS
+            (app, f"{action}_{model}")
+            for app, model in CONFIGURATION_MODELS
             for action in ("view", "add", "change", "delete")
         ],
-        *[("evaluations", f"view_{model}") for model in EVALUATION_RECORDS],
-        ("evaluations", "add_complaint"),
-        ("evaluations", "change_complaint"),
-        ("evaluations", "add_deadlineextension"),
-        ("evaluations", "change_deadlineextension"),
+        *[(app, f"view_{model}") for app, model in RECORDS],
+        ("complaints", "add_complaint"),
+        ("complaints", "change_complaint"),
+        ("complaints", "add_deadlineextension"),
+        ("complaints", "change_deadlineextension"),
         *[
             ("reports", f"{action}_bulletinrecipient")
             for action in ("view", "add", "change", "delete")
@@ -100,10 +106,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         *[("windows", f"view_{model}") for model in HALL_CONFIGURATION_MODELS],
         *VISIT_READS,
         ("windows", "view_windowsession"),
-        *[
-            ("evaluations", f"view_{model}")
-            for model in EVALUATION_CONFIGURATION_MODELS + EVALUATION_RECORDS
-        ],
+        *[(app, f"view_{model}") for app, model in CONFIGURATION_MODELS + RECORDS],
         ("reports", "view_bulletin"),
     ],
     WINDOW_STAFF: [],

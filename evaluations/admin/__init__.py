@@ -1,1 +1,1 @@
-from . import complaints, devices, ratings, rectification, surveys  # noqa: F401
+from . import devices, ratings, surveys  # noqa: F401

@@ -18,9 +18,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaints.services.followups import followup_open
 from evaluations.models import Rating, TabletDevice
 from evaluations.rating_window import rating_deadline, superseded_at
-from evaluations.services.followups import followup_open
 from windows.live import window_touch
 from windows.models import Visit
 

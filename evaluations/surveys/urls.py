@@ -6,7 +6,6 @@ app_name = "surveys"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
-    path("measure/", views.week_measure, name="measure"),
     path("fill/", views.fill, name="fill"),
     path("fill/thanks/", views.thanks, name="thanks"),
 ]

@@ -35,9 +35,14 @@ INSTALLED_APPS = [
     "axes",
     "django_celery_beat",
     "simple_history",
+    # Each app depends only on the ones listed above it (pyproject.toml, import-linter).
     "windows",
     "evaluations",
+    "complaints",
+    "rectification",
+    "imports",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -3,7 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from evaluations.models import Complaint, Rating
+from complaints.models import Complaint
+from evaluations.models import Rating
 from evaluations.services.ratings import rating_submit
 from tests.evaluations.tablet_factories import finished_visit
 from tests.windows.factories import (

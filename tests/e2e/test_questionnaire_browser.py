@@ -3,11 +3,11 @@
 import pytest
 from playwright.sync_api import expect
 
+from demo.surveys import seed_questionnaire
 from evaluations.models import QuestionnaireResponse
 from evaluations.services.devices import tablet_issue_pairing_code, tablet_pair
 from evaluations.tablet.auth import DEVICE_COOKIE
 from tests.windows.factories import HallFactory, WindowFactory
-from windows.demo.surveys import seed_questionnaire
 
 pytestmark = [
     pytest.mark.browser,

@@ -17,7 +17,8 @@ from django.db import OperationalError
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from evaluations.models import Complaint, Rating
+from complaints.models import Complaint
+from evaluations.models import Rating
 from evaluations.services.devices import tablet_issue_pairing_code
 from tests.windows.factories import (
     TEST_PASSWORD,

@@ -6,7 +6,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from evaluations.models import Complaint, Rating
+from complaints.models import Complaint
+from evaluations.models import Rating
 from evaluations.services.devices import tablet_issue_pairing_code
 from tests.evaluations.tablet_factories import finished_visit, sign_in
 from tests.windows.factories import DepartmentFactory, HallFactory, StaffFactory, WindowFactory

@@ -16,7 +16,8 @@ from django.db import close_old_connections, connection
 from django.test import Client
 from django.utils import timezone
 
-from evaluations.models import Complaint, Rating
+from complaints.models import Complaint
+from evaluations.models import Rating
 from tests.evaluations.tablet_factories import as_tablet, paired_tablet
 from tests.windows.factories import ServiceItemFactory, StaffFactory, WindowFactory
 from windows.models import Visit
@@ -275,7 +276,7 @@ def test_every_change_a_tablet_shows_raises_the_windows_live_version(
     elif change == "sign_out":
         window_sign_out(staff=session.staff, transfer_serving=True)
     elif change == "import":
-        from windows.importing.visits import visits_ingest
+        from imports.visits import visits_ingest
 
         local = timezone.localtime(ago(600)).strftime("%Y-%m-%d %H:%M:%S")
         record = {

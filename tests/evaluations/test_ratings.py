@@ -7,7 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from evaluations.models import Complaint, Rating
+from complaints.models import Complaint
+from evaluations.models import Rating
 from evaluations.services.ratings import rating_submit
 from tests.evaluations.tablet_factories import finished_visit, paired_tablet
 from tests.windows.factories import VisitFactory, WindowFactory

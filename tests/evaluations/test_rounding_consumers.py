@@ -7,9 +7,9 @@ from types import SimpleNamespace
 import pytest
 from django.contrib import admin
 
-from evaluations.admin.rectification import RectificationChecklistAdmin
-from evaluations.models import RectificationChecklist
-from evaluations.selectors.rectification import completion_rate_pct
+from rectification.admin import RectificationChecklistAdmin
+from rectification.models import RectificationChecklist
+from rectification.selectors import completion_rate_pct
 from reports.workbooks.styles import fraction, minutes, whole
 
 

@@ -7,16 +7,11 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from evaluations.models import (
-    Answer,
-    Measure,
-    Questionnaire,
-    QuestionnaireResponse,
-    RectificationChecklist,
-)
+from evaluations.models import Answer, Questionnaire, QuestionnaireResponse
 from evaluations.services.devices import tablet_revoke
 from evaluations.services.surveys import answer_field_name, questionnaire_create_default
 from evaluations.tablet.auth import DEVICE_COOKIE
+from rectification.models import Measure, RectificationChecklist
 from tests.evaluations.test_surveys import full_answers, paired_tablet, questions_of, submit
 from tests.windows.factories import StaffFactory, UserFactory, make_manager
 from windows import roles
@@ -386,6 +381,12 @@ def checklist_b(hall_b):
     )  # fmt: skip
 
 
+def spawn_panel(response) -> dict:
+    """The context of the measure form rectification adds to the page (its panel hook)."""
+    (panel,) = [p for p in response.context["panels"] if p.template == "rectification/_spawn_form.html"]
+    return panel.context
+
+
 def spawn_data(checklist, /, **changes) -> dict:
     data = {
         "checklist": checklist.pk, "title": "缩短等候时间",
@@ -395,7 +396,7 @@ def spawn_data(checklist, /, **changes) -> dict:
 
 
 def measure_url(hall_code: str, week: dt.date) -> str:
-    return f"/surveys/measure/?hall={hall_code}&week={week:%Y-%m-%d}"
+    return f"/rectification/from-week/?hall={hall_code}&week={week:%Y-%m-%d}"
 
 
 def messages_of(response) -> list[str]:
@@ -411,8 +412,8 @@ def test_a_manager_sees_the_measure_form_on_a_week_with_responses(
     page = en_client.get(f"/surveys/?week={monday:%Y-%m-%d}")
     empty = en_client.get(f"/surveys/?week={monday - dt.timedelta(days=14):%Y-%m-%d}")
 
-    form = page.context["spawn_form"]
-    assert page.context["spawn_action"] == f"/surveys/measure/?hall=HA&week={monday:%Y-%m-%d}"
+    form = spawn_panel(page)["spawn_form"]
+    assert spawn_panel(page)["spawn_action"] == f"/rectification/from-week/?hall=HA&week={monday:%Y-%m-%d}"
     assert list(form.fields["checklist"].queryset) == [checklist_a]
     assert list(form.fields["responsible_person"].queryset) == [manager_a]
     assert form["title"].value() == (
@@ -448,9 +449,9 @@ def test_a_manager_turns_a_weeks_results_into_a_measure(
     assert messages_of(response) == [
         "Measure “缩短等候时间” added to the checklist “满意度提升措施清单”. "
         '<a class="alert-link" id="spawned-measure" '
-        f'href="/admin/evaluations/measure/{measure.pk}/change/">Open the measure</a>'
+        f'href="/admin/rectification/measure/{measure.pk}/change/">Open the measure</a>'
     ]
-    assert list(response.context["spawned"]) == [measure]
+    assert list(spawn_panel(response)["spawned"]) == [measure]
 
 
 NOT_A_CHOICE = "Select a valid choice. That choice is not one of the available choices."
@@ -487,7 +488,7 @@ def test_a_bad_or_future_week_cannot_spawn_a_measure(
 ):
     client.force_login(manager_a)
 
-    response = client.post(f"/surveys/measure/?hall=HA&week={week}", spawn_data(checklist_a))
+    response = client.post(f"/rectification/from-week/?hall=HA&week={week}", spawn_data(checklist_a))
 
     assert response.status_code == 404
     assert Measure.objects.count() == 0

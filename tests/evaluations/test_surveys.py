@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
+from demo.surveys import seed_questionnaire
 from evaluations.models import Answer, Question, Questionnaire, QuestionnaireResponse, Rating
 from evaluations.selectors.surveys import (
     QuestionResult,
@@ -22,7 +23,6 @@ from evaluations.services.surveys import (
     questionnaire_response_submit,
 )
 from tests.windows.factories import SHANGHAI, VisitFactory, WindowFactory
-from windows.demo.surveys import seed_questionnaire
 
 pytestmark = pytest.mark.django_db
 

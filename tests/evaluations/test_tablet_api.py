@@ -9,7 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluations.models import Complaint, Rating
+from complaints.models import Complaint
+from evaluations.models import Rating
 from evaluations.services.devices import tablet_revoke
 from tests.evaluations.tablet_factories import as_tablet, finished_visit, paired_tablet, sign_in
 from tests.windows.factories import StaffFactory, WindowFactory

@@ -10,7 +10,8 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from evaluations.models import Complaint, Rating
+from complaints.models import Complaint
+from evaluations.models import Rating
 from reports.services import BAD_REVIEWS_LISTED, bulletin_build
 from tests.reports.test_bulletins import MONDAY, make_period_data, pages, rate, urlpatterns
 from tests.windows.factories import SHANGHAI, VisitFactory

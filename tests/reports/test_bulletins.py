@@ -10,7 +10,8 @@ from django.urls import include, path, reverse
 from django.utils import translation
 
 import hall.urls
-from evaluations.models import Complaint, Rating
+from complaints.models import Complaint
+from evaluations.models import Rating
 from reports.models import Bulletin, BulletinDelivery, BulletinRecipient
 from reports.periods import period_of, scheduled_day
 from reports.services import BulletinNoData, bulletin_build

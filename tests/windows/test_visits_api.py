@@ -2,7 +2,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from evaluations.models import Complaint, Rating
+from complaints.models import Complaint
+from evaluations.models import Rating
 from tests.windows.factories import (
     ServiceItemFactory,
     StaffFactory,

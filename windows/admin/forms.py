@@ -11,7 +11,6 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from windows.admin.scoping import HallOwnedForm
-from windows.models import Hall
 
 IMPORT_EXTENSIONS = (".csv", ".xlsx")
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
@@ -100,29 +99,3 @@ class StaffPasswordForm(SetPasswordMixin, forms.Form):
         self.validate_passwords()
         self.validate_password_for_user(self.user)
         return cleaned_data
-
-
-class VisitsImportForm(WindowsImportForm):
-    hall = forms.ModelChoiceField(
-        label=_("Hall"),
-        queryset=Hall.objects.none(),
-        required=False,
-        help_text=_("Every row belongs to this hall (the file then needs no hall code column)."),
-    )
-    create_missing = forms.BooleanField(
-        label=_("Create missing windows and service items"),
-        required=False,
-        help_text=_(
-            "Unknown window numbers become specialist windows and unknown service codes are "
-            "added to the catalogue, instead of being rejected."
-        ),
-    )
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, user=user, **kwargs)
-        self.fields["hall"].queryset = Hall.objects.for_user(user) if user else Hall.objects.none()
-        self.fields["file"].help_text = _(
-            "A .csv (UTF-8) or .xlsx file, one row per visit, with the columns of the visits "
-            "import."
-        )
-        self.order_fields(["file", "hall", "create_missing", "dry_run"])

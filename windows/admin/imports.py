@@ -18,8 +18,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from windows.admin.forms import VisitsImportForm, WindowsImportForm
-from windows.importing import ImportFileError, ImportResult, visits_import, windows_import
+from windows.admin.forms import WindowsImportForm
+from windows.importing import ImportFileError, ImportResult, windows_import
 
 
 @dataclass(frozen=True)
@@ -43,18 +43,6 @@ def run_windows_import(upload, data: dict, user) -> ImportResult:
     )
 
 
-def run_visits_import(upload, data: dict, user) -> ImportResult:
-    hall = data.get("hall")
-    return visits_import(
-        file=upload,
-        filename=upload.name,
-        hall_code=hall.code if hall else None,
-        create_missing=data["create_missing"],
-        dry_run=data["dry_run"],
-        user=user,
-    )
-
-
 WINDOWS_IMPORT = ImportPage(
     title=gettext_lazy("Import windows"),
     introduction=gettext_lazy(
@@ -69,24 +57,6 @@ WINDOWS_IMPORT = ImportPage(
     run=run_windows_import,
     done=gettext_lazy("Windows imported: %(summary)s."),
     done_with_rejections=gettext_lazy("Windows imported with rejected rows: %(summary)s."),
-)
-
-VISITS_IMPORT = ImportPage(
-    title=gettext_lazy("Import visits"),
-    introduction=gettext_lazy(
-        "The queue system's export, one row per visit. Columns (English or Chinese headers): "
-        "hall_code 大厅编码, ticket_no 排队号, issued_at 取号时间, called_at 叫号时间, started_at "
-        "开始办理时间, finished_at 办结时间, window_no 窗口号, staff_badge 工号, service_codes "
-        "业务编码, status 状态 (completed/transferred/no_show or 办结/转办/过号), "
-        "rating 评价 (1-5), rated_at 评价时间. Times are YYYY-MM-DD HH:MM:SS, hall local "
-        "time. A visit already stored is left unchanged, so the same file can be imported "
-        "again safely."
-    ),
-    form_class=VisitsImportForm,
-    permissions=("windows.add_visit",),
-    run=run_visits_import,
-    done=gettext_lazy("Visits imported: %(summary)s."),
-    done_with_rejections=gettext_lazy("Visits imported with rejected rows: %(summary)s."),
 )
 
 

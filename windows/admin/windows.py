@@ -6,14 +6,14 @@ from django.contrib import admin
 from django.db.models import Count
 from django.http import HttpRequest
 from django.urls import path
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from windows.admin.actions import xlsx_response
 from windows.admin.imports import WINDOWS_IMPORT, import_view
 from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter, HallScopedTabularInline
 from windows.exports import write_windows_xlsx
+from windows.hooks import window_records
 from windows.models import Window, WindowServiceItem
 
 
@@ -37,8 +37,8 @@ class WindowAdmin(HallScopedAdmin):
     search_fields = ("number__exact", "name")
     list_select_related = ("hall", "zone", "department")
     ordering = ("hall__code", "number")
-    fields = ("hall", "number", "name", "zone", "department", "is_active", "inspection_record")
-    readonly_fields = ("inspection_record",)
+    fields = ("hall", "number", "name", "zone", "department", "is_active", "honours_and_warnings")
+    readonly_fields = ("honours_and_warnings",)
     inlines = (WindowServiceItemInline,)
     actions = ("export_xlsx",)
 
@@ -49,27 +49,14 @@ class WindowAdmin(HallScopedAdmin):
     def item_count(self, obj: Window) -> int:
         return obj.item_count
 
-    @admin.display(description=_("inspections"))
-    def inspection_record(self, obj: Window | None) -> str:
-        """Honours and warnings from unannounced inspections (明察暗访) naming the window."""
+    @admin.display(description=_("honours and warnings"))
+    def honours_and_warnings(self, obj: Window | None) -> str:
+        """What the apps above say about the window (rectification: inspections, 明察暗访),
+        through the window_records hook; each part is escaped HTML of its own."""
         if obj is None or obj.pk is None:
             return "—"
-        from evaluations.selectors.rectification import window_inspection_record
-
-        record = window_inspection_record(window=obj)
-        if not record.honours and not record.warnings:
-            return _("Not named by any inspection.")
-        items = [
-            format_html('<li class="inspection-honour">{}: {}</li>', _("Best window"), i)
-            for i in record.honours
-        ] + [
-            format_html('<li class="inspection-warning">{}: {}</li>', _("Worst window"), i)
-            for i in record.warnings
-        ]
-        return format_html(
-            '<ul id="inspection-record" style="margin: 0; padding: 0">{}</ul>',
-            mark_safe("".join(items)),  # each item escaped by format_html above
-        )
+        parts = window_records.collect(window=obj)
+        return format_html_join("", "{}", ((part,) for part in parts)) if parts else "—"
 
     @admin.action(description=_("Export selected windows to Excel"), permissions=["view"])
     def export_xlsx(self, request, queryset):

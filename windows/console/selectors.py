@@ -1,15 +1,14 @@
-"""Reads of the staff console: the sign-in choices and the staff member's day."""
+"""Reads of the staff console: the sign-in choices, the window's items, today's visits.
+
+The day's figures and ratings beside the form come from evaluations (its console panel)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
-from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models import QuerySet
 
-from evaluations.models import Rating
-from evaluations.rules import judged_q, rating_class
-from evaluations.selectors import ServiceFigures, service_figures
 from windows.models import DutyAssignment, Hall, ServiceItem, Staff, Visit, Window, WindowSession
 from windows.rules.hall_time import hall_localdate, hall_localtime
 
@@ -27,42 +26,6 @@ class SignInPage:
     choices: tuple[WindowChoice, ...]
     suggested: Window | None
     rostered: tuple[DutyAssignment, ...]
-
-
-@dataclass(frozen=True)
-class VisitRow:
-    visit: Visit
-    item_names: tuple[str, ...]
-    rating_level: int | None
-    rating_label: str
-    rating_class: str  # "good", "bad", "excluded" (evaluations.rules) or "" when unrated
-
-    @property
-    def duration(self) -> timedelta | None:
-        return self.visit.service_time
-
-    @property
-    def duration_text(self) -> str:
-        """Minutes and seconds of service, e.g. 8:05 (hours first past an hour)."""
-        if self.duration is None:
-            return "—"
-        minutes, seconds = divmod(int(self.duration.total_seconds()), 60)
-        hours, minutes = divmod(minutes, 60)
-        return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
-
-
-@dataclass(frozen=True)
-class LevelCount:
-    level: int
-    label: str
-    count: int
-
-
-@dataclass(frozen=True)
-class ConsoleDay:
-    rows: tuple[VisitRow, ...]
-    figures: ServiceFigures
-    ratings: tuple[LevelCount, ...]
 
 
 def open_session(*, staff: Staff, today: date) -> WindowSession | None:
@@ -138,41 +101,3 @@ def window_items(*, window: Window) -> QuerySet[ServiceItem]:
 
 def staff_visits_today(*, staff: Staff, today: date) -> QuerySet[Visit]:
     return Visit.objects.filter(staff=staff, service_date=today)
-
-
-def console_day(*, staff: Staff, today: date) -> ConsoleDay:
-    """Today's visits of the staff member, newest first, their figures and ratings."""
-    visits = staff_visits_today(staff=staff, today=today)
-    rows_qs = (
-        visits.select_related("window")
-        .annotate(rating_level=F("rating__level"), rating_excluded=F("rating__excluded"))
-        .prefetch_related(Prefetch("service_items", queryset=ServiceItem.objects.order_by("code")))
-        .order_by("-started_at")
-    )
-    labels = dict(Rating.Level.choices)
-    rows = tuple(
-        VisitRow(
-            visit=visit,
-            item_names=tuple(item.name for item in visit.service_items.all()),
-            rating_level=visit.rating_level,
-            rating_label=str(labels.get(visit.rating_level, "")),
-            rating_class=(
-                rating_class(level=visit.rating_level, excluded=visit.rating_excluded)
-                if visit.rating_level
-                else ""
-            ),
-        )
-        for visit in rows_qs
-    )
-    # The levels of the ratings that count (an excluded one is shown apart, in the figures).
-    counts = dict(
-        Rating.objects.filter(judged_q(), visit__in=visits)
-        .values_list("level")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    ratings = tuple(
-        LevelCount(level=level, label=str(label), count=counts.get(level, 0))
-        for level, label in sorted(labels.items(), reverse=True)
-    )
-    return ConsoleDay(rows=rows, figures=service_figures(visits), ratings=ratings)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from evaluations.services.alerts import open_duty_alerts
+from windows.hooks import console_panels, panels_by_slot
 from windows.models import Staff, Visit, WindowSession
 from windows.rules.hall_time import hall_localdate
 from windows.selectors import staff_for_user
@@ -37,7 +37,7 @@ from windows.services import (
 )
 
 from .forms import SignInForm, VisitForm
-from .selectors import console_day, open_session, serving_at, sign_in_page, window_items
+from .selectors import open_session, serving_at, sign_in_page, window_items
 
 DRAFT_KEY = "console_draft"
 
@@ -122,10 +122,9 @@ def console(request: HttpRequest, staff: Staff) -> HttpResponse:
         "items": items,
         "checked": checked,
         "ticket": serving.ticket_no if serving else draft.get("ticket", ""),
-        "day": console_day(staff=staff, today=today),
         "today": today,
         "statuses": Visit.Status,
-        "duty_alerts": open_duty_alerts(user=request.user, day=today),
+        "panels": panels_by_slot(console_panels.collect(request=request, staff=staff, today=today)),
     }
     return render(request, "windows/console/console.html", context)
 

@@ -1,14 +1,7 @@
-"""File imports of the hall's configuration and of the queue system's visits."""
+"""File imports of the hall's configuration, and the row checks and readers every import
+shares (the queue system's visits import is imports/visits.py, above the apps it writes)."""
 
 from .results import ImportFileError, ImportResult, RowError
-from .visits import visits_import, visits_ingest
 from .windows import windows_import
 
-__all__ = [
-    "ImportFileError",
-    "ImportResult",
-    "RowError",
-    "visits_import",
-    "visits_ingest",
-    "windows_import",
-]
+__all__ = ["ImportFileError", "ImportResult", "RowError", "windows_import"]

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from evaluations.services.alerts import open_duty_alerts
+from windows.hooks import home_panels
 from windows.rules.hall_time import hall_localdate
 from windows.selectors import staff_for_user, staff_home, visible_halls
 
@@ -17,8 +17,6 @@ def home(request: HttpRequest) -> HttpResponse:
     today = hall_localdate(staff.hall if staff is not None else None)
     page = staff_home(user=request.user, today=today)
     if page is not None:
-        duty_alerts = open_duty_alerts(user=request.user, day=today)
-        return render(
-            request, "windows/home_staff.html", {"page": page, "duty_alerts": duty_alerts}
-        )
+        panels = home_panels.collect(request=request, today=today)
+        return render(request, "windows/home_staff.html", {"page": page, "panels": panels})
     return render(request, "windows/home_manager.html", {"halls": visible_halls(user=request.user)})

@@ -1,0 +1,147 @@
+"""Alerts to the hall's duty leader (值班长) about a new case that needs them at once."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from complaints.models import Channel, Complaint, DutyAlert
+from windows import roles
+from windows.models import DutyAssignment, Hall
+from windows.rules.hall_time import hall_localdate
+
+ALERTING_CHANNELS = frozenset({Channel.BAD_REVIEW, Channel.WORK_ORDER_12345})
+# Only a case received this recently alerts anyone (an import of old visits must not).
+FRESH_FOR = timedelta(hours=24)
+
+
+def duty_leader_ids(*, hall: Hall | int, day: date) -> list[int]:
+    """User ids of the hall's duty leaders rostered on the day (any shift)."""
+    return list(
+        DutyAssignment.objects.filter(
+            hall=hall, date=day, role=DutyAssignment.Role.DUTY_LEADER
+        ).values_list("staff__user_id", flat=True)
+    )
+
+
+def hall_manager_ids(*, hall: Hall | int) -> list[int]:
+    """User ids of the hall's managers (windows.roles.hall_managers)."""
+    return list(roles.hall_managers(hall).values_list("pk", flat=True))
+
+
+def duty_alert_recipients(*, complaint: Complaint) -> list[str]:
+    """The emails of the day's duty leaders of the case's hall; its managers if none is rostered."""
+    day = hall_localdate(complaint.hall, complaint.received_at)
+    user_ids = duty_leader_ids(hall=complaint.hall_id, day=day) or hall_manager_ids(
+        hall=complaint.hall_id
+    )
+    emails = (
+        get_user_model()
+        .objects.filter(pk__in=user_ids, is_active=True)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    return list(emails)
+
+
+def duty_alert_for(*, complaint: Complaint) -> DutyAlert | None:
+    """Alert the duty leader of the complaint's hall about a new bad review or 12345 order.
+
+    Called by the services that open cases, inside their transaction; the email goes out
+    after the commit. Once per case: a second call finds the alert and does nothing. Other
+    channels and cases received more than 24 hours ago (imports) alert nobody: None.
+    """
+    if complaint.channel not in ALERTING_CHANNELS:
+        return None
+    if complaint.received_at < timezone.now() - FRESH_FOR:
+        return None
+    with transaction.atomic():
+        alert, created = DutyAlert.objects.get_or_create(
+            complaint=complaint,
+            defaults={"recipients": duty_alert_recipients(complaint=complaint)},
+        )
+        if created:
+            from complaints.tasks import send_duty_alert
+
+            transaction.on_commit(lambda: send_duty_alert.delay(alert.complaint_id))
+    return alert
+
+
+@transaction.atomic
+def duty_alert_send(*, complaint_id: int) -> bool:
+    """Email the alert of a case unless it went out already; True if sent now."""
+    alert = (
+        DutyAlert.objects.select_for_update()
+        .filter(complaint_id=complaint_id, sent_at__isnull=True)
+        .first()
+    )
+    if alert is None:
+        return False
+    case = Complaint.objects.select_related("hall", "window", "staff").get(pk=complaint_id)
+    if alert.recipients:
+        context = {"case": case, "alert": alert}
+        subject = " ".join(
+            render_to_string("complaints/email/duty_alert_subject.txt", context).split()
+        )
+        body = render_to_string("complaints/email/duty_alert_body.txt", context)
+        send_mail(subject, body, None, list(alert.recipients))
+    alert.sent_at = timezone.now()
+    alert.save(update_fields=["sent_at"])
+    return bool(alert.recipients)
+
+
+def led_hall_ids(*, user, day: date) -> list[int]:
+    """The halls the user is duty leader of on the day."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        DutyAssignment.objects.filter(
+            staff__user=user, date=day, role=DutyAssignment.Role.DUTY_LEADER
+        )
+        .values_list("hall_id", flat=True)
+        .distinct()
+    )
+
+
+def open_duty_alerts(*, user, day: date) -> list[DutyAlert]:
+    """The unacknowledged alerts of the halls the user leads on the day (for the console)."""
+    hall_ids = led_hall_ids(user=user, day=day)
+    if not hall_ids:
+        return []
+    return list(
+        DutyAlert.objects.filter(complaint__hall_id__in=hall_ids, acknowledged_at__isnull=True)
+        .select_related("complaint", "complaint__window")
+        .order_by("complaint__received_at", "pk")
+    )
+
+
+def may_acknowledge(*, user, alert: DutyAlert, day: date) -> bool:
+    """The hall's duty leader of the day, or a manager of the hall."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    hall_id = alert.complaint.hall_id
+    if hall_id in led_hall_ids(user=user, day=day):
+        return True
+    return user.pk in hall_manager_ids(hall=hall_id)
+
+
+@transaction.atomic
+def duty_alert_acknowledge(*, alert: DutyAlert, user) -> DutyAlert:
+    """Mark the alert as seen; only its hall's duty leader of the day or a manager may."""
+    if not may_acknowledge(user=user, alert=alert, day=hall_localdate(alert.complaint.hall)):
+        raise PermissionDenied
+    alert = DutyAlert.objects.select_for_update().get(pk=alert.pk)
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = timezone.now()
+        alert.save(update_fields=["acknowledged_at"])
+    return alert

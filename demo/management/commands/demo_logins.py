@@ -1,0 +1,77 @@
+"""`python manage.py demo_logins`: the table of demo logins that `make run` prints."""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from demo.catalogue import DEMO_LOGINS, DEMO_PASSWORD, STAFF
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of a text: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def format_table(rows: list[list[str]]) -> list[str]:
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            cell + " " * (width - display_width(cell))
+            for cell, width in zip(row, widths, strict=True)
+        ).rstrip()
+        for row in rows
+    ]
+
+
+class Command(BaseCommand):
+    help = "List the demo logins created by seed_demo: username, role, password, where to go."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--base-url",
+            default=f"http://127.0.0.1:{os.environ.get('PORT', '8000')}",
+            help="Address of the portal (default: http://127.0.0.1:$PORT, port 8000).",
+        )
+
+    def handle(self, *args, **options) -> None:
+        base_url = options["base_url"].rstrip("/")
+        users = get_user_model().objects.in_bulk(
+            [login.username for login in DEMO_LOGINS], field_name="username"
+        )
+        if not users:
+            self.stdout.write(
+                _("The demo logins do not exist yet: run `python manage.py seed_demo` first.")
+            )
+            return
+
+        verdicts: dict[str, bool] = {}  # by password hash: the demo logins share one
+        rows = [[_("Username"), pgettext("demo login", "Role"), _("Password"), _("Open")]]
+        for login in DEMO_LOGINS:
+            user = users.get(login.username)
+            if user is None:
+                password = _("(missing)")
+            else:
+                if user.password not in verdicts:
+                    verdicts[user.password] = user.check_password(DEMO_PASSWORD)
+                password = DEMO_PASSWORD if verdicts[user.password] else _("(changed)")
+            rows.append([login.username, login.role_label, password, base_url + login.open_path])
+
+        self.stdout.write(_("Demo logins:"))
+        for line in format_table(rows):
+            self.stdout.write("  " + line)
+        self.stdout.write(
+            _(
+                "Every window staff member logs in with the badge number in lower case "
+                "(%(first)s to %(last)s) and the same password, set when seed_demo created "
+                "the login."
+            )
+            % {"first": STAFF[0].username, "last": STAFF[-1].username}
+        )
+        if len(users) < len(DEMO_LOGINS):
+            self.stdout.write(_("Run `python manage.py seed_demo` to create the missing ones."))

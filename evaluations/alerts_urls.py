@@ -1,9 +1,0 @@
-from django.urls import path
-
-from evaluations import alerts_views
-
-app_name = "alerts"
-
-urlpatterns = [
-    path("<int:pk>/acknowledge/", alerts_views.acknowledge, name="acknowledge"),
-]

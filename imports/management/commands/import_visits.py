@@ -1,0 +1,37 @@
+"""`manage.py import_visits FILE [--hall CODE] [--create-missing] [--dry-run]` (contracts.md
+section 2)."""
+
+from imports.visits import visits_import
+from windows.importing.command import ImportCommand
+
+
+class Command(ImportCommand):
+    help = (
+        "Import the queue system's visits from a .csv or .xlsx file (one row per visit). "
+        "Prints one line per rejected row and a summary; exits 1 if any row was rejected."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the .csv or .xlsx file")
+        parser.add_argument(
+            "--hall",
+            metavar="CODE",
+            help="the hall of every row (the file then needs no hall_code column)",
+        )
+        parser.add_argument(
+            "--create-missing",
+            action="store_true",
+            help="create unknown windows (as specialist windows) and unknown service codes "
+            "(as unpublished service items)",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="check every row, save nothing")
+
+    def handle(self, *args, file, hall, create_missing, dry_run, **options):
+        self.run_import(
+            visits_import,
+            file,
+            dry_run=dry_run,
+            hall_code=hall,
+            create_missing=create_missing,
+            read_in_child=True,  # a command is a process with one thread: it may fork
+        )

@@ -1,0 +1,67 @@
+"""The rectification progress page and the checklist workbook, for managers and supervisors.
+
+The hall comes from the user's halls only: another hall's code or checklist is a 404.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import BytesIO
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from rectification.exports import checklist_filename, write_checklist_xlsx
+from rectification.models import RectificationChecklist
+from rectification.selectors import hall_rectification, inspection_results
+from windows.exports import XLSX_CONTENT_TYPE
+from windows.rules.hall_time import hall_localdate
+from windows.scoping import hall_from_request, user_halls
+
+VIEW_PERMISSIONS = ("rectification.view_rectificationchecklist", "rectification.view_inspection")
+INSPECTION_DAYS = 366
+
+
+def _require_viewer(request: HttpRequest) -> None:
+    if not request.user.has_perms(VIEW_PERMISSIONS):
+        raise PermissionDenied
+
+
+@require_safe
+@login_required
+def progress(request: HttpRequest) -> HttpResponse:
+    """Each checklist's completion rate and overdue measures, and the year's inspections."""
+    _require_viewer(request)
+    halls = user_halls(request.user)
+    hall = hall_from_request(request, halls)
+    today = hall_localdate(hall)
+    context = {"hall": hall, "halls": halls, "today": today}
+    if hall is not None:
+        context |= {
+            "checklists": hall_rectification(hall=hall, today=today),
+            "inspections": list(
+                reversed(
+                    inspection_results(
+                        hall=hall, start=today - timedelta(days=INSPECTION_DAYS), end=today
+                    )
+                )
+            ),
+        }
+    return render(request, "rectification/progress.html", context)
+
+
+@require_safe
+@login_required
+def export_checklist(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_viewer(request)
+    checklist = get_object_or_404(
+        RectificationChecklist.objects.for_user(request.user).select_related("hall"), pk=pk
+    )
+    buffer = BytesIO()
+    write_checklist_xlsx(checklist, buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{checklist_filename(checklist)}"'
+    return response
