@@ -20,7 +20,8 @@ from complaints.services import complaints as services
 from complaints.services.complaints import complaint_receive
 from windows.models import Staff, Window
 
-from .casework import Casework, Planner, Step, backdate_registration
+from .casework import Casework, Planner, Step
+from .casework_steps import backdate_registration
 
 OVERDUE_CASES = 2
 SATISFIED = Complaint.CallbackResult.SATISFIED
@@ -129,7 +130,7 @@ COMPLAINANTS = ("张先生", "李女士", "王先生", "刘女士", "陈先生")
 
 def seed_complaints(*, work: Casework) -> int:
     """Receive the demo complaints once (none is received while any non-review case
-    exists); their steps are done by casework.work_open_cases with plan_complaint."""
+    exists); their steps are done by casework_steps.work_open_cases with plan_complaint."""
     hall = work.hall
     if Complaint.objects.filter(hall=hall).exclude(channel=Channel.BAD_REVIEW).exists():
         return 0

@@ -35,13 +35,8 @@ from windows.models import (
 from windows.workdays import business_days
 
 from . import catalogue
-from .casework import (
-    casework_start,
-    demo_now,
-    plan_followup,
-    reopen_cases_closed_without_steps,
-    work_open_cases,
-)
+from .casework import casework_start, demo_now, plan_followup
+from .casework_steps import reopen_cases_closed_without_steps, work_open_cases
 from .complaints import plan_complaint, seed_complaints
 from .rectification import seed_rectification
 from .reports import seed_bulletin_recipients

@@ -16,13 +16,8 @@ from complaints.models import Channel, Complaint
 from complaints.selectors import complaint_dashboard, complaint_timeline
 from complaints.services import complaints as services
 from complaints.services.complaints import complaint_receive
-from demo.casework import (
-    Planner,
-    backdate_registration,
-    casework_start,
-    play,
-    write_in_bulk,
-)
+from demo.casework import Planner, casework_start
+from demo.casework_steps import backdate_registration, play, write_in_bulk
 from demo.complaints import OVERDUE_CASES
 from demo.seed import roster_plan, seed_demo
 from evaluations.models import Rating
