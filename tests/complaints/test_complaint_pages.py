@@ -655,7 +655,9 @@ def checklists(hall_a, hall_b):
 
 def spawn_panel(response) -> dict:
     """The context of the measure form rectification adds to the page (its panel hook)."""
-    (panel,) = [p for p in response.context["panels"] if p.template == "rectification/_spawn_form.html"]
+    (panel,) = [
+        p for p in response.context["panels"] if p.template == "rectification/_spawn_form.html"
+    ]
     return panel.context
 
 

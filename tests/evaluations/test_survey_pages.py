@@ -383,7 +383,9 @@ def checklist_b(hall_b):
 
 def spawn_panel(response) -> dict:
     """The context of the measure form rectification adds to the page (its panel hook)."""
-    (panel,) = [p for p in response.context["panels"] if p.template == "rectification/_spawn_form.html"]
+    (panel,) = [
+        p for p in response.context["panels"] if p.template == "rectification/_spawn_form.html"
+    ]
     return panel.context
 
 
@@ -413,7 +415,10 @@ def test_a_manager_sees_the_measure_form_on_a_week_with_responses(
     empty = en_client.get(f"/surveys/?week={monday - dt.timedelta(days=14):%Y-%m-%d}")
 
     form = spawn_panel(page)["spawn_form"]
-    assert spawn_panel(page)["spawn_action"] == f"/rectification/from-week/?hall=HA&week={monday:%Y-%m-%d}"
+    assert (
+        spawn_panel(page)["spawn_action"]
+        == f"/rectification/from-week/?hall=HA&week={monday:%Y-%m-%d}"
+    )
     assert list(form.fields["checklist"].queryset) == [checklist_a]
     assert list(form.fields["responsible_person"].queryset) == [manager_a]
     assert form["title"].value() == (
@@ -488,7 +493,9 @@ def test_a_bad_or_future_week_cannot_spawn_a_measure(
 ):
     client.force_login(manager_a)
 
-    response = client.post(f"/rectification/from-week/?hall=HA&week={week}", spawn_data(checklist_a))
+    response = client.post(
+        f"/rectification/from-week/?hall=HA&week={week}", spawn_data(checklist_a)
+    )
 
     assert response.status_code == 404
     assert Measure.objects.count() == 0

@@ -12,7 +12,6 @@ from django.utils import translation
 from complaints.models import Complaint
 from evaluations.models import Rating
 from imports import visits as visits_module
-from tests.windows.factories import HallFactory, WindowFactory
 from tests.imports.test_import_visits import (
     CN_HEADER,
     GOOD,
@@ -23,6 +22,7 @@ from tests.imports.test_import_visits import (
     run,
     write,
 )
+from tests.windows.factories import HallFactory, WindowFactory
 from windows.importing import ImportFileError
 from windows.importing.forked import produced_in_child
 from windows.models import Visit

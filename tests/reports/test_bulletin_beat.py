@@ -47,7 +47,12 @@ def test_running_the_migration_again_creates_no_duplicate(db):
 
     assert PeriodicTask.objects.count() == tasks_before
     assert CrontabSchedule.objects.count() == crontabs_before
-    assert PeriodicTask.objects.filter(name__startswith="reports: ", task="reports.tasks.build_bulletins").count() == 3
+    assert (
+        PeriodicTask.objects.filter(
+            name__startswith="reports: ", task="reports.tasks.build_bulletins"
+        ).count()
+        == 3
+    )
 
 
 def test_a_time_a_manager_changed_is_kept_by_the_migration(db):
