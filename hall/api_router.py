@@ -3,9 +3,10 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from evaluations.api.live import LiveResultsView
 from evaluations.api.views import RatingViewSet
 from imports.api import VisitBatchView
-from reports.api import VolumeStatsView
+from reports.api import DashboardTodayView, DashboardYearView, VolumeStatsView
 from windows.api.views import HallViewSet, ServiceItemViewSet, WindowViewSet
 from windows.api.visits import VisitViewSet
 
@@ -20,4 +21,8 @@ router.register("ratings", RatingViewSet, basename="rating")
 extra_urls = [
     path("visits/batch/", VisitBatchView.as_view(), name="visit-batch"),
     path("halls/<str:code>/stats/volume/", VolumeStatsView.as_view(), name="hall-volume-stats"),
+    # The pages' JSON feeds, read by their scripts with the browser's session.
+    path("results/live/", LiveResultsView.as_view(), name="results-live"),
+    path("dashboard/year/", DashboardYearView.as_view(), name="dashboard-year"),
+    path("dashboard/today/", DashboardTodayView.as_view(), name="dashboard-today"),
 ]

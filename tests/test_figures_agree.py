@@ -12,7 +12,7 @@ the decided rules (evaluations.rules, windows.rules.rounding):
   good / (rated - excluded); percentages half up with 2 decimals (the month's evaluation
   rate, 29/32 = 90.625%, is 90.63, never the banker's 90.62).
 
-Each surface is asked for what it shows: the results pages (live.json and the hall
+Each surface is asked for what it shows: the results pages (the live feed and the hall
 page's totals), the staff console, hall_stats --json and the volume API, the dashboard's
 two JSON feeds, the daily, weekly and monthly bulletins with their workbooks, and the
 annual review workbook.
@@ -335,11 +335,11 @@ def test_the_figures_of_the_rules_are_the_expected_ones(hall_a_filled, period):
 # --- the results pages -----------------------------------------------------------------
 
 
-def test_the_results_live_json(client, english, hall_a_filled):
+def test_the_results_live_feed(client, english, hall_a_filled):
     expected = EXPECTED["day"]
     client.force_login(hall_a_filled.manager)
 
-    data = client.get(reverse("results:hall-live"), {"hall": "HA"}).json()
+    data = client.get(reverse("results-live"), {"hall": "HA"}).json()
 
     assert data["date"] == TODAY.isoformat()
     totals = data["totals"]
@@ -491,7 +491,7 @@ def test_the_command_and_the_api_give_the_same_object(client, hall_a_filled):
 def test_the_dashboard_data_feed(client, hall_a_filled):
     client.force_login(hall_a_filled.manager)
 
-    data = client.get(reverse("reports:dashboard-data"), {"hall": "HA", "year": YEAR}).json()
+    data = client.get(reverse("dashboard-year"), {"hall": "HA", "year": YEAR}).json()
 
     year, month = EXPECTED["year"], EXPECTED["month"]
     totals = data["totals"]
@@ -518,7 +518,7 @@ def test_the_dashboard_today_feed_and_tiles(client, english, hall_a_filled):
     expected = EXPECTED["day"]
     client.force_login(hall_a_filled.manager)
 
-    today = client.get(reverse("reports:dashboard-today"), {"hall": "HA"}).json()
+    today = client.get(reverse("dashboard-today"), {"hall": "HA"}).json()
     page = client.get(reverse("reports:dashboard"), {"hall": "HA"}).content.decode()
 
     assert (

@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from complaints.models import Complaint
 from evaluations.models import Rating
@@ -22,13 +23,14 @@ from windows.models import Visit
 pytestmark = pytest.mark.django_db
 
 NUL = "\x00"
+THIS_YEAR = timezone.localdate().year
 VISITS = "/api/v1/visits/"
 RATINGS = "/api/v1/ratings/"
 WINDOWS = "/api/v1/windows/"
 STATS = "/api/v1/halls/HA/stats/volume/"
-LIVE = "/results/hall/live.json"
-DATA = "/reports/dashboard/data.json"
-TODAY = "/reports/dashboard/today.json"
+LIVE = "/api/v1/results/live/"
+DATA = "/api/v1/dashboard/year/"
+TODAY = "/api/v1/dashboard/today/"
 TABLET_STATE = "/tablet/api/state"
 TABLET_RATINGS = "/tablet/api/ratings"
 
@@ -47,7 +49,7 @@ BAD_VALUES = {
     "window": ["abc", "0", "99999999999", NUL],
     "level": ["abc", "0", "6", NUL],
     "hall": [NUL, "H" * 21],
-    "year": ["abc", "20x0", NUL],
+    "year": ["abc", "20x0", "99999", NUL],
 }
 DECLARED = {
     VISITS: ["hall", "date", "window"],
@@ -102,6 +104,10 @@ def test_a_malformed_query_value_is_a_400_naming_the_field(
         (RATINGS, "level", "6", "Ensure this value is less than or equal to 5."),
         (VISITS, "hall", NUL, "Null characters are not allowed."),
         (STATS, "year", "abc", "Give the year as 4 digits from 1900 to 2100."),
+        (DATA, "year", "abc", f"The year must be a number from 2000 to {THIS_YEAR}."),
+        (DATA, "year", "99999", f"The year must be a number from 2000 to {THIS_YEAR}."),
+        (LIVE, "hall", "", "This field may not be blank."),
+        (TODAY, "hall", "H" * 21, "Ensure this field has no more than 20 characters."),
     ],
 )
 def test_the_400_says_what_is_wrong(
@@ -112,6 +118,27 @@ def test_the_400_says_what_is_wrong(
     response = en_client.get(url, {**VALID[url], field: value})
 
     assert response.json() == {field: [message]}
+
+
+@pytest.mark.parametrize("url", [LIVE, DATA, TODAY])
+def test_a_feed_without_its_hall_is_a_400_naming_it(en_client, english, manager_a, window, url):
+    en_client.force_login(manager_a)
+    query = {key: value for key, value in VALID[url].items() if key != "hall"}
+
+    response = en_client.get(url, query)
+
+    assert response.status_code == 400
+    assert response.json() == {"hall": ["This field is required."]}
+
+
+@pytest.mark.parametrize("url", [LIVE, DATA, TODAY])
+def test_a_feed_asked_for_an_unknown_hall_is_a_404(client, manager_a, window, url):
+    client.force_login(manager_a)
+
+    response = client.get(url, {**VALID[url], "hall": "NOPE"})
+
+    assert response.status_code == 404
+    assert list(response.json()) == ["detail"]
 
 
 @pytest.mark.parametrize("url", list(VALID))
@@ -237,6 +264,17 @@ def test_window_staff_still_get_403(client, hall_a, window, url, malformed):
         query |= {"date": "notadate", "window": "abc", "level": "abc", "year": "abc"}
 
     assert client.get(url, query).status_code == 403
+
+
+@pytest.mark.parametrize("url", [LIVE, DATA, TODAY])
+@pytest.mark.parametrize("malformed", [False, True])
+def test_anonymous_callers_of_a_feed_are_refused_before_the_query(client, window, url, malformed):
+    query = {**VALID[url], "year": "abc", "hall": "H" * 21} if malformed else VALID[url]
+
+    response = client.get(url, query)
+
+    assert response.status_code == 403
+    assert list(response.json()) == ["detail"]
 
 
 @pytest.mark.parametrize("url", [TABLET_STATE])

@@ -7,5 +7,4 @@ app_name = "results"
 urlpatterns = [
     path("me/", views.my_results, name="me"),
     path("hall/", views.hall_results, name="hall"),
-    path("hall/live.json", views.hall_live, name="hall-live"),
 ]

@@ -1,4 +1,6 @@
-"""The results pages: one's own results, a hall's results, and the hall's live figures of today.
+"""The results pages: one's own results and a hall's results, with today's live block.
+
+The live block is refreshed from the API (evaluations/api/live.py, /api/v1/results/live/).
 
 Every page takes what it shows from the user: a staff member's own profile, or a hall
 among those the user may see (another hall's code is a 404, never a 403 that confirms it).
@@ -9,12 +11,9 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.cache import never_cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
-from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 
 from evaluations.selectors.live import live_figures
 from evaluations.selectors.results import (
@@ -26,7 +25,6 @@ from evaluations.selectors.results import (
     staff_ratings,
     staff_totals,
 )
-from windows.api.query import bad_query, hall_code_field, query_values
 from windows.models import Hall
 from windows.rules.hall_time import hall_localdate
 from windows.scoping import hall_from_request, user_halls
@@ -105,23 +103,3 @@ def hall_results(request: HttpRequest) -> HttpResponse:
                 "totals": hall_totals(hall=hall, start=start, end=end),
             }
     return render(request, "evaluations/results/hall.html", context)
-
-
-class LiveQuery(serializers.Serializer):
-    # Blank or missing is a 404 below, as another hall's code is: the hall is required.
-    hall = hall_code_field(required=False, allow_blank=True)
-
-
-@require_safe
-@never_cache
-@login_required
-def hall_live(request: HttpRequest) -> JsonResponse:
-    """The live block's data; the hall code is required and must be one of the user's."""
-    if not may_view_hall_results(request.user):
-        raise PermissionDenied
-    try:
-        code = query_values(LiveQuery, request).get("hall", "")
-    except ValidationError as error:
-        return bad_query(error)
-    hall = get_object_or_404(Hall.objects.for_user(request.user), code=code)
-    return JsonResponse(live_figures(hall=hall), json_dumps_params={"ensure_ascii": False})

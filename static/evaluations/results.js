@@ -1,4 +1,4 @@
-/* The hall results page: refresh today's block from live.json without reloading.
+/* The hall results page: refresh today's block from the API feed in data-live-url.
    Everything is written with textContent, never innerHTML: comments come from citizens. */
 (function () {
   "use strict";

@@ -1,6 +1,7 @@
-/* The managers' dashboard: the year's charts from data.json, today's tiles from today.json.
-   Drawn with the Chart.js vendored in static/vendor/chartjs (window.Chart); every text
-   is written with textContent, never innerHTML. */
+/* The managers' dashboard: the year's charts and today's tiles, from the API feeds
+   named in data-data-url and data-today-url. Drawn with the Chart.js vendored in
+   static/vendor/chartjs (window.Chart); every text is written with textContent, never
+   innerHTML. */
 (function () {
   "use strict";
 

@@ -83,7 +83,7 @@ def test_the_dashboard_draws_its_charts_without_leaving_the_portal(
     # when the manager opens the dashboard
     page.goto(f"{live_server.url}/reports/dashboard/")
 
-    # then Chart.js, served by the portal, draws the four charts from data.json
+    # then Chart.js, served by the portal, draws the four charts from the year's feed
     page.wait_for_function("window.Chart && Object.keys(Chart.instances).length === 4")
     assert page.evaluate("Object.keys(Chart.instances).length") == 4
     assert page.evaluate("Chart.version") == "4.6.1"
@@ -127,9 +127,5 @@ def test_the_dashboard_draws_its_charts_without_leaving_the_portal(
     assert requests
     assert [url for url in requests if not url.startswith(live_server.url + "/")] == []
     assert f"{live_server.url}/static/vendor/chartjs/chart.umd.min.js" in requests
-    assert any(
-        url.startswith(f"{live_server.url}/reports/dashboard/data.json?") for url in requests
-    )
-    assert any(
-        url.startswith(f"{live_server.url}/reports/dashboard/today.json?") for url in requests
-    )
+    assert any(url.startswith(f"{live_server.url}/api/v1/dashboard/year/?") for url in requests)
+    assert any(url.startswith(f"{live_server.url}/api/v1/dashboard/today/?") for url in requests)

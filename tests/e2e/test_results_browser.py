@@ -85,6 +85,8 @@ def test_todays_figures_refresh_without_reload(
     live_server, browser_page, screenshot_dir, busy_hall
 ):
     page = browser_page
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
     # given a manager on the hall results page, with the page's timers under test control
     page.clock.install()
     log_in(page, live_server.url, "zhuren")
@@ -123,6 +125,7 @@ def test_todays_figures_refresh_without_reload(
     expect(page.locator("#live-error")).to_be_hidden()
     assert page.evaluate("window.notReloaded") is True
     assert "13900001111" not in page.content()
+    assert f"{live_server.url}/api/v1/results/live/?hall=LH" in requests
     page.screenshot(path=str(screenshot_dir / "results-hall-live.png"), full_page=True)
 
 

@@ -1,10 +1,13 @@
 import datetime as dt
+import json
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from evaluations.models import Rating
+from evaluations.selectors.live import live_figures
 from tests.windows.factories import (
     StaffFactory,
     UserFactory,
@@ -19,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 ME = reverse("results:me")
 HALL = reverse("results:hall")
-LIVE = reverse("results:hall-live")
+LIVE = reverse("results-live")  # the live block's feed, /api/v1/results/live/
 FULL_PHONE = "13812345678"
 NO_SHOW = {"status": Visit.Status.NO_SHOW, "finished_at": None}
 
@@ -68,12 +71,19 @@ def hall_a_today(hall_a, hall_b, zhang, li, today):
 # --- who may see what ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", [ME, HALL, f"{LIVE}?hall=HA"])
+@pytest.mark.parametrize("url", [ME, HALL])
 def test_anonymous_users_are_sent_to_login(client, url):
     response = client.get(url)
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+def test_the_live_feed_refuses_anonymous_users(en_client, english, hall_a_today):
+    response = en_client.get(LIVE, {"hall": "HA"})
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Authentication credentials were not provided."}
 
 
 @pytest.mark.parametrize("url", [HALL, f"{HALL}?hall=HA", f"{LIVE}?hall=HA"])
@@ -107,10 +117,17 @@ def test_another_halls_manager_or_supervisor_gets_404(client, hall_a_today, hall
     assert client.get(url).status_code == 404
 
 
-def test_live_json_needs_a_hall(client, manager_a):
-    client.force_login(manager_a)
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [({}, "This field is required."), ({"hall": ""}, "This field may not be blank.")],
+)
+def test_the_live_feed_needs_a_hall(en_client, english, manager_a, query, message):
+    en_client.force_login(manager_a)
 
-    assert client.get(LIVE).status_code == 404
+    response = en_client.get(LIVE, query)
+
+    assert response.status_code == 400
+    assert response.json() == {"hall": [message]}
 
 
 def test_a_supervisor_of_the_hall_sees_its_results(client, hall_a_today, hall_a):
@@ -175,7 +192,7 @@ def test_hall_page_shows_every_window_and_staff_member_of_today(
     assert "long waiting time" in html
     assert "等太久" in html
     assert 'data-refresh-ms="10000"' in html
-    assert "/results/hall/live.json?hall=HA" in html
+    assert 'data-live-url="/api/v1/results/live/?hall=HA"' in html
 
 
 def test_hall_page_for_a_past_range(en_client, english, hall_a, manager_a):
@@ -253,45 +270,73 @@ def test_a_bad_range_is_explained(en_client, english, hall_a_today, manager_a, p
     assert "windows" not in response.context
 
 
-def test_live_json_has_todays_figures_and_masked_bad_reviews(
-    en_client, english, hall_a_today, manager_a, today
+def _figures(visits, items, rated, good, bad, evaluation, satisfaction):
+    return {
+        "visits": visits,
+        "items": items,
+        "rated": rated,
+        "good": good,
+        "bad": bad,
+        "excluded": 0,
+        "evaluation_rate_pct": evaluation,
+        "satisfaction_rate_pct": satisfaction,
+    }
+
+
+def test_the_live_feed_has_todays_figures_and_masked_bad_reviews(
+    en_client, english, hall_a_today, hall_a, manager_a, today
 ):
     en_client.force_login(manager_a)
+    bad_rating = Rating.objects.get(visit__hall=hall_a, level=2)
 
     response = en_client.get(LIVE, {"hall": "HA"})
 
-    assert response["Cache-Control"].startswith("max-age=0")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
     data = response.json()
-    assert data["hall"] == "HA"
-    assert data["date"] == today.isoformat()
-    assert data["totals"] == {
-        "visits": 2,
-        "items": 3,
-        "rated": 2,
-        "good": 1,
-        "bad": 1,
-        "excluded": 0,
-        "evaluation_rate_pct": 100.0,
-        "satisfaction_rate_pct": 50.0,
+    assert re.fullmatch(r"\d\d:\d\d:\d\d", data.pop("updated_at"))
+    assert data == {
+        "hall": "HA",
+        "date": today.isoformat(),
+        "totals": _figures(2, 3, 2, 1, 1, 100.0, 50.0),
+        "windows": [
+            {"number": 1, "name": "1号窗口", **_figures(2, 3, 2, 1, 1, 100.0, 50.0)},
+            {"number": 2, "name": "2号窗口", **_figures(0, 0, 0, 0, 0, None, None)},
+        ],
+        "bad_reviews": [
+            {
+                "id": bad_rating.pk,
+                "time": "09:38",
+                "window_number": 1,
+                "window_name": "1号窗口",
+                "staff_name": "张三",
+                "badge_no": "A01",
+                "level": 2,
+                "level_label": "dissatisfied",
+                "reasons": ["long waiting time"],
+                "comment": "等太久",
+                "phone": "138****5678",
+            }
+        ],
     }
-    assert [(w["number"], w["name"], w["visits"], w["bad"]) for w in data["windows"]] == [
-        (1, "1号窗口", 2, 1),
-        (2, "2号窗口", 0, 0),
-    ]
-    assert data["windows"][1]["evaluation_rate_pct"] is None
-    [review] = data["bad_reviews"]
-    assert {k: review[k] for k in ("window_number", "staff_name", "badge_no", "level")} == {
-        "window_number": 1,
-        "staff_name": "张三",
-        "badge_no": "A01",
-        "level": 2,
-    }
-    assert review["level_label"] == "dissatisfied"
-    assert review["reasons"] == ["long waiting time"]
-    assert review["comment"] == "等太久"
-    assert review["phone"] == "138****5678"
-    assert review["time"] == "09:38"
     assert FULL_PHONE not in response.content.decode()
+
+
+def test_the_live_feed_is_the_selectors_json_key_for_key(
+    en_client, english, hall_a_today, hall_a, manager_a
+):
+    """What results.js read from live.json, in the same order: the page's script is unchanged."""
+    en_client.force_login(manager_a)
+
+    served = json.loads(en_client.get(LIVE, {"hall": "HA"}).content)
+    expected = json.loads(json.dumps(live_figures(hall=hall_a)))
+
+    served.pop("updated_at"), expected.pop("updated_at")
+    assert served == expected
+    assert list(served) == ["hall", "date", "totals", "windows", "bad_reviews"]
+    assert [list(window) for window in served["windows"]] == [list(w) for w in expected["windows"]]
+    assert list(served["bad_reviews"][0]) == list(expected["bad_reviews"][0])
 
 
 # --- a staff member's own results ---------------------------------------------------

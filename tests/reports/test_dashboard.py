@@ -1,6 +1,7 @@
-"""The managers' dashboard: who may see it, its page and its two JSON endpoints."""
+"""The managers' dashboard: who may see it, its page and its two API feeds."""
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evaluations.models import Rating
+from reports.selectors.dashboard import dashboard_data, today_figures
 from reports.selectors.trends import monthly_rate_trends
 from tests.windows.factories import (
     StaffFactory,
@@ -25,8 +27,8 @@ from windows.models import Visit, Zone
 pytestmark = pytest.mark.django_db
 
 PAGE = reverse("reports:dashboard")
-DATA = reverse("reports:dashboard-data")
-TODAY = reverse("reports:dashboard-today")
+DATA = reverse("dashboard-year")  # /api/v1/dashboard/year/
+TODAY = reverse("dashboard-today")  # /api/v1/dashboard/today/
 NO_SHOW = {"status": Visit.Status.NO_SHOW, "finished_at": None}
 
 
@@ -77,14 +79,23 @@ def today_visits(hall_a, hall_b):
 # --- who may see what ---------------------------------------------------------------
 
 URLS = [PAGE, f"{PAGE}?hall=HA", f"{DATA}?hall=HA&year=2020", f"{TODAY}?hall=HA"]
+FEEDS = URLS[2:]
 
 
-@pytest.mark.parametrize("url", URLS)
+@pytest.mark.parametrize("url", URLS[:2])
 def test_anonymous_users_are_sent_to_login(client, url):
     response = client.get(url)
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_the_feeds_refuse_anonymous_users(en_client, english, hall_a, url):
+    response = en_client.get(url)
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Authentication credentials were not provided."}
 
 
 @pytest.mark.parametrize("url", URLS)
@@ -102,11 +113,25 @@ def test_another_halls_manager_gets_not_found(client, hall_a, manager_b, url):
     assert client.get(url).status_code == 404
 
 
-@pytest.mark.parametrize("url", [DATA, TODAY, f"{DATA}?hall=NOPE", f"{TODAY}?hall="])
-def test_the_json_endpoints_need_one_of_the_users_halls(client, manager_a, url):
+@pytest.mark.parametrize("url", [f"{DATA}?hall=NOPE", f"{TODAY}?hall=NOPE", f"{TODAY}?hall=HB"])
+def test_the_feeds_need_one_of_the_users_halls(client, manager_a, hall_b, url):
     client.force_login(manager_a)
 
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("url", [DATA, TODAY])
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [({}, "This field is required."), ({"hall": ""}, "This field may not be blank.")],
+)
+def test_the_feeds_say_the_hall_is_missing(en_client, english, manager_a, url, query, message):
+    en_client.force_login(manager_a)
+
+    response = en_client.get(url, {**query, "year": "2020"})
+
+    assert response.status_code == 400
+    assert response.json() == {"hall": [message]}
 
 
 @pytest.mark.parametrize("url", URLS)
@@ -127,16 +152,29 @@ def test_a_manager_without_halls_is_told_so(en_client, db):
     assert b"chart.umd.min.js" not in response.content
 
 
-@pytest.mark.parametrize("year", ["abc", "1999", "9999", "-1", "2020.5", "２０２０"])
-@pytest.mark.parametrize("endpoint", [PAGE, DATA])
-def test_a_bad_year_is_refused_with_the_reason(en_client, manager_a, year, endpoint):
+BAD_YEARS = ["abc", "1999", "9999", "99999", "-1", "+2020", " 2020", "2020.5", "２０２０"]
+
+
+@pytest.mark.parametrize("year", BAD_YEARS)
+def test_a_bad_year_is_refused_with_the_reason(en_client, manager_a, year):
     en_client.force_login(manager_a)
 
-    response = en_client.get(endpoint, {"hall": "HA", "year": year})
+    page = en_client.get(PAGE, {"hall": "HA", "year": year})
+    feed = en_client.get(DATA, {"hall": "HA", "year": year})
 
-    assert response.status_code == 400
-    last = timezone.localdate().year
-    assert f"The year must be a number from 2000 to {last}." in response.content.decode()
+    reason = f"The year must be a number from 2000 to {timezone.localdate().year}."
+    assert (page.status_code, page.content.decode()) == (400, reason)
+    assert (feed.status_code, feed.json()) == (400, {"year": [reason]})
+
+
+@pytest.mark.parametrize("year", ["", "2000"])
+def test_a_blank_or_the_first_year_is_accepted(client, manager_a, year):
+    client.force_login(manager_a)
+
+    response = client.get(DATA, {"hall": "HA", "year": year})
+
+    assert response.status_code == 200
+    assert response.json()["year"] == (int(year) if year else timezone.localdate().year)
 
 
 # --- the page -----------------------------------------------------------------------
@@ -153,8 +191,8 @@ def test_the_page_defaults_to_the_first_hall_and_this_year(client, manager_a, ye
     assert response.context["year"] == this_year
     assert response.context["years"] == sorted({this_year, 2020, 2019}, reverse=True)
     html = response.content.decode()
-    assert f'data-data-url="{DATA}?hall=HA&amp;year={this_year}"' in html
-    assert f'data-today-url="{TODAY}?hall=HA"' in html
+    assert f'data-data-url="/api/v1/dashboard/year/?hall=HA&amp;year={this_year}"' in html
+    assert 'data-today-url="/api/v1/dashboard/today/?hall=HA"' in html
     assert 'data-refresh-ms="30000"' in html
     for canvas in ("chart-months", "chart-share", "chart-daily", "chart-rates"):
         assert f'<canvas id="{canvas}"' in html
@@ -182,7 +220,7 @@ def test_the_vendored_chart_library_is_a_static_file():
     assert Path(path).read_text(encoding="utf-8").splitlines()[1] == " * Chart.js v4.6.1"
 
 
-# --- data.json ----------------------------------------------------------------------
+# --- the year's data (the former data.json) -----------------------------------------
 
 
 def _month(month, items=0, previous=0, share=None, evaluation=None, satisfaction=None):
@@ -239,6 +277,39 @@ def test_the_years_data_on_hand_built_visits(client, manager_a, year_2020):
     }
 
 
+def _ordered(value):
+    """The JSON's keys in order, all the way down (json.loads keeps the order served)."""
+    if isinstance(value, dict):
+        return [(key, _ordered(item)) for key, item in value.items()]
+    if isinstance(value, list):
+        return [_ordered(item) for item in value]
+    return value
+
+
+@pytest.mark.parametrize("year", ["2020", "2019", ""])
+def test_the_years_feed_is_the_selectors_json_key_for_key(
+    client, manager_a, hall_a, year_2020, year
+):
+    """What dashboard.js read from data.json, in the same order: the script is unchanged."""
+    client.force_login(manager_a)
+    today = timezone.localdate()
+
+    served = json.loads(client.get(DATA, {"hall": "HA", "year": year}).content)
+
+    expected = dashboard_data(hall=hall_a, year=int(year) if year else today.year, today=today)
+    assert _ordered(served) == _ordered(json.loads(json.dumps(expected)))
+
+
+def test_the_today_feed_is_the_selectors_json_key_for_key(client, manager_a, hall_a, today_visits):
+    client.force_login(manager_a)
+
+    served = json.loads(client.get(TODAY, {"hall": "HA"}).content)
+
+    expected = json.loads(json.dumps(today_figures(hall=hall_a)))
+    served.pop("updated_at"), expected.pop("updated_at")
+    assert _ordered(served) == _ordered(expected)
+
+
 def test_a_year_without_a_year_before_has_no_previous_figures(client, manager_a, year_2020):
     client.force_login(manager_a)
 
@@ -281,7 +352,7 @@ def test_monthly_rate_trends_are_twelve_months_computed_in_the_database(hall_a, 
     assert [row.satisfaction_rate_pct for row in trends[:3]] == [50.0, None, 100.0]
 
 
-# --- today.json ---------------------------------------------------------------------
+# --- today's figures (the former today.json) ----------------------------------------
 
 
 def test_todays_figures(client, manager_a, today_visits):
@@ -290,7 +361,8 @@ def test_todays_figures(client, manager_a, today_visits):
     response = client.get(TODAY, {"hall": "HA"})
 
     assert response.status_code == 200
-    assert "no-cache" in response["Cache-Control"]
+    assert response["Content-Type"] == "application/json"
+    assert response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
     data = response.json()
     assert re.fullmatch(r"\d\d:\d\d:\d\d", data.pop("updated_at"))
     assert data == {
