@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from evaluations.api.live import LiveResultsView
 from evaluations.api.views import RatingViewSet
+from evaluations.tablet.api import RatingSubmitView, TabletStateView
 from imports.api import VisitBatchView
 from reports.api import DashboardTodayView, DashboardYearView, VolumeStatsView
 from windows.api.views import HallViewSet, ServiceItemViewSet, WindowViewSet
@@ -25,4 +26,7 @@ extra_urls = [
     path("results/live/", LiveResultsView.as_view(), name="results-live"),
     path("dashboard/year/", DashboardYearView.as_view(), name="dashboard-year"),
     path("dashboard/today/", DashboardTodayView.as_view(), name="dashboard-today"),
+    # The rating tablet's (device token); /tablet/api/... are their aliases (tablet/urls.py).
+    path("tablet/state", TabletStateView.as_view(), name="tablet-state"),
+    path("tablet/ratings", RatingSubmitView.as_view(), name="tablet-ratings"),
 ]

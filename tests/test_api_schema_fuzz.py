@@ -97,7 +97,7 @@ def _credentials_for(
     operation_path: str, *, api_token: str, session: str, device_token: str
 ) -> dict:
     """The caller's credentials, as keyword arguments of schemathesis' call."""
-    if operation_path.startswith("/tablet/"):
+    if operation_path.startswith("/api/v1/tablet/"):
         return {"headers": {"Authorization": f"Device {device_token}"}}
     if operation_path in FEEDS:
         return {"cookies": {django_settings.SESSION_COOKIE_NAME: session}}
@@ -140,13 +140,13 @@ OPERATIONS = [
     "GET /api/v1/results/live/",
     "GET /api/v1/service-items/",
     "GET /api/v1/service-items/{code}/",
+    "GET /api/v1/tablet/state",
     "GET /api/v1/visits/",
     "GET /api/v1/visits/{id}/",
     "GET /api/v1/windows/",
     "GET /api/v1/windows/{id}/",
-    "GET /tablet/api/state",
+    "POST /api/v1/tablet/ratings",
     "POST /api/v1/visits/batch/",
-    "POST /tablet/api/ratings",
 ]
 
 

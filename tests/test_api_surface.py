@@ -1,8 +1,12 @@
-"""One API surface: the pages' JSON feeds are operations of /api/v1/, each documented in
-the schema with its parameters; their former paths are gone.
+"""One API surface: the pages' JSON feeds and the tablet's API are operations of /api/v1/,
+each documented once in the schema with its parameters; their former paths are gone (the
+feeds) or kept out of the schema as aliases (the tablet's, for kiosk pages loaded before).
 """
 
 import pytest
+
+from tests.evaluations.tablet_factories import paired_tablet
+from tests.windows.factories import WindowFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,14 +38,17 @@ def schema(django_db_blocker):
         return Client().get("/api/schema/", {"format": "json"}).json()
 
 
-def test_the_schema_lists_the_feeds_under_api_v1(schema):
+def test_the_schema_lists_the_feeds_and_the_tablets_api_under_api_v1(schema):
     paths = {path: sorted(operations) for path, operations in schema["paths"].items()}
 
-    assert {path: paths.get(path) for path in FEEDS} == {
+    assert {path: paths.get(path) for path in [*FEEDS, "/api/v1/tablet/state"]} == {
         "/api/v1/results/live/": ["get"],
         "/api/v1/dashboard/year/": ["get"],
         "/api/v1/dashboard/today/": ["get"],
+        "/api/v1/tablet/state": ["get"],
     }
+    assert paths["/api/v1/tablet/ratings"] == ["post"]
+    assert [path for path in paths if not path.startswith("/api/v1/")] == []
     assert len(paths) == 17
 
 
@@ -94,3 +101,17 @@ def test_the_feeds_former_paths_are_gone(client, manager_a, path):
     client.force_login(manager_a)
 
     assert client.get(path, {"hall": "HA"}).status_code == 404
+
+
+def test_the_tablets_former_paths_still_answer_out_of_the_schema(schema, client, hall_a):
+    _device, token = paired_tablet(WindowFactory(hall=hall_a, number=5))
+    device = {"HTTP_AUTHORIZATION": f"Device {token}"}
+
+    old = client.get("/tablet/api/state", **device)
+    new = client.get("/api/v1/tablet/state", **device)
+
+    assert (old.status_code, new.status_code) == (200, 200)
+    assert old.json() == new.json()
+    assert client.post("/tablet/api/ratings", {}, **device).status_code == 400
+    assert "/tablet/api/state" not in schema["paths"]
+    assert "/tablet/api/ratings" not in schema["paths"]

@@ -31,8 +31,10 @@ STATS = "/api/v1/halls/HA/stats/volume/"
 LIVE = "/api/v1/results/live/"
 DATA = "/api/v1/dashboard/year/"
 TODAY = "/api/v1/dashboard/today/"
-TABLET_STATE = "/tablet/api/state"
-TABLET_RATINGS = "/tablet/api/ratings"
+TABLET_STATE = "/api/v1/tablet/state"
+TABLET_RATINGS = "/api/v1/tablet/ratings"
+# The kiosk pages loaded before the tablet's API moved still call these.
+TABLET_ALIASES = {TABLET_STATE: "/tablet/api/state", TABLET_RATINGS: "/tablet/api/ratings"}
 
 # What each endpoint needs to answer 200 to the hall's manager.
 VALID = {
@@ -179,17 +181,19 @@ def tablet_token(window):
     return paired_tablet(window)[1]
 
 
+@pytest.mark.parametrize("path", [TABLET_STATE, TABLET_ALIASES[TABLET_STATE]])
 @pytest.mark.parametrize("field", ["hall", "date", "window", "level"])
-def test_the_tablet_state_refuses_a_nul_byte(client, english, tablet_token, field):
-    response = client.get(TABLET_STATE, {field: NUL}, HTTP_AUTHORIZATION=f"Device {tablet_token}")
+def test_the_tablet_state_refuses_a_nul_byte(client, english, tablet_token, field, path):
+    response = client.get(path, {field: NUL}, HTTP_AUTHORIZATION=f"Device {tablet_token}")
 
     assert response.status_code == 400
     assert list(response.json()) == [field]
 
 
-def test_the_tablet_state_ignores_parameters_it_does_not_take(client, tablet_token):
+@pytest.mark.parametrize("path", [TABLET_STATE, TABLET_ALIASES[TABLET_STATE]])
+def test_the_tablet_state_ignores_parameters_it_does_not_take(client, tablet_token, path):
     response = client.get(
-        TABLET_STATE,
+        path,
         {"date": "2026-13-45", "window": "abc", "level": "abc"},
         HTTP_AUTHORIZATION=f"Device {tablet_token}",
     )
@@ -197,11 +201,14 @@ def test_the_tablet_state_ignores_parameters_it_does_not_take(client, tablet_tok
     assert response.status_code == 200
 
 
-def test_a_rating_form_with_a_nul_byte_is_refused_and_stores_nothing(client, window, tablet_token):
+@pytest.mark.parametrize("path", [TABLET_RATINGS, TABLET_ALIASES[TABLET_RATINGS]])
+def test_a_rating_form_with_a_nul_byte_is_refused_and_stores_nothing(
+    client, window, tablet_token, path
+):
     visit = finished_visit(window)
 
     response = client.post(
-        TABLET_RATINGS,
+        path,
         {"visit_id": visit.pk, "level": 1, "client_id": str(uuid.uuid4()), "comment": f"a{NUL}b"},
         HTTP_AUTHORIZATION=f"Device {tablet_token}",
     )
@@ -211,14 +218,15 @@ def test_a_rating_form_with_a_nul_byte_is_refused_and_stores_nothing(client, win
     assert Rating.objects.count() == 0
 
 
+@pytest.mark.parametrize("path", [TABLET_RATINGS, TABLET_ALIASES[TABLET_RATINGS]])
 def test_a_rating_with_a_nul_in_its_json_is_refused_and_stores_nothing(
-    client, english, window, tablet_token
+    client, english, window, tablet_token, path
 ):
     visit = finished_visit(window)
     body = {"visit_id": visit.pk, "level": 1, "client_id": str(uuid.uuid4()), "comment": NUL}
 
     response = client.post(
-        TABLET_RATINGS,
+        path,
         json.dumps(body),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Device {tablet_token}",
@@ -277,7 +285,7 @@ def test_anonymous_callers_of_a_feed_are_refused_before_the_query(client, window
     assert list(response.json()) == ["detail"]
 
 
-@pytest.mark.parametrize("url", [TABLET_STATE])
+@pytest.mark.parametrize("url", [TABLET_STATE, TABLET_ALIASES[TABLET_STATE]])
 def test_a_managers_session_is_still_no_tablet(client, manager_a, url):
     client.force_login(manager_a)
 

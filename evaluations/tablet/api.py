@@ -1,4 +1,7 @@
-"""The tablet's JSON API: its state (polled every second) and rating submission.
+"""The tablet's JSON API: its state (polled every 0.4 s) and rating submission.
+
+Mounted at /api/v1/tablet/state and /api/v1/tablet/ratings (hall/api_router.py); the
+kiosk pages loaded before that still call /tablet/api/..., kept as aliases (below).
 
 Only a paired, unrevoked tablet gets in: its device token comes in the `Authorization:
 Device <token>` header (integrations) or in the device cookie (the kiosk page). A
@@ -269,3 +272,16 @@ class RatingSubmitView(TabletAPIView):
             RatingOutputSerializer(rating).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+# The paths the kiosk page used before the API moved under /api/v1/tablet/: a tablet keeps
+# its page loaded all day, so they answer as before until it reloads. The schema documents
+# each operation once, at its /api/v1/ path.
+@extend_schema(exclude=True)
+class TabletStateAlias(TabletStateView):
+    """/tablet/api/state, the same view as /api/v1/tablet/state."""
+
+
+@extend_schema(exclude=True)
+class RatingSubmitAlias(RatingSubmitView):
+    """/tablet/api/ratings, the same view as /api/v1/tablet/ratings."""

@@ -1,4 +1,8 @@
-"""The rating tablet, mounted at /tablet/: pages and the JSON API the kiosk page polls."""
+"""The rating tablet, mounted at /tablet/: its pairing and kiosk pages.
+
+The JSON API the kiosk page polls is at /api/v1/tablet/ (hall/api_router.py); its former
+paths stay here as aliases for the kiosk pages loaded before the move, out of the schema.
+"""
 
 from django.urls import path
 
@@ -9,6 +13,6 @@ app_name = "tablet"
 urlpatterns = [
     path("", views.kiosk, name="kiosk"),
     path("pair/", views.pair, name="pair"),
-    path("api/state", api.TabletStateView.as_view(), name="api-state"),
-    path("api/ratings", api.RatingSubmitView.as_view(), name="api-ratings"),
+    path("api/state", api.TabletStateAlias.as_view(), name="api-state"),
+    path("api/ratings", api.RatingSubmitAlias.as_view(), name="api-ratings"),
 ]

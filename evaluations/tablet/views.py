@@ -90,8 +90,8 @@ def kiosk(request: HttpRequest) -> HttpResponse:
     ]
     reasons = [{"value": value, "label": str(label)} for value, label in Rating.Reason.choices]
     config = {
-        "stateUrl": reverse("tablet:api-state"),
-        "ratingsUrl": reverse("tablet:api-ratings"),
+        "stateUrl": reverse("tablet-state"),
+        "ratingsUrl": reverse("tablet-ratings"),
         "questionnaireUrl": reverse("surveys:fill"),
         "csrfToken": get_token(request),
         "goodFrom": Rating.GOOD_FROM,

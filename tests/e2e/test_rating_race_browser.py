@@ -159,7 +159,7 @@ def test_a_tap_on_the_previous_visits_prompt_never_lands_on_it(
     assert MEASURED["levels after 办结 (ms)"] < 1_000
 
     # the tablet's network stalls: it keeps showing A101 while A102 is served and finished
-    tablet.route("**/tablet/api/state", lambda route: route.abort())
+    tablet.route("**/api/v1/tablet/state", lambda route: route.abort())
     start(console, "A102")
     finish(console)
     expect(tablet.locator("#rate-ticket")).to_have_text("A101")
@@ -175,7 +175,7 @@ def test_a_tap_on_the_previous_visits_prompt_never_lands_on_it(
     expect(tablet.locator("#rate-ticket")).to_have_text("A102")
     assert read_db(Rating.objects.count) == 0
     tablet.screenshot(path=str(screenshot_dir / "race-tablet-after-refusal.png"))
-    tablet.unroute("**/tablet/api/state")
+    tablet.unroute("**/api/v1/tablet/state")
 
     # and the citizen's second tap rates A102, the visit they had
     time.sleep(1.6)  # the tablet ignores repeated taps within 1.5 s

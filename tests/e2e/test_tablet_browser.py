@@ -2,6 +2,7 @@
 
 import re
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -55,6 +56,8 @@ def test_a_citizen_gives_a_bad_review_with_a_reason(
     live_server, browser_page, screenshot_dir, window
 ):
     page = browser_page
+    calls: list[tuple[str, str]] = []
+    page.on("request", lambda request: calls.append((request.method, urlsplit(request.url).path)))
     # given a tablet paired through the pairing link, idle with the badge card
     pair(page, live_server, window, screenshot_dir)
     expect(page.locator("#badge-name")).to_have_text("王小明")
@@ -114,6 +117,10 @@ def test_a_citizen_gives_a_bad_review_with_a_reason(
     )
     expect(page.locator("#screen-idle")).to_be_visible(timeout=5_000)
     expect(page.locator("#screen-rate")).to_be_hidden()
+    # all through the API's paths
+    assert ("GET", "/api/v1/tablet/state") in calls
+    assert ("POST", "/api/v1/tablet/ratings") in calls
+    assert [path for _method, path in calls if path.startswith("/tablet/api/")] == []
 
 
 def test_a_rating_tapped_offline_is_sent_once_when_back_online(
@@ -150,6 +157,34 @@ def test_a_rating_tapped_offline_is_sent_once_when_back_online(
     )
     assert Complaint.objects.count() == 0
     expect(page.locator("#screen-idle")).to_be_visible()
+
+
+def test_a_kiosk_page_loaded_before_the_upgrade_keeps_rating(live_server, browser_page, window):
+    """A tablet keeps its page all day: one loaded before the API moved to /api/v1/tablet/
+    still polls and rates through the former paths until it reloads."""
+    page = browser_page
+
+    def page_of_before(route):
+        response = route.fetch()
+        body = response.text().replace('"/api/v1/tablet/', '"/tablet/api/')
+        route.fulfill(response=response, body=body)
+
+    pair(page, live_server, window)
+    page.route("**/tablet/", page_of_before)  # (a redirect's target is never routed)
+    calls: list[tuple[str, str]] = []
+    page.on("request", lambda request: calls.append((request.method, urlsplit(request.url).path)))
+    page.goto(f"{live_server.url}/tablet/")
+    expect(page.locator("#badge-name")).to_have_text("王小明")
+
+    visit = finished_visit(window, seconds_ago=0, ticket_no="A028")
+    expect(page.locator("#screen-rate")).to_be_visible(timeout=2_000)
+    page.click("#level-5")
+
+    expect(page.locator("#screen-thanks")).to_be_visible()
+    wait_for(lambda: Rating.objects.filter(visit=visit, level=5).exists())
+    assert ("GET", "/tablet/api/state") in calls
+    assert ("POST", "/tablet/api/ratings") in calls
+    assert [path for _method, path in calls if path.startswith("/api/")] == []
 
 
 def test_a_manager_issues_a_pairing_link_that_pairs_the_tablet(

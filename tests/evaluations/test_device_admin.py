@@ -95,7 +95,7 @@ def test_another_halls_tablet_cannot_be_revoked(en_client, manager_b, tablet_a):
 
     tablet_a[0].refresh_from_db()
     assert tablet_a[0].revoked_at is None
-    assert as_tablet(en_client, tablet_a[1]).get("/tablet/api/state").status_code == 200
+    assert as_tablet(en_client, tablet_a[1]).get("/api/v1/tablet/state").status_code == 200
 
 
 def test_a_manager_revokes_a_tablet_which_then_can_do_nothing(
@@ -113,7 +113,7 @@ def test_a_manager_revokes_a_tablet_which_then_can_do_nothing(
     tablet_a[0].refresh_from_db()
     assert tablet_a[0].revoked_at is not None
     en_client.logout()
-    assert as_tablet(en_client, tablet_a[1]).get("/tablet/api/state").status_code == 401
+    assert as_tablet(en_client, tablet_a[1]).get("/api/v1/tablet/state").status_code == 401
 
 
 def test_a_manager_issues_a_pairing_code_shown_once(

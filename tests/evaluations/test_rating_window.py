@@ -24,8 +24,8 @@ from windows.models import Visit
 from windows.services import visit_finish, visit_start, window_sign_in
 
 pytestmark = pytest.mark.django_db
-STATE = "/tablet/api/state"
-RATINGS = "/tablet/api/ratings"
+STATE = "/api/v1/tablet/state"
+RATINGS = "/api/v1/tablet/ratings"
 
 
 @pytest.fixture

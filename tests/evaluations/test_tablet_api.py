@@ -16,8 +16,11 @@ from tests.evaluations.tablet_factories import as_tablet, finished_visit, paired
 from tests.windows.factories import StaffFactory, WindowFactory
 
 pytestmark = pytest.mark.django_db
-STATE = "/tablet/api/state"
-RATINGS = "/tablet/api/ratings"
+STATE = "/api/v1/tablet/state"
+RATINGS = "/api/v1/tablet/ratings"
+# The paths of the kiosk pages loaded before the API moved under /api/v1/: still served.
+OLD_STATE = "/tablet/api/state"
+OLD_RATINGS = "/tablet/api/ratings"
 
 
 @pytest.fixture
@@ -47,9 +50,9 @@ def csrf_client(tablet):
     return as_tablet(client, tablet[1])
 
 
-def post_rating(client, visit, **fields):
+def post_rating(client, visit, path=RATINGS, **fields):
     body = {"visit_id": visit.pk, "level": 5, "client_id": str(uuid.uuid4()), **fields}
-    return client.post(RATINGS, json.dumps(body), content_type="application/json", **_extra(client))
+    return client.post(path, json.dumps(body), content_type="application/json", **_extra(client))
 
 
 def _extra(client):
@@ -58,8 +61,10 @@ def _extra(client):
 
 
 def test_reverse_names():
-    assert reverse("tablet:api-state") == STATE
-    assert reverse("tablet:api-ratings") == RATINGS
+    assert reverse("tablet-state") == STATE
+    assert reverse("tablet-ratings") == RATINGS
+    assert reverse("tablet:api-state") == OLD_STATE
+    assert reverse("tablet:api-ratings") == OLD_RATINGS
 
 
 # ---- state ----
@@ -451,3 +456,72 @@ def test_the_tablet_invites_to_the_questionnaire_after_every_kth_rating(
         states.append(tablet_client.get(STATE).json()["invite_questionnaire"])
 
     assert states == [False, True]
+
+
+# ---- the former paths, for a kiosk page loaded before the upgrade ----
+
+
+def test_the_former_state_path_answers_as_the_new_one(tablet_client, window):
+    sign_in(window, StaffFactory(hall=window.hall, badge_no="0301", display_name="王芳"))
+    visit = finished_visit(window)
+
+    new = tablet_client.get(STATE)
+    old = tablet_client.get(OLD_STATE)
+
+    assert (old.status_code, new.status_code) == (200, 200)
+    assert old.json() == new.json()
+    assert (old.json()["pending"]["visit_id"], old.json()["staff"]["badge_no"]) == (
+        visit.pk,
+        "0301",
+    )
+    assert (old["ETag"], old["Cache-Control"]) == (new["ETag"], "no-cache")
+    unchanged = tablet_client.get(OLD_STATE, HTTP_IF_NONE_MATCH=new["ETag"])
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
+
+
+def test_the_kiosk_submits_to_the_former_ratings_path_and_retries_on_the_new_one(
+    csrf_client, device
+):
+    csrf_client.get("/tablet/")  # the page sets the CSRF cookie it embeds
+    visit = finished_visit(device.window)
+    client_id = str(uuid.uuid4())
+
+    first = post_rating(csrf_client, visit, OLD_RATINGS, level=4, client_id=client_id)
+    retry = post_rating(csrf_client, visit, RATINGS, level=4, client_id=client_id)
+
+    rating = Rating.objects.get()
+    assert (first.status_code, retry.status_code) == (201, 200)
+    assert first.json() == retry.json()
+    assert (first.json()["id"], rating.level, rating.device) == (rating.pk, 4, device)
+
+
+def test_the_former_ratings_path_still_checks_the_csrf_token(english, csrf_client, device):
+    visit = finished_visit(device.window)
+    body = {"visit_id": visit.pk, "level": 5, "client_id": str(uuid.uuid4())}
+
+    response = csrf_client.post(OLD_RATINGS, json.dumps(body), content_type="application/json")
+
+    assert response.status_code == 403
+    assert response.json()["detail"].startswith("CSRF check failed")
+    assert Rating.objects.count() == 0
+
+
+@pytest.mark.parametrize("outsider", OUTSIDERS)
+def test_the_former_paths_are_for_a_paired_tablet_only(
+    english, en_client, manager_a, tablet, outsider
+):
+    client = outsider(en_client, tablet)
+    visit = finished_visit(tablet[0].window)
+
+    assert client.get(OLD_STATE).status_code == 401
+    assert post_rating(client, visit, OLD_RATINGS).status_code == 401
+    assert Rating.objects.count() == 0
+
+
+def test_both_paths_share_the_tablets_throttle(tablet_client, window):
+    visit = finished_visit(window, seconds_ago=1)
+
+    statuses = [post_rating(tablet_client, visit, path).status_code for path in [RATINGS] * 30]
+    statuses.append(post_rating(tablet_client, visit, OLD_RATINGS).status_code)
+
+    assert statuses == [201] + [409] * 29 + [429]

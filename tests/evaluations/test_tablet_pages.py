@@ -114,7 +114,7 @@ def test_pairing_a_second_tablet_revokes_the_first(en_client, window):
 
     first.refresh_from_db()
     assert first.revoked_at is not None
-    assert as_tablet(en_client, first_token).get("/tablet/api/state").status_code == 401
+    assert as_tablet(en_client, first_token).get("/api/v1/tablet/state").status_code == 401
 
 
 def test_the_kiosk_page_is_standalone_and_embeds_its_settings(en_client, window):
@@ -133,8 +133,8 @@ def test_the_kiosk_page_is_standalone_and_embeds_its_settings(en_client, window)
     for reason in ("attitude", "long_wait", "notification", "unskilled", "other"):
         assert f'data-reason="{reason}"' in html
     config = json.loads(html.split('id="tablet-config" type="application/json">')[1].split("<")[0])
-    assert config["stateUrl"] == "/tablet/api/state"
-    assert config["ratingsUrl"] == "/tablet/api/ratings"
+    assert config["stateUrl"] == "/api/v1/tablet/state"
+    assert config["ratingsUrl"] == "/api/v1/tablet/ratings"
     assert config["goodFrom"] == 3
     assert config["pollMs"] == 400
     assert config["tapGuardMs"] == 1500
