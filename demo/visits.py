@@ -5,7 +5,8 @@ November-December medical-insurance peak) and an evaluation rate that climbs fro
 
 Deterministic (one random generator seeded per day) and idempotent: a day that already
 has visits of the hall is left alone, so a re-run adds only the days since the last run.
-Each bad review opens its follow-up case; demo.casework plans the cases and demo.casework_steps works them.
+Each bad review opens its follow-up case; demo.casework plans the cases and
+demo.casework_steps works them.
 """
 
 from __future__ import annotations
