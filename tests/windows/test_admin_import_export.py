@@ -357,3 +357,35 @@ def test_manager_cannot_import_into_another_hall(
         RowError(row=3, reason="no permission for hall HB"),
     ]
     assert window_rows() == before
+
+
+def test_the_upload_page_lists_200_rejected_rows_and_counts_the_rest(
+    client, manager_a, hall_a, items, english
+):
+    client.force_login(manager_a)
+    bad_rows = "".join(f"HA,甲大厅,{n},窗口{n},社保通办,,XX999\n" for n in range(1, 251))
+
+    response = post_import(client, upload("windows.csv", f"{CSV_HEADER}\n{bad_rows}"))
+
+    assert response.status_code == 200
+    assert response.context["result"].summary == "imported 0, unchanged 0, rejected 250"
+    assert len(response.context["result"].errors) == 250  # all kept; the page lists 200
+    html = response.content.decode()
+    assert html.count("<td>unknown service code XX999</td>") == 200
+    assert "<tr><td>201</td>" in html and "<tr><td>202</td>" not in html
+    assert (
+        '<p id="import-errors-not-shown">And 50 more rejected rows, not listed here: '
+        "the import command lists every one.</p>"
+    ) in html
+    assert window_rows() == []
+
+
+def test_a_page_within_the_cap_says_nothing_more(client, manager_a, hall_a, items, english):
+    client.force_login(manager_a)
+
+    response = post_import(
+        client, upload("windows.csv", f"{CSV_HEADER}\nHA,甲大厅,5,窗口5,社保通办,,XX999\n")
+    )
+
+    assert response.context["errors_not_shown"] == 0
+    assert b"import-errors-not-shown" not in response.content

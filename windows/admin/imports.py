@@ -22,6 +22,11 @@ from windows.admin.forms import WindowsImportForm
 from windows.importing import ImportFileError, ImportResult, windows_import
 
 
+# The page lists this many rejected rows and counts the rest (a bad file of 300,000 rows
+# must not become a page of hundreds of MB); the command prints them all.
+ERRORS_SHOWN = 200
+
+
 @dataclass(frozen=True)
 class ImportPage:
     title: Promise
@@ -109,6 +114,8 @@ def import_view(
         "opts": model_admin.model._meta,
         "form": form,
         "result": result,
+        "shown_errors": result.errors[:ERRORS_SHOWN] if result else [],
+        "errors_not_shown": max(len(result.errors) - ERRORS_SHOWN, 0) if result else 0,
         "media": model_admin.media + form.media,
     }
     return TemplateResponse(request, "admin/windows/import.html", context)

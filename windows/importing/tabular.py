@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .results import ImportFileError
+from .xlsx_limits import check_xlsx
 
 SUPPORTED_EXTENSIONS = (".csv", ".xlsx")
 
@@ -89,6 +90,7 @@ def _xlsx_rows(file: BinaryIO) -> Generator[list[str]]:
     """The first sheet's rows, read by calamine (Rust): about ten times openpyxl's speed."""
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError, XmlError, ZipError
 
+    check_xlsx(file)  # before parsing: a zip bomb is refused from its directory
     try:
         workbook = CalamineWorkbook.from_filelike(file)
         sheet = workbook.get_sheet_by_index(0)
