@@ -82,3 +82,16 @@ def role_groups(transactional_db) -> None:
     from windows.roles import sync_role_groups
 
     sync_role_groups(apps)
+
+
+def wait_until(page, expression: str, *, seconds: float = 30) -> None:
+    """Poll a JavaScript expression until it is true. Playwright's wait_for_function would
+    evaluate it with eval() inside the page, which the portal's policy (script-src 'self')
+    refuses; page.evaluate goes through the DevTools protocol instead."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {seconds} s: {expression}")
+        page.wait_for_timeout(100)

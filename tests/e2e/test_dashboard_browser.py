@@ -7,6 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from evaluations.models import Rating
+from tests.e2e.conftest import wait_until
 from tests.windows.factories import (
     TEST_PASSWORD,
     HallFactory,
@@ -84,7 +85,7 @@ def test_the_dashboard_draws_its_charts_without_leaving_the_portal(
     page.goto(f"{live_server.url}/reports/dashboard/")
 
     # then Chart.js, served by the portal, draws the four charts from the year's feed
-    page.wait_for_function("window.Chart && Object.keys(Chart.instances).length === 4")
+    wait_until(page, "window.Chart && Object.keys(Chart.instances).length === 4")
     assert page.evaluate("Object.keys(Chart.instances).length") == 4
     assert page.evaluate("Chart.version") == "4.6.1"
     assert sorted(page.evaluate("Object.values(Chart.instances).map((c) => c.canvas.id)")) == [

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from complaints.models import Complaint
 from evaluations.models import Rating
 from evaluations.services.devices import tablet_issue_pairing_code
+from tests.e2e.conftest import wait_until
 from tests.evaluations.tablet_factories import finished_visit, sign_in
 from tests.windows.factories import DepartmentFactory, HallFactory, StaffFactory, WindowFactory
 
@@ -95,9 +96,7 @@ def test_a_citizen_gives_a_bad_review_with_a_reason(
     page.screenshot(path=str(screenshot_dir / "tablet-thanks.png"))
     # The tablet empties its queue once the server has answered, i.e. after the commit;
     # reading before that can meet SQLite's lock of the live server's transaction.
-    page.wait_for_function(
-        "JSON.parse(localStorage.getItem('hall-tablet-queue') || '[]').length === 0"
-    )
+    wait_until(page, "JSON.parse(localStorage.getItem('hall-tablet-queue') || '[]').length === 0")
     wait_for(lambda: Rating.objects.filter(visit=visit).exists())
     rating = Rating.objects.get()
     reasons = ["attitude", "long_wait", "other"]
@@ -147,7 +146,7 @@ def test_a_rating_tapped_offline_is_sent_once_when_back_online(
     page.context.set_offline(False)
     wait_for(lambda: Rating.objects.filter(visit=visit).exists(), seconds=40)
     expect(page.locator("#tablet-status")).to_be_hidden(timeout=5_000)
-    page.wait_for_function("JSON.parse(localStorage.getItem('hall-tablet-queue')).length === 0")
+    wait_until(page, "JSON.parse(localStorage.getItem('hall-tablet-queue')).length === 0")
     time.sleep(1.5)
     rating = Rating.objects.get()
     assert (rating.visit, rating.level, str(rating.client_id)) == (
