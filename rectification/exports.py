@@ -4,7 +4,8 @@
 A checklist has tens of measures, not thousands, and the printed list needs a merged
 title row, borders on every cell and wrapped text, so the sheet is written in openpyxl's
 normal mode (write-only mode cannot merge cells). Headers and status labels are data
-of the printed list, in Chinese whatever the user's language.
+of the printed list, in Chinese whatever the user's language. Every cell is made by
+windows.workbook_cells, so text typed by users is written as text, never as a formula.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from rectification.models import Measure, RectificationChecklist
 from rectification.selectors import days_overdue
 from windows.rules.hall_time import hall_localdate, hall_localtime
+from windows.workbook_cells import row as cells_row
 
 # (header, column width)
 CHECKLIST_COLUMNS = (
@@ -95,19 +97,19 @@ def write_checklist_xlsx(
     sheet.title = "整改清单"
     last_column = get_column_letter(len(CHECKLIST_COLUMNS))
 
-    sheet.append([checklist.title])
+    sheet.append(cells_row(sheet, [checklist.title]))
     sheet.merge_cells(f"A1:{last_column}1")
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A1"].alignment = CENTERED
     sheet.row_dimensions[1].height = 30
 
-    sheet.append([header for header, _width in CHECKLIST_COLUMNS])
+    sheet.append(cells_row(sheet, [header for header, _width in CHECKLIST_COLUMNS]))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.alignment = CENTERED
         cell.border = BORDER
     for row in rows:
-        sheet.append(row)
+        sheet.append(cells_row(sheet, row))
         for index, cell in enumerate(sheet[sheet.max_row], start=1):
             cell.border = BORDER
             cell.alignment = WRAP if index in (2, 9) else CENTERED

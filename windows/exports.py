@@ -2,7 +2,8 @@
 
 The windows sheet has exactly the columns of the windows import (contracts.md section
 4), so an exported file imports back unchanged. Workbooks are written in openpyxl's
-write-only mode, row by row, however many rows there are.
+write-only mode, row by row, however many rows there are; every cell through
+windows.workbook_cells, so names typed by users are written as text, never as formulas.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from windows import workbook_cells
 from windows.models import ServiceItem, Window
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -110,7 +112,7 @@ def _write_sheet(
     sheet.append(list(_header_cells(sheet, columns)))
     count = 0
     for row in rows:
-        sheet.append(row)
+        sheet.append(workbook_cells.row(sheet, row))
         count += 1
     workbook.save(output)
     return count
@@ -119,6 +121,4 @@ def _write_sheet(
 def _header_cells(sheet, columns: tuple[tuple[str, int], ...]) -> Iterator[WriteOnlyCell]:
     bold = Font(bold=True)
     for header, _width in columns:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = bold
-        yield cell
+        yield workbook_cells.cell(sheet, header, font=bold)

@@ -20,6 +20,7 @@ from reports.selectors.periods import peak_days, period_stats
 from reports.selectors.volume import hall_volume_stats
 from windows.models import Hall, Visit, VisitItem
 from windows.rules.hall_time import hall_zone
+from windows.workbook_cells import quote_prefix_style, xml_text_cell
 
 from .styles import (
     CHUNK_SIZE,
@@ -45,9 +46,9 @@ from .styles import (
     style_id,
     styled,
     table_ref,
+    text_row,
     whole,
     xml_number_cell,
-    xml_text_cell,
 )
 
 SUMMARY_TITLE = "汇总"
@@ -144,11 +145,11 @@ def _write_summary(sheet: WriteOnlyWorksheet, *, hall, year: int, stats: dict, p
     sheet.append([])
     sheet.append([styled(sheet, "分析", font=SECTION_FONT)])
     for sentence in analysis_sentences(year=year, stats=stats, peaks=peaks):
-        sheet.append([sentence])
+        sheet.append(text_row(sheet, [sentence]))
     sheet.append([])
     sheet.append([styled(sheet, "主要指标", font=SECTION_FONT)])
     for label, value, number_format in key_figures(stats):
-        sheet.append([label, styled(sheet, value, number_format=number_format)])
+        sheet.append(text_row(sheet, [label, styled(sheet, value, number_format=number_format)]))
 
     sheet.add_chart(figure1(sheet, year), "G2")
     sheet.add_chart(figure2(sheet), "Q2")
@@ -344,6 +345,7 @@ def prepare_visit_detail(sheet: WriteOnlyWorksheet, *, hall, start: date, end: d
     sheet.append(header_row(sheet, DETAIL_COLUMNS))
     date_style = style_id(sheet, DATE_FORMAT)
     time_style = style_id(sheet, DATETIME_FORMAT)
+    quote_style = quote_prefix_style(sheet)
     rows = visits.order_by("pk").values_list(*DETAIL_FIELDS).iterator(chunk_size=CHUNK_SIZE)
     codes = (
         VisitItem.objects.filter(visit__hall=hall, visit__service_date__range=(start, end))
@@ -352,13 +354,22 @@ def prepare_visit_detail(sheet: WriteOnlyWorksheet, *, hall, start: date, end: d
         .iterator(chunk_size=CHUNK_SIZE)
     )
     return _detail_rows(
-        rows, codes, date_style=date_style, time_style=time_style, tz=hall_zone(hall)
+        rows,
+        codes,
+        date_style=date_style,
+        time_style=time_style,
+        quote_style=quote_style,
+        tz=hall_zone(hall),
     )
 
 
-def _detail_rows(rows, codes, *, date_style: int, time_style: int, tz):
+def _detail_rows(rows, codes, *, date_style: int, time_style: int, quote_style: int, tz):
     letters = column_letters(len(DETAIL_COLUMNS))
-    text, number = xml_text_cell, xml_number_cell
+    number = xml_number_cell
+
+    def text(ref: str, value) -> str:
+        return xml_text_cell(ref, value, quote_style)
+
     pending = next(codes, None)
     row_number = 1
     for (

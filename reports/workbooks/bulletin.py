@@ -36,6 +36,7 @@ from .styles import (
     setup_columns,
     styled,
     table_ref,
+    text_row,
 )
 
 KIND_LABELS = {"daily": "日报", "weekly": "周报", "monthly": "月报"}
@@ -187,18 +188,18 @@ def _write_summary(sheet, *, hall, kind, start, end, stats, days, extra) -> None
     sheet.freeze_panes = f"A{FIGURES_HEADER_ROW + 1}"
     sheet.print_title_rows = f"1:{FIGURES_HEADER_ROW}"
     sheet.append([styled(sheet, bulletin_title(hall, kind, start, end), font=TITLE_FONT)])
-    sheet.append([f"统计期间：{start:%Y-%m-%d}至{end:%Y-%m-%d}"])
+    sheet.append(text_row(sheet, [f"统计期间：{start:%Y-%m-%d}至{end:%Y-%m-%d}"]))
     sheet.append([])
     sheet.append([styled(sheet, "主要指标", font=SECTION_FONT)])
     sheet.append(header_row(sheet, SUMMARY_COLUMNS))
     for label, name, number_format, convert in SUMMARY_FIGURES:
         value = getattr(stats, name)
         value = convert(value) if convert else value
-        sheet.append([label, styled(sheet, value, number_format=number_format)])
+        sheet.append(text_row(sheet, [label, styled(sheet, value, number_format=number_format)]))
     row = FIGURES_HEADER_ROW + len(SUMMARY_FIGURES)
     reasons = _reasons(stats.bad_reviews_by_reason)
     if reasons:
-        sheet.append(["差评原因", reasons])
+        sheet.append(text_row(sheet, ["差评原因", reasons]))
         row += 1
     sheet.auto_filter.ref = table_ref(FIGURES_HEADER_ROW, row, len(SUMMARY_COLUMNS))
 
@@ -216,11 +217,11 @@ def _write_summary(sheet, *, hall, kind, start, end, stats, days, extra) -> None
         sheet.append([])
         sheet.append([styled(sheet, str(title), font=SECTION_FONT)])
         if not table:
-            sheet.append(["无"])
+            sheet.append(text_row(sheet, ["无"]))
             continue
         sheet.append(header_row(sheet, [Column(str(h), 0) for h in table[0]]))
         for values in table[1:]:
-            sheet.append([_excel_value(value, hall) for value in values])
+            sheet.append(text_row(sheet, [_excel_value(value, hall) for value in values]))
 
 
 def daily_chart(sheet: WriteOnlyWorksheet, header_row_number: int, last_row: int) -> BarChart:

@@ -1,7 +1,8 @@
 """Shared look of the reports' workbooks and the write-only helpers that apply it.
 
 Headers and labels are data of the printed reports, in Chinese whatever the user's
-language (as windows/exports.py and evaluations/exports.py do).
+language (as windows/exports.py does). Every cell is made by windows.workbook_cells, so
+text typed by users is written as text, never as a formula (issue 11 item 2).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from windows import workbook_cells
 from windows.rules.hall_time import hall_localtime
 from windows.rules.rounding import ratio, round_half_up
 
@@ -60,30 +62,32 @@ def setup_columns(sheet: WriteOnlyWorksheet, columns: Sequence[Column]) -> None:
 
 
 def header_row(sheet: WriteOnlyWorksheet, columns: Sequence[Column]) -> list[WriteOnlyCell]:
-    cells = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.border = HEADER_BORDER
-        cell.alignment = CENTERED
-        cells.append(cell)
-    return cells
+    return [
+        workbook_cells.cell(
+            sheet,
+            column.header,
+            font=HEADER_FONT,
+            fill=HEADER_FILL,
+            border=HEADER_BORDER,
+            alignment=CENTERED,
+        )
+        for column in columns
+    ]
 
 
 def styled(sheet: WriteOnlyWorksheet, value, *, number_format=None, font=None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    if number_format and value is not None:
-        cell.number_format = number_format
-    if font is not None:
-        cell.font = font
-    return cell
+    return workbook_cells.cell(sheet, value, number_format=number_format, font=font)
+
+
+def text_row(sheet: WriteOnlyWorksheet, values: Iterable) -> list[WriteOnlyCell]:
+    """A row of plain cells (text stays text, numbers and dates stay typed values)."""
+    return workbook_cells.row(sheet, values)
 
 
 def formatted_row(sheet: WriteOnlyWorksheet, columns: Sequence[Column], values: Iterable) -> list:
-    """A row whose cells carry their column's number format (plain values otherwise)."""
+    """A row whose cells carry their column's number format."""
     return [
-        styled(sheet, value, number_format=column.number_format) if column.number_format else value
+        styled(sheet, value, number_format=column.number_format)
         for column, value in zip(columns, values, strict=True)
     ]
 
@@ -135,9 +139,6 @@ def blank_rows(count: int) -> Iterator[list]:
 # copied part by part to the output with the rows spliced in before </sheetData>.
 
 EXCEL_EPOCH = datetime(1899, 12, 30)
-_XML_TEXT = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
-# Control characters XML 1.0 does not allow (openpyxl refuses them too): dropped.
-_XML_TEXT.update({code: None for code in (*range(0, 9), 11, 12, *range(14, 32))})
 
 
 def column_letters(count: int) -> list[str]:
@@ -149,11 +150,6 @@ def style_id(sheet: WriteOnlyWorksheet, number_format: str) -> int:
     cell = WriteOnlyCell(sheet, value=0)
     cell.number_format = number_format
     return cell.style_id
-
-
-def xml_text_cell(ref: str, value: str) -> str:
-    text = value.translate(_XML_TEXT)
-    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
 def xml_number_cell(ref: str, value, style: int | None = None) -> str:
