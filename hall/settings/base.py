@@ -208,3 +208,4 @@ LOGGING = {
 }
 
 from .security import *  # noqa: E402,F403
+from .cache import *  # noqa: E402,F403
