@@ -10,11 +10,9 @@ from django.urls import path
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from imports.visits import visits_import
 from windows.admin.forms import WindowsImportForm
-from windows.admin.imports import ImportPage, import_view
+from windows.admin.imports import ImportPage, import_job_view, import_options, import_view
 from windows.admin.visits import VisitAdmin
-from windows.importing import ImportResult
 from windows.models import Hall, Visit
 
 
@@ -44,16 +42,9 @@ class VisitsImportForm(WindowsImportForm):
         self.order_fields(["file", "hall", "create_missing", "dry_run"])
 
 
-def run_visits_import(upload, data: dict, user) -> ImportResult:
+def visits_import_options(data: dict) -> dict:
     hall = data.get("hall")
-    return visits_import(
-        file=upload,
-        filename=upload.name,
-        hall_code=hall.code if hall else None,
-        create_missing=data["create_missing"],
-        dry_run=data["dry_run"],
-        user=user,
-    )
+    return {**import_options(data), "hall_code": hall.code if hall else None}
 
 
 VISITS_IMPORT = ImportPage(
@@ -69,7 +60,9 @@ VISITS_IMPORT = ImportPage(
     ),
     form_class=VisitsImportForm,
     permissions=("windows.add_visit",),
-    run=run_visits_import,
+    kind="visits",
+    options=visits_import_options,
+    url_name="windows_visit_import",
     done=gettext_lazy("Visits imported: %(summary)s."),
     done_with_rejections=gettext_lazy("Visits imported with rejected rows: %(summary)s."),
 )
@@ -78,7 +71,14 @@ VISITS_IMPORT = ImportPage(
 class VisitWithImportAdmin(VisitAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view(lambda request: import_view(self, request, VISITS_IMPORT))
-        return [path("import/", view, name="windows_visit_import"), *super().get_urls()]
+        job = self.admin_site.admin_view(
+            lambda request, pk: import_job_view(self, request, VISITS_IMPORT, pk)
+        )
+        return [
+            path("import/", view, name="windows_visit_import"),
+            path("import/jobs/<int:pk>/", job, name="windows_visit_import_job"),
+            *super().get_urls(),
+        ]
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         extra_context = {

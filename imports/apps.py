@@ -10,3 +10,10 @@ from django.utils.translation import gettext_lazy as _
 class ImportsConfig(AppConfig):
     name = "imports"
     verbose_name = _("Queue-system imports")
+
+    def ready(self) -> None:
+        from windows.importing.jobs import register_runner
+
+        from .visits import visits_import_job
+
+        register_runner("visits", visits_import_job)

@@ -202,3 +202,15 @@ def _open_followups(bad_ratings: list[StoredRating]) -> None:
         ]
     )
     bad_ratings.clear()
+
+
+def visits_import_job(*, file: BinaryIO, filename: str, options: dict, user) -> ImportResult:
+    """The visits import as a background job runs it (windows.importing.jobs)."""
+    return visits_import(
+        file=file,
+        filename=filename,
+        hall_code=options.get("hall_code"),
+        create_missing=options.get("create_missing", False),
+        dry_run=options.get("dry_run", False),
+        user=user,
+    )

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -19,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from windows.admin.forms import WindowsImportForm
-from windows.importing import ImportFileError, ImportResult, windows_import
-
+from windows.importing import ImportFileError
+from windows.importing.jobs import import_job_create, run_import, runs_in_background
+from windows.models import ImportJob
 
 # The page lists this many rejected rows and counts the rest (a bad file of 300,000 rows
 # must not become a page of hundreds of MB); the command prints them all.
@@ -33,19 +35,16 @@ class ImportPage:
     introduction: Promise
     form_class: type[forms.Form]
     permissions: tuple[str, ...]
-    run: Callable[..., ImportResult]  # (upload, cleaned_data, user) -> ImportResult
+    kind: str  # its runner in windows.importing.jobs
+    options: Callable[[dict], dict]  # the form's cleaned data -> the runner's JSON options
+    url_name: str  # of the upload page; its job pages are f"{url_name}_job"
     done: Promise  # message with %(summary)s
     done_with_rejections: Promise
 
 
-def run_windows_import(upload, data: dict, user) -> ImportResult:
-    return windows_import(
-        file=upload,
-        filename=upload.name,
-        create_missing=data["create_missing"],
-        dry_run=data["dry_run"],
-        user=user,
-    )
+def import_options(data: dict) -> dict:
+    """The options both uploads share, as JSON a background job can keep."""
+    return {"create_missing": data["create_missing"], "dry_run": data["dry_run"]}
 
 
 WINDOWS_IMPORT = ImportPage(
@@ -59,7 +58,9 @@ WINDOWS_IMPORT = ImportPage(
     form_class=WindowsImportForm,
     # An import creates windows and changes existing ones.
     permissions=("windows.add_window", "windows.change_window"),
-    run=run_windows_import,
+    kind="windows",
+    options=import_options,
+    url_name="windows_window_import",
     done=gettext_lazy("Windows imported: %(summary)s."),
     done_with_rejections=gettext_lazy("Windows imported with rejected rows: %(summary)s."),
 )
@@ -81,8 +82,20 @@ def import_view(
         form = page.form_class(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            options = page.options(form.cleaned_data)
+            if runs_in_background(upload):
+                job = import_job_create(
+                    kind=page.kind, upload=upload, options=options, user=request.user
+                )
+                return HttpResponseRedirect(reverse(f"admin:{page.url_name}_job", args=[job.pk]))
             try:
-                result = page.run(upload, form.cleaned_data, request.user)
+                result = run_import(
+                    page.kind,
+                    file=upload,
+                    filename=upload.name,
+                    options=options,
+                    user=request.user,
+                )
             except ImportFileError as error:
                 form.add_error("file", str(error))
             else:
@@ -119,3 +132,40 @@ def import_view(
         "media": model_admin.media + form.media,
     }
     return TemplateResponse(request, "admin/windows/import.html", context)
+
+
+def import_job_view(
+    model_admin: admin.ModelAdmin, request: HttpRequest, page: ImportPage, pk: int
+) -> HttpResponse:
+    """A background import's page: queued, running (the rows read so far; the page reloads
+    itself every few seconds, no script) or its result, as the upload page shows it."""
+    if not request.user.has_perms(page.permissions):
+        raise PermissionDenied
+    jobs = ImportJob.objects.filter(kind=page.kind)
+    if not request.user.is_superuser:
+        jobs = jobs.filter(user=request.user)  # one's own uploads only
+    job = get_object_or_404(jobs, pk=pk)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": page.title,
+        "opts": model_admin.model._meta,
+        "job": job,
+        "rows_read": job_rows_read(job),
+        "upload_url": reverse(f"admin:{page.url_name}"),
+        "errors_not_shown": max(job.rejected - len(job.errors), 0),
+        "refresh_seconds": JOB_PAGE_REFRESH_SECONDS,
+    }
+    return TemplateResponse(request, "admin/windows/import_job.html", context)
+
+
+JOB_PAGE_REFRESH_SECONDS = 3
+
+
+def job_rows_read(job: ImportJob) -> int | None:
+    """The rows a running job has read, from the task's progress in Celery's result store."""
+    if job.status != ImportJob.Status.RUNNING or not job.task_id:
+        return None
+    from celery.result import AsyncResult
+
+    result = AsyncResult(job.task_id)
+    return (result.info or {}).get("rows") if result.state == "PROGRESS" else None

@@ -10,7 +10,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from windows.admin.actions import xlsx_response
-from windows.admin.imports import WINDOWS_IMPORT, import_view
+from windows.admin.imports import WINDOWS_IMPORT, import_job_view, import_view
 from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter, HallScopedTabularInline
 from windows.exports import write_windows_xlsx
 from windows.hooks import window_records
@@ -66,8 +66,12 @@ class WindowAdmin(HallScopedAdmin):
         view = self.admin_site.admin_view(
             lambda request: import_view(self, request, WINDOWS_IMPORT)
         )
+        job = self.admin_site.admin_view(
+            lambda request, pk: import_job_view(self, request, WINDOWS_IMPORT, pk)
+        )
         return [
             path("import/", view, name="windows_window_import"),
+            path("import/jobs/<int:pk>/", job, name="windows_window_import_job"),
             *super().get_urls(),
         ]
 

@@ -20,6 +20,7 @@ from typing import BinaryIO
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .progress import report_row
 from .results import ImportFileError
 from .xlsx_limits import check_xlsx
 
@@ -181,6 +182,7 @@ def _data_rows(
                 name: cells[position].strip() if 0 <= position < width else ""
                 for name, position in positions.items()
             }
+            report_row(number)
             if any(values.values()):
                 yield number, values
     finally:

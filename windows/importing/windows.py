@@ -248,3 +248,14 @@ def _validation_reason(exc: ValidationError, columns: dict[str, str]) -> str:
         text = " ".join(messages)
         parts.append(text if field == NON_FIELD_ERRORS else f"{columns.get(field, field)}: {text}")
     return "; ".join(parts)
+
+
+def windows_import_job(*, file: BinaryIO, filename: str, options: dict, user) -> ImportResult:
+    """The windows import as a background job runs it (windows.importing.jobs)."""
+    return windows_import(
+        file=file,
+        filename=filename,
+        create_missing=options.get("create_missing", False),
+        dry_run=options.get("dry_run", False),
+        user=user,
+    )

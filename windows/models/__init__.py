@@ -1,6 +1,7 @@
 from .calendar import HallCalendarDay
 from .catalog import ServiceItem
 from .halls import Department, Hall, HallAccess, Zone
+from .import_jobs import ImportJob
 from .sessions import WindowSession
 from .staff import DutyAssignment, Staff
 from .visits import Visit, VisitItem
@@ -12,6 +13,7 @@ __all__ = [
     "Hall",
     "HallAccess",
     "HallCalendarDay",
+    "ImportJob",
     "ServiceItem",
     "Staff",
     "Visit",
