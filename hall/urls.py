@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -29,5 +27,5 @@ urlpatterns = [
     path("bulletins/", include("reports.bulletin_urls")),
     path("", include("windows.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never mounted: every stored file is served by a view that checks the
+# user's halls and role (windows/private_files.py, hall/settings/files.py).

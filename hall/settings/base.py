@@ -129,12 +129,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "media/"
-MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
+# MEDIA_ROOT, STORAGES and how private files are served: hall/settings/files.py.
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -208,4 +203,7 @@ LOGGING = {
 }
 
 from .security import *  # noqa: E402,F403
+
+from .celery_delivery import *  # noqa: E402,F403
 from .cache import *  # noqa: E402,F403
+from .files import *  # noqa: E402,F403
