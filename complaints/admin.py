@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from complaints.models import Complaint, DeadlineExtension, DeadlineRule
 from complaints.services.deadlines import is_overdue
 from evaluations.admin.devices import reason_labels
+from windows.admin.private_files import private_file_link
 from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter, ReadOnlyAdmin
 from windows.models import Hall
 from windows.roles import mask_phone, may_see_phone, phone_shower
@@ -87,7 +88,7 @@ class ComplaintAdmin(ReadOnlyAdmin, HallScopedAdmin, SimpleHistoryAdmin):
         "level",
         "reason_list",
         "comment",
-        "attachment",
+        "attachment_file",
         "status",
         "due_date",
         "overdue",
@@ -108,6 +109,10 @@ class ComplaintAdmin(ReadOnlyAdmin, HallScopedAdmin, SimpleHistoryAdmin):
     )
     readonly_fields = fields
     history_list_display = ("status", "due_date", "handler")
+
+    @admin.display(description=_("attachment"))
+    def attachment_file(self, obj: Complaint) -> str:
+        return private_file_link(obj.attachment, "complaints:attachment", obj.pk)
 
     @admin.display(description=_("bad-review reasons"))
     def reason_list(self, obj: Complaint) -> str:

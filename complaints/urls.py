@@ -9,5 +9,6 @@ urlpatterns = [
     path("new/", views.case_new, name="new"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/attachment/", views.case_attachment, name="attachment"),
     path("<int:pk>/<slug:action>/", views.case_action, name="action"),
 ]

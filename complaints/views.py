@@ -36,6 +36,7 @@ from complaints.selectors import (
 from complaints.services import complaints as services
 from evaluations.selectors.results import reason_labels
 from windows.models import Hall
+from windows.private_files import private_file_response
 from windows.roles import is_hall_manager, phone_shower, shown_phone
 from windows.rules.hall_time import hall_localdate
 from windows.scoping import hall_from_request, user_halls
@@ -262,6 +263,15 @@ def _detail(
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _case_for(request, pk))
+
+
+@require_safe
+@login_required
+def case_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case's attachment, for whoever may open the case (its hall's managers and
+    supervisors, its handler); the file has no public URL."""
+    complaint = _case_for(request, pk)
+    return private_file_response(request, complaint.attachment)
 
 
 @require_POST

@@ -27,6 +27,7 @@ from rectification.services import (
     measure_update,
     measure_update_check,
 )
+from windows.admin.private_files import PrivateFileAdminMixin
 from windows.admin.scoping import (
     HallOwnedForm,
     HallScopedAdmin,
@@ -213,12 +214,13 @@ class MeasureForm(HallOwnedForm):
 
 
 @admin.register(Measure)
-class MeasureAdmin(HallScopedAdmin):
+class MeasureAdmin(PrivateFileAdminMixin, HallScopedAdmin):
     list_display = ("title", "checklist", "deadline", "status", "progress_pct", "verified_by")
     list_filter = ("status", ("checklist", HallScopedRelatedFilter))
     search_fields = ("title",)
     list_select_related = ("checklist", "verified_by")
     form = MeasureForm
+    private_file_views = {"evidence_file": "rectification:evidence"}
     fields = (
         "checklist",
         "title",

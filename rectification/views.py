@@ -1,4 +1,5 @@
-"""The rectification progress page and the checklist workbook, for managers and supervisors.
+"""The rectification progress page, the checklist workbook and a measure's evidence file,
+for managers and supervisors.
 
 The hall comes from the user's halls only: another hall's code or checklist is a 404.
 """
@@ -15,9 +16,10 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from rectification.exports import checklist_filename, write_checklist_xlsx
-from rectification.models import RectificationChecklist
+from rectification.models import Measure, RectificationChecklist
 from rectification.selectors import hall_rectification, inspection_results
 from windows.exports import XLSX_CONTENT_TYPE
+from windows.private_files import private_file_response
 from windows.rules.hall_time import hall_localdate
 from windows.scoping import hall_from_request, user_halls
 
@@ -65,3 +67,12 @@ def export_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{checklist_filename(checklist)}"'
     return response
+
+
+@require_safe
+@login_required
+def measure_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """A measure's evidence file, for the managers and supervisors of its hall only."""
+    _require_viewer(request)
+    measure = get_object_or_404(Measure.objects.for_user(request.user), pk=pk)
+    return private_file_response(request, measure.evidence_file)

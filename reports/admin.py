@@ -4,7 +4,9 @@ their deliveries are read-only records (built by the scheduled job or build_bull
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from windows.admin.private_files import private_file_link
 from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter
 
 from .models import Bulletin, BulletinDelivery, BulletinRecipient
@@ -33,9 +35,13 @@ class BulletinAdmin(HallScopedAdmin):
     list_display = ("hall", "kind", "period_start", "period_end", "built_at")
     list_filter = (("hall", HallScopedRelatedFilter), "kind")
     date_hierarchy = "period_start"
-    fields = ("hall", "kind", "period_start", "period_end", "built_at", "workbook")
+    fields = ("hall", "kind", "period_start", "period_end", "built_at", "workbook_file")
     readonly_fields = fields
     inlines = (BulletinDeliveryInline,)
+
+    @admin.display(description=_("workbook"))
+    def workbook_file(self, obj: Bulletin) -> str:
+        return private_file_link(obj.workbook, "bulletins:download", obj.pk)
 
     def has_add_permission(self, request) -> bool:
         return False

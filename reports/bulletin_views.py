@@ -1,5 +1,8 @@
 """The bulletins' pages: a hall's list, one bulletin as a page, its workbook, the resend button.
 
+The workbook is served only by bulletin_download (windows/private_files.py): its stored
+path is predictable, so MEDIA_ROOT has no public URL.
+
 Managers and supervisors (the hall-results permissions) see the bulletins of their halls;
 another hall's bulletin is a 404, never a 403 that confirms it exists; window staff get
 403. Managers (those who may change their hall) also see the deliveries and may resend.
@@ -10,18 +13,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from evaluations.results.views import may_view_hall_results
+from windows.private_files import private_file_response
 from windows.roles import is_hall_manager
 from windows.scoping import hall_from_request, user_halls
 
 from . import services
 from .models import Bulletin, BulletinDelivery
-from .services import XLSX_TYPE
 
 
 def may_manage_bulletins(user, bulletin: Bulletin) -> bool:
@@ -86,16 +89,10 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def bulletin_download(request: HttpRequest, pk: int) -> FileResponse:
+def bulletin_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The workbook, for whoever sees the bulletin: never a public media URL."""
     bulletin = _visible_bulletin(request, pk)
-    if not bulletin.workbook:
-        raise Http404
-    return FileResponse(
-        bulletin.workbook.open("rb"),
-        as_attachment=True,
-        filename=bulletin.workbook_filename,
-        content_type=XLSX_TYPE,
-    )
+    return private_file_response(request, bulletin.workbook, filename=bulletin.workbook_filename)
 
 
 @require_POST

@@ -5,6 +5,7 @@ from windows import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("staff/<int:pk>/photo/", views.staff_photo, name="staff-photo"),
     path("accounts/login/", views.PortalLoginView.as_view(), name="login"),
     path("accounts/logout/", views.PortalLogoutView.as_view(), name="logout"),
     path(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 
 from evaluations.models import Rating, TabletDevice
@@ -104,7 +105,8 @@ def badge_card(staff: Staff) -> BadgeCard:
         badge_no=staff.badge_no,
         job_title=staff.job_title,
         department=staff.department.name if staff.department_id else "",
-        photo_url=staff.photo.url if staff.photo else "",
+        # The tablet's own view (evaluations/tablet/files.py): the photo has no public URL.
+        photo_url=reverse("tablet:staff-photo", args=[staff.pk]) if staff.photo else "",
         initials=badge_initials(staff.display_name),
     )
 

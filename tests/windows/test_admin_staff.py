@@ -109,9 +109,9 @@ def test_staff_photo_is_stored_and_shown_in_the_list(client, manager_a, hall_a, 
     staff = Staff.objects.get(badge_no="A007")
     assert staff.photo.name == "staff-photos/HA/A007.png"
     assert (tmp_path / "staff-photos/HA/A007.png").exists()
-    assert '<img src="/media/staff-photos/HA/A007.png" alt="" style="height: 40px">' in (
-        response.content.decode()
-    )
+    # The photo is linked through its view (the media directory has no public URL).
+    photo_url = reverse("staff-photo", args=[staff.pk])
+    assert f'<img src="{photo_url}" alt="" style="height: 40px">' in response.content.decode()
 
 
 @pytest.mark.parametrize(

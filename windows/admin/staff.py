@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from windows.admin.forms import StaffCreationForm, StaffPasswordForm
+from windows.admin.private_files import PrivateFileAdminMixin
 from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter
 from windows.models import DutyAssignment, Staff
 from windows.services import staff_create, staff_delete, staff_save, staff_set_password
@@ -21,7 +22,8 @@ CARD_FIELDS = ("hall", "badge_no", "display_name", "department", "job_title", "p
 
 
 @admin.register(Staff)
-class StaffAdmin(HallScopedAdmin):
+class StaffAdmin(PrivateFileAdminMixin, HallScopedAdmin):
+    private_file_views = {"photo": "staff-photo"}
     """Managers create staff accounts here, never in the user admin (roles.py)."""
 
     list_display = ("badge_no", "display_name", "hall", "department", "is_active", "thumbnail")
@@ -83,7 +85,8 @@ class StaffAdmin(HallScopedAdmin):
     def thumbnail(self, obj: Staff) -> str:
         if not obj.photo:
             return "-"
-        return format_html('<img src="{}" alt="" style="height: 40px">', obj.photo.url)
+        url = reverse("staff-photo", args=[obj.pk])
+        return format_html('<img src="{}" alt="" style="height: 40px">', url)
 
     @admin.display(description=_("login account"))
     def account(self, obj: Staff) -> str:
