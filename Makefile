@@ -18,8 +18,9 @@ $(VENV)/.test-installed: requirements.txt requirements-test.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-test.txt
 	touch $@ $(VENV)/.runtime-installed
 
+# exec: no shell in between, so the SIGTERM make passes on reaches run.py, which stops everything.
 run: $(VENV)/.runtime-installed
-	PORT=$(PORT) $(BIN)/python scripts/run.py
+	PORT=$(PORT) exec $(BIN)/python scripts/run.py
 
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
