@@ -92,10 +92,17 @@ class DeliveryQuerySet(HallScopedQuerySet):
 
 
 class BulletinDelivery(models.Model):
-    """One bulletin emailed to one address: sent once, unless a manager resends it."""
+    """One bulletin emailed to one address: sent once, unless a manager resends it.
+
+    Before the SMTP call the row is claimed (sending, attempt_id, claimed_at, message_id)
+    in its own committed transaction; it is marked sent once the server has accepted the
+    email. A claim older than BULLETIN_DELIVERY_STALE_AFTER is stale: its attempt died
+    (reports/services.py).
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", pgettext_lazy("delivery status", "pending")
+        SENDING = "sending", pgettext_lazy("delivery status", "sending")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
 
@@ -109,6 +116,9 @@ class BulletinDelivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempt_id = models.UUIDField(_("attempt"), null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
 
     objects = DeliveryQuerySet.as_manager()
 

@@ -2,8 +2,11 @@
 
 A bulletin is one row per hall, kind and period: a rebuild overwrites its figures and its
 workbook. Each recipient gets a bulletin once (a BulletinDelivery row marked sent); only a
-manager's resend sends it again. A failed email is recorded on its delivery and re-raised,
-so the task retries it; a retry skips the recipients already served.
+manager's resend sends it again. A delivery is claimed ("sending", with the attempt's id and
+the email's Message-ID) in a committed transaction before the SMTP call and marked sent after
+it, so a retry after a killed worker skips it; see bulletin_send for the one window left. A
+failed email is recorded on its delivery and re-raised, so the task retries it; a retry skips
+the recipients already served.
 """
 
 from __future__ import annotations
@@ -12,13 +15,18 @@ import dataclasses
 import datetime as dt
 import io
 import logging
+import uuid
 from decimal import Decimal
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.core.mail.message import make_msgid
+from django.core.mail.utils import DNS_NAME
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -336,69 +344,179 @@ def _message(*, bulletin: Bulletin, recipient: BulletinRecipient) -> EmailMessag
     return message
 
 
-def _deliver(*, bulletin: Bulletin, recipient: BulletinRecipient) -> bool:
-    """Email one recipient unless already served; True if an email went out."""
+@dataclasses.dataclass(frozen=True)
+class _Claim:
+    """A delivery claimed by this attempt: its row, attempt id and Message-ID."""
+
+    pk: int
+    attempt_id: uuid.UUID
+    message_id: str
+    stale: bool  # it was still "sending" for a dead attempt: the one remaining window
+
+
+class DeliveryInProgress(Exception):
+    """Another attempt holds a fresh claim on some deliveries; try again after `wait` s."""
+
+    def __init__(self, count: int, wait: float):
+        super().__init__(f"{count} delivery(ies) being sent by another attempt")
+        self.count = count
+        self.wait = wait
+
+
+def _stale_after() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.BULLETIN_DELIVERY_STALE_AFTER)
+
+
+def _claim(*, bulletin: Bulletin, email: str) -> _Claim | BulletinDelivery | None:
+    """Claim the delivery for a new attempt, in its own transaction committed before any
+    SMTP call.
+
+    Returns the claim; None when the delivery is sent; the row itself when another attempt
+    holds a fresh claim on it (younger than BULLETIN_DELIVERY_STALE_AFTER). A pending or
+    failed delivery is claimed, and so is a stale claim (its attempt died): it is sent again
+    with the Message-ID recorded the first time, so receivers can drop the copy.
+    """
+    now = timezone.now()
     with transaction.atomic():
         delivery, _created = BulletinDelivery.objects.select_for_update().get_or_create(
-            bulletin=bulletin, email=recipient.email
+            bulletin=bulletin, email=email
         )
         if delivery.status == BulletinDelivery.Status.SENT:
-            return False
-        _message(bulletin=bulletin, recipient=recipient).send()
-        delivery.status = BulletinDelivery.Status.SENT
+            return None
+        stale = False
+        if delivery.status == BulletinDelivery.Status.SENDING:
+            if delivery.claimed_at and delivery.claimed_at > now - _stale_after():
+                return delivery
+            stale = True
+        delivery.status = BulletinDelivery.Status.SENDING
+        delivery.attempt_id = uuid.uuid4()
+        delivery.claimed_at = now
+        delivery.message_id = delivery.message_id or make_msgid(domain=DNS_NAME)
         delivery.attempts += 1
-        delivery.last_error = ""
-        delivery.sent_at = timezone.now()
-        delivery.save()
-    return True
+        delivery.save(
+            update_fields=["status", "attempt_id", "claimed_at", "message_id", "attempts"]
+        )
+    return _Claim(delivery.pk, delivery.attempt_id, delivery.message_id, stale)
+
+
+def _mark_sent(claim: _Claim) -> None:
+    """The server accepted the email: mark the delivery sent, in its own transaction."""
+    with transaction.atomic():
+        marked = BulletinDelivery.objects.filter(pk=claim.pk, attempt_id=claim.attempt_id).update(
+            status=BulletinDelivery.Status.SENT, sent_at=timezone.now(), last_error=""
+        )
+    if not marked:  # another attempt took the claim over: it judged this one dead
+        logger.warning("Delivery %s was claimed by another attempt while sending.", claim.pk)
+
+
+def _deliver(
+    *, bulletin: Bulletin, recipient: BulletinRecipient
+) -> _Claim | BulletinDelivery | None:
+    """Email one recipient unless already served or being served by another attempt.
+
+    Returns the claim when an email went out, None when it was sent already, the delivery
+    row when another attempt holds a fresh claim. A failure is recorded on the delivery
+    (failed) and re-raised.
+    """
+    claim = _claim(bulletin=bulletin, email=recipient.email)
+    if not isinstance(claim, _Claim):
+        return claim
+    if claim.stale:
+        logger.warning(
+            "Bulletin %s: the claim on %s was stale (its attempt died while sending); "
+            "sending it again with the same Message-ID %s.",
+            bulletin.pk,
+            recipient.email,
+            claim.message_id,
+        )
+    try:
+        message = _message(bulletin=bulletin, recipient=recipient)
+        message.extra_headers["Message-ID"] = claim.message_id
+        message.send()
+    except Exception as error:
+        _record_failure(claim=claim, error=error)
+        raise
+    _mark_sent(claim)
+    return claim
 
 
 def bulletin_send(*, bulletin: Bulletin, resend: bool = False) -> int:
     """Email the bulletin with its workbook to every active recipient of its hall and kind.
 
-    Returns how many emails went out. Deliberately not one transaction: each delivery is
-    its own, so a failure is recorded (failed, attempts, last_error) and survives the
-    re-raise that makes the task retry; the other recipients are still served first.
-    With resend (a manager's button), every delivery goes back to pending first.
+    Returns how many emails went out. Each delivery is claimed (sending, attempt_id,
+    claimed_at, Message-ID) in its own committed transaction before the SMTP call and
+    marked sent in another once the server accepted it, so a killed attempt leaves a claim,
+    never a rolled-back "pending" row that the retry would email again. Deliveries sent
+    already are skipped, and so are those another attempt claimed less than
+    BULLETIN_DELIVERY_STALE_AFTER ago: once the others are served, DeliveryInProgress says
+    when to look again. A stale claim is sent again with its Message-ID (the one window:
+    the server may have accepted it before its attempt died). A failure is recorded
+    (failed, last_error) and re-raised after the other recipients are served, so the task
+    retries it. With resend (a manager's button), every delivery goes back to pending first.
     """
     if resend:
         bulletin_mark_for_resend(bulletin=bulletin)
     recipients = BulletinRecipient.objects.filter(
         hall=bulletin.hall, kind=bulletin.kind, is_active=True
     ).order_by("email")
-    sent = 0
+    sent = stale = 0
+    claimed_elsewhere: list[BulletinDelivery] = []
     first_error: Exception | None = None
     for recipient in recipients:
         try:
-            sent += _deliver(bulletin=bulletin, recipient=recipient)
+            outcome = _deliver(bulletin=bulletin, recipient=recipient)
+        except SoftTimeLimitExceeded:
+            raise  # the task's time is up: stop here, its retry serves the rest
         except Exception as error:
-            _record_failure(bulletin=bulletin, email=recipient.email, error=error)
             first_error = first_error or error
-    logger.info("Bulletin %s: %s email(s) sent.", bulletin.pk, sent)
+            continue
+        if isinstance(outcome, _Claim):
+            sent += 1
+            stale += outcome.stale
+        elif outcome is not None:
+            claimed_elsewhere.append(outcome)
+    logger.info(
+        "Bulletin %s: %s email(s) sent (%s of them stale claims sent again), "
+        "%s being sent by another attempt.",
+        bulletin.pk,
+        sent,
+        stale,
+        len(claimed_elsewhere),
+    )
     if first_error is not None:
         raise first_error
+    if claimed_elsewhere:
+        youngest = max(delivery.claimed_at for delivery in claimed_elsewhere)
+        wait = (youngest + _stale_after() - timezone.now()).total_seconds()
+        raise DeliveryInProgress(len(claimed_elsewhere), max(wait, 0) + 1)
     return sent
 
 
-@transaction.atomic
-def _record_failure(*, bulletin: Bulletin, email: str, error: Exception) -> None:
-    delivery, _created = BulletinDelivery.objects.select_for_update().get_or_create(
-        bulletin=bulletin, email=email
-    )
-    delivery.attempts += 1
-    delivery.last_error = f"{type(error).__name__}: {error}"[:1000]
-    delivery.status = BulletinDelivery.Status.FAILED
-    delivery.save()
+def _record_failure(*, claim: _Claim, error: Exception) -> None:
+    """The SMTP call of this attempt failed: the delivery is failed, the next attempt
+    claims it again (with the same Message-ID)."""
+    with transaction.atomic():
+        BulletinDelivery.objects.filter(pk=claim.pk, attempt_id=claim.attempt_id).update(
+            status=BulletinDelivery.Status.FAILED,
+            last_error=f"{type(error).__name__}: {error}"[:1000],
+        )
 
 
 @transaction.atomic
 def bulletin_mark_for_resend(*, bulletin: Bulletin) -> int:
     """Put every delivery of the bulletin back to pending, so the next send serves all again.
 
-    `bulletin_resend` (the resend button) calls this and then queues an ordinary send,
-    whose retries are then as idempotent as the scheduled job's."""
-    return bulletin.deliveries.exclude(status=BulletinDelivery.Status.PENDING).update(
-        status=BulletinDelivery.Status.PENDING
+    Each gets a new Message-ID on its next claim (a resend is a new email). A delivery being
+    sent right now (a fresh claim) is left alone. `bulletin_resend` (the resend button) calls
+    this and then queues an ordinary send, whose retries are then as idempotent as the
+    scheduled job's."""
+    fresh = models.Q(
+        status=BulletinDelivery.Status.SENDING, claimed_at__gt=timezone.now() - _stale_after()
+    )
+    return (
+        bulletin.deliveries.exclude(status=BulletinDelivery.Status.PENDING)
+        .exclude(fresh)
+        .update(status=BulletinDelivery.Status.PENDING, message_id="")
     )
 
 

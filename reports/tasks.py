@@ -1,7 +1,10 @@
 """Thin Celery tasks of the bulletins: they take ids, kinds and ISO dates and call a service.
 
 Idempotent under acks_late: a second delivery rebuilds the same bulletin row and emails no
-recipient who already got it.
+recipient who already got it, nor one another attempt is emailing (a fresh claim; the task
+looks again once that claim would be stale). The bulletin tasks have time limits
+(BULLETIN_TASK_SOFT_TIME_LIMIT / BULLETIN_TASK_TIME_LIMIT, hall/settings/celery_delivery.py)
+shorter than the age at which a claim is judged stale and than the broker's visibility timeout.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from datetime import date
 from smtplib import SMTPException
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,7 +25,7 @@ from windows.rules.hall_time import hall_localdate
 from .models import Bulletin
 from .periods import KINDS, period_of, scheduled_day
 from .reminders import reminders_send
-from .services import BulletinNoData, bulletin_build, bulletin_send
+from .services import BulletinNoData, DeliveryInProgress, bulletin_build, bulletin_send
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +34,21 @@ RETRY = {
     "retry_backoff": True,
     "max_retries": 5,
     "acks_late": True,
+    "soft_time_limit": settings.BULLETIN_TASK_SOFT_TIME_LIMIT,
+    "time_limit": settings.BULLETIN_TASK_TIME_LIMIT,
 }
+
+
+def _send(task, bulletin: Bulletin) -> int:
+    """bulletin_send, retried when another attempt holds fresh claims (once they would be
+    stale) or when the task's soft time limit stopped it (at once)."""
+    try:
+        return bulletin_send(bulletin=bulletin)
+    except DeliveryInProgress as busy:
+        logger.info("Bulletin %s: %s; looking again in %.0f s.", bulletin.pk, busy, busy.wait)
+        raise task.retry(exc=busy, countdown=busy.wait) from busy
+    except SoftTimeLimitExceeded as stopped:
+        raise task.retry(exc=stopped, countdown=0) from stopped
 
 
 @shared_task(name="reports.tasks.build_bulletins", acks_late=True)
@@ -72,13 +91,13 @@ def build_and_send_bulletin(self, hall_id: int, kind: str, day: str) -> int:
         except BulletinNoData as reason:
             logger.info("No %s bulletin for hall %s: %s", kind, hall.code, reason)
             return 0
-    return bulletin_send(bulletin=bulletin)
+    return _send(self, bulletin)
 
 
 @shared_task(bind=True, name="reports.tasks.send_bulletin", **RETRY)
 def send_bulletin(self, bulletin_id: int) -> int:
     """Email a built bulletin to its recipients not served yet (the resend button's job)."""
-    return bulletin_send(bulletin=Bulletin.objects.select_related("hall").get(pk=bulletin_id))
+    return _send(self, Bulletin.objects.select_related("hall").get(pk=bulletin_id))
 
 
 @shared_task(name="reports.tasks.send_daily_reminders")

@@ -204,4 +204,5 @@ LOGGING = {
 
 from .security import *  # noqa: E402,F403
 from .cache import *  # noqa: E402,F403
+from .celery_delivery import *  # noqa: E402,F403
 from .files import *  # noqa: E402,F403
