@@ -3,6 +3,27 @@ from django.utils import translation
 
 from tests.windows.factories import HallFactory, make_manager
 
+DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(request, django_db_blocker):
+    """Every test that uses the database starts with an empty shared cache.
+
+    The cache is the database cache (hall/settings/cache.py) or Redis: rolling back a test
+    does not empty it and --reuse-db keeps it, so the throttles' and pairing limits' counts
+    would otherwise carry over from test to test, and from run to run.
+    """
+    uses_db = request.node.get_closest_marker("django_db") or DB_FIXTURES & set(
+        request.fixturenames
+    )
+    if uses_db:
+        request.getfixturevalue("django_db_setup")
+        from django.core.cache import cache
+
+        with django_db_blocker.unblock():
+            cache.clear()
+
 
 @pytest.fixture
 def hall_a(db):

@@ -22,12 +22,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.authentication import CSRFCheck
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from evaluations.models import Rating, TabletDevice
 from evaluations.selectors.tablet import tablet_state, tablet_state_etag
 from evaluations.services.ratings import rating_record
+from evaluations.tablet import limits
 from evaluations.tablet.auth import HEADER_PREFIX, DeviceTokenAuthentication
 from windows.api.query import FIELD_ERRORS_SCHEMA
 from windows.models import Visit
@@ -85,20 +86,31 @@ class IsTablet(permissions.BasePermission):
         return isinstance(request.auth, TabletDevice)
 
 
-class TabletRatingThrottle(SimpleRateThrottle):
+class TabletRatingThrottle(BaseThrottle):
     """A tablet sends at most a few ratings a minute; more is misuse (or a loop).
 
-    The tablet keeps a throttled rating (429) and retries it later. Keyed by the token's
-    hash, which no other device shares.
+    The tablet keeps a throttled rating (429, with Retry-After) and retries it later.
+    Counted per device (its token's hash: no other device shares it) in the shared
+    cache, over a sliding minute: the same limit with one worker or five
+    (evaluations/tablet/limits.py). DRF's own throttles keep a list per key, which two
+    processes writing at once can overwrite.
     """
 
     rate = "30/min"
+    limit = 30
+    window = 60
 
-    def get_cache_key(self, request, view) -> str | None:
+    def allow_request(self, request, view) -> bool:
         device = request.auth
         if not isinstance(device, TabletDevice):
-            return None
-        return self.cache_format % {"scope": "tablet-rating", "ident": device.token_hash}
+            return True
+        self.outcome = limits.hit(
+            f"throttle:tablet-rating:{device.token_hash}", limit=self.limit, window=self.window
+        )
+        return self.outcome.allowed
+
+    def wait(self) -> float | None:
+        return self.outcome.retry_after
 
 
 class TabletAPIView(APIView):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from evaluations.models import Rating
 from evaluations.services.devices import PAIRING_CODE_DIGITS, tablet_pair
+from evaluations.tablet import pairing_limits
 from evaluations.tablet.auth import DEVICE_COOKIE, device_from_request
 
 # The kiosk stays paired until a manager revokes it; the cookie just has to outlive it.
@@ -46,16 +47,33 @@ class PairingForm(forms.Form):
 def pair(request: HttpRequest) -> HttpResponse:
     """A manager's pairing code (typed in, or from the QR link) becomes the device cookie.
 
-    Opening the link only fills in the code: the exchange happens on the POST.
+    Opening the link only fills in the code: the exchange happens on the POST. Failed
+    attempts are limited per address (429 over the limit, evaluations/tablet/pairing_limits.py).
     """
     if request.method == "POST":
         form = PairingForm(request.POST)
-        if form.is_valid():
+        attempt = pairing_limits.attempt_begin(request)
+        if not attempt.allowed:
+            # Refused before the code is looked at, a right one too (pairing_limits).
+            form.errors["code"] = form.error_class([pairing_limits.refusal_message(attempt)])
+            response = render(
+                request,
+                "evaluations/tablet/pair.html",
+                {"form": form, "digits": PAIRING_CODE_DIGITS},
+                status=429,
+            )
+            response["Retry-After"] = str(attempt.retry_after_minutes * 60)
+            return response
+        if not form.is_valid():
+            pairing_limits.attempt_failed(attempt)
+        else:
             try:
                 _device, token = tablet_pair(code=form.cleaned_data["code"])
             except ValidationError as error:
+                pairing_limits.attempt_failed(attempt)
                 form.add_error("code", error)
             else:
+                pairing_limits.attempt_succeeded(attempt)
                 response = HttpResponseRedirect(reverse("tablet:kiosk"))
                 response.set_cookie(
                     DEVICE_COOKIE,

@@ -30,6 +30,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": CACHE_TABLE,
+            # Django culls a third of the table past 300 rows by default, live counts too:
+            # each limited address or tablet holds up to 30 rows (one per counted hit).
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 
