@@ -137,7 +137,16 @@ class BulletinDelivery(models.Model):
 
 
 class ReminderSent(models.Model):
-    """The daily reminder of one person for one day (cases and measures due or overdue)."""
+    """The daily reminder of one person for one day (cases and measures due or overdue).
+
+    Created as a claim (sending, claimed_at, message_id) committed before the SMTP call and
+    marked sent after it (reports/reminders.py). The default status, sent, is what every
+    row from before the claim recorded.
+    """
+
+    class Status(models.TextChoices):
+        SENDING = "sending", pgettext_lazy("delivery status", "sending")
+        SENT = "sent", _("sent")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -146,7 +155,12 @@ class ReminderSent(models.Model):
         verbose_name=_("user"),
     )
     day = models.DateField(_("day"))
-    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SENT
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         db_table = "evaluations_remindersent"  # kept from before the app split

@@ -6,9 +6,14 @@ A case goes to its handler and a measure to its responsible person. One without 
 of its own, so nothing due falls through. A person gets one email a day with whatever is
 theirs: their own items, and the unassigned items of the halls they manage or lead.
 
-One email per person per day: the ReminderSent row is created in the transaction that sends
-the email, so a second run of the job the same day (or two workers running it at once)
-finds the row and sends nothing; a failed send rolls the row back and the next run retries.
+One email per person per day: the ReminderSent row is created as a claim (sending, with the
+email's own Message-ID) in a transaction committed before the SMTP call and marked sent
+after it, so a second run of the job the same day (or two workers running it at once, or
+the task redelivered after its worker was killed mid-send) finds the row and sends nothing.
+A claim older than REMINDER_STALE_AFTER (longer than the task's hard time limit) belongs to
+a dead attempt and is sent again with the same Message-ID: the one remaining window, as for
+the bulletins (the server may have taken the email before that attempt died). A failed send
+deletes its claim and the next run retries.
 """
 
 from __future__ import annotations
@@ -18,11 +23,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.core.mail import EmailMessage
+from django.core.mail.message import make_msgid
+from django.core.mail.utils import DNS_NAME
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from complaints.models import Complaint
 from complaints.services.alerts import duty_leader_ids
@@ -179,17 +188,84 @@ def reminder_context(*, user, reminder: Reminder) -> dict:
     }
 
 
-def reminder_send(*, user, reminder: Reminder) -> bool:
-    """Send one person's reminder of the day unless it went out already; True if sent."""
+class RemindersInProgress(Exception):
+    """Another attempt holds fresh claims on some reminders; look again after `wait` s."""
+
+    def __init__(self, count: int, wait: float):
+        super().__init__(f"{count} reminder(s) being sent by another attempt")
+        self.count = count
+        self.wait = wait
+
+
+def send_mail(subject: str, body: str, from_email, recipient_list, *, message_id: str) -> int:
+    """Django's send_mail, with the Message-ID recorded on the claim."""
+    message = EmailMessage(subject, body, from_email, recipient_list)
+    message.extra_headers["Message-ID"] = message_id
+    return message.send()
+
+
+def _stale_after() -> timedelta:
+    return timedelta(seconds=settings.REMINDER_STALE_AFTER)
+
+
+def _claim(*, user, day: date) -> tuple[ReminderSent, bool] | None:
+    """Claim the person's reminder of the day in its own committed transaction.
+
+    Returns (the claim, True) to send now (new, or stale: its attempt died); None when it
+    was sent; (the row unchanged, False) when another attempt's claim is fresh.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        row, created = ReminderSent.objects.select_for_update().get_or_create(
+            user=user,
+            day=day,
+            defaults={
+                "status": ReminderSent.Status.SENDING,
+                "claimed_at": now,
+                "message_id": make_msgid(domain=DNS_NAME),
+            },
+        )
+        if created:
+            return row, True
+        if row.status == ReminderSent.Status.SENT:
+            return None
+        if row.claimed_at and row.claimed_at > now - _stale_after():
+            return row, False
+        logger.warning(
+            "Daily reminder for %s: the claim for %s was stale (its attempt died while "
+            "sending); sending it again with the same Message-ID %s.",
+            day,
+            user,
+            row.message_id,
+        )
+        row.claimed_at = now
+        row.message_id = row.message_id or make_msgid(domain=DNS_NAME)
+        row.save(update_fields=["claimed_at", "message_id"])
+    return row, True
+
+
+def reminder_send(*, user, reminder: Reminder) -> bool | ReminderSent:
+    """Send one person's reminder of the day unless it went out already; True if sent, the
+    claim when another attempt is sending it right now."""
     context = reminder_context(user=user, reminder=reminder)
     subject = " ".join(render_to_string("reports/email/reminder_subject.txt", context).split())
     body = render_to_string("reports/email/reminder_body.txt", context)
-    try:
-        with transaction.atomic():
-            ReminderSent.objects.create(user=user, day=reminder.day)
-            send_mail(subject, body, None, [user.email])
-    except IntegrityError:
+    claimed = _claim(user=user, day=reminder.day)
+    if claimed is None:
         return False
+    claim, send_now = claimed
+    if not send_now:
+        return claim
+    try:
+        send_mail(subject, body, None, [user.email], message_id=claim.message_id)
+    except Exception:
+        with transaction.atomic():  # nothing went out: the next run sends it anew
+            ReminderSent.objects.filter(pk=claim.pk, claimed_at=claim.claimed_at).delete()
+        raise
+    with transaction.atomic():
+        ReminderSent.objects.filter(pk=claim.pk).update(
+            status=ReminderSent.Status.SENT, sent_at=timezone.now()
+        )
     return True
 
 
@@ -230,13 +306,28 @@ def reminders_send(*, day: date) -> int:
                 hall,
             )
     already = set(
-        ReminderSent.objects.filter(day=day, user_id__in=reachable).values_list(
-            "user_id", flat=True
-        )
+        ReminderSent.objects.filter(
+            day=day, user_id__in=reachable, status=ReminderSent.Status.SENT
+        ).values_list("user_id", flat=True)
     )
     sent = 0
+    claimed_elsewhere: list[ReminderSent] = []
     for user_id, user in reachable.items():
-        if user_id not in already and reminder_send(user=user, reminder=plan.reminders[user_id]):
+        if user_id in already:
+            continue
+        outcome = reminder_send(user=user, reminder=plan.reminders[user_id])
+        if isinstance(outcome, ReminderSent):
+            claimed_elsewhere.append(outcome)
+        elif outcome:
             sent += 1
-    logger.info("Daily reminders for %s: %s sent.", day, sent)
+    logger.info(
+        "Daily reminders for %s: %s sent, %s being sent by another attempt.",
+        day,
+        sent,
+        len(claimed_elsewhere),
+    )
+    if claimed_elsewhere:
+        youngest = max(row.claimed_at for row in claimed_elsewhere)
+        wait = (youngest + _stale_after() - timezone.now()).total_seconds()
+        raise RemindersInProgress(len(claimed_elsewhere), max(wait, 0) + 1)
     return sent

@@ -24,7 +24,7 @@ from windows.rules.hall_time import hall_localdate
 
 from .models import Bulletin
 from .periods import KINDS, period_of, scheduled_day
-from .reminders import reminders_send
+from .reminders import RemindersInProgress, reminders_send
 from .services import BulletinNoData, DeliveryInProgress, bulletin_build, bulletin_send
 
 logger = logging.getLogger(__name__)
@@ -100,9 +100,20 @@ def send_bulletin(self, bulletin_id: int) -> int:
     return _send(self, Bulletin.objects.select_related("hall").get(pk=bulletin_id))
 
 
-@shared_task(name="reports.tasks.send_daily_reminders")
-def send_daily_reminders(day: str | None = None) -> int:
-    """The daily reminders of the day (ISO date; default: the installation's today)."""
+@shared_task(bind=True, name="reports.tasks.send_daily_reminders", max_retries=5)
+def send_daily_reminders(self, day: str | None = None) -> int:
+    """The daily reminders of the day (ISO date; default: the installation's today).
+
+    When another attempt holds fresh claims (e.g. this task redelivered after its worker was
+    killed mid-send), it looks again once they would be stale, for the same day."""
     # One day for all halls: reminders_send plans and records (ReminderSent) one day per run.
     the_day = date.fromisoformat(day) if day else timezone.localdate()
-    return reminders_send(day=the_day)
+    try:
+        return reminders_send(day=the_day)
+    except RemindersInProgress as busy:
+        logger.info(
+            "Daily reminders for %s: %s; looking again in %.0f s.", the_day, busy, busy.wait
+        )
+        raise self.retry(
+            exc=busy, countdown=busy.wait, args=(the_day.isoformat(),), kwargs={}
+        ) from busy

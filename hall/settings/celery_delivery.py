@@ -10,9 +10,11 @@ The numbers are chained so that a claim can be judged dead from its age alone:
 - BULLETIN_DELIVERY_STALE_AFTER is longer than that hard limit: a delivery still "sending"
   after it belongs to an attempt that died, and the next attempt may send it again (with
   the same Message-ID).
-- CELERY_TASK_TIME_LIMIT is every other task's hard limit; the Redis visibility timeout is
-  slightly longer than the longest hard limit, so a task whose worker was killed outright is
-  redelivered within minutes, not an hour, and a live task is never redelivered.
+- CELERY_TASK_TIME_LIMIT is every other task's hard limit (REMINDER_STALE_AFTER, the daily
+  reminders' claims, is longer).
+- The Redis visibility timeout is slightly longer than the longest hard limit and than the
+  longest countdown a task retries with (a stale-after), so a task whose worker was killed
+  outright is redelivered within minutes, not an hour, and a live or waiting task never is.
 """
 
 import environ
@@ -32,9 +34,17 @@ BULLETIN_DELIVERY_STALE_AFTER = _env.int(
 
 CELERY_TASK_SOFT_TIME_LIMIT = _env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=840)
 CELERY_TASK_TIME_LIMIT = _env.int("CELERY_TASK_TIME_LIMIT", default=900)
+# The daily reminders run under CELERY_TASK_TIME_LIMIT: a claim older than this is dead.
+REMINDER_STALE_AFTER = _env.int("REMINDER_STALE_AFTER", default=CELERY_TASK_TIME_LIMIT + 60)
 CELERY_VISIBILITY_TIMEOUT = _env.int(
     "CELERY_VISIBILITY_TIMEOUT",
-    default=max(CELERY_TASK_TIME_LIMIT, BULLETIN_TASK_TIME_LIMIT) + 60,
+    default=max(
+        CELERY_TASK_TIME_LIMIT,
+        BULLETIN_TASK_TIME_LIMIT,
+        BULLETIN_DELIVERY_STALE_AFTER,
+        REMINDER_STALE_AFTER,
+    )
+    + 60,
 )
 
 if not str(_BROKER_URL).startswith("filesystem://"):

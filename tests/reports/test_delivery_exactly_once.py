@@ -30,12 +30,14 @@ from django.db import connection
 from django.utils import timezone
 
 from reports import tasks
-from reports.models import Bulletin, BulletinDelivery, BulletinRecipient
+from reports.models import Bulletin, BulletinDelivery, BulletinRecipient, ReminderSent
+from reports.reminders import RemindersInProgress, reminders_send
 from reports.services import DeliveryInProgress, bulletin_send
 from tests.reports.test_bulletin_email import free_port
 from tests.test_celery_worker import CELERY, ROOT, filesystem_broker, redis_broker
 
 EMAILS = ["a@example.com", "b@example.com", "c@example.com"]
+REMINDER_DAY = dt.date(2020, 9, 30)
 
 
 def make_bulletin(hall) -> Bulletin:
@@ -228,11 +230,15 @@ def test_a_failed_delivery_is_retried_with_its_message_id_a_resend_gets_a_new_on
 
 
 def test_the_timeouts_are_chained():
-    """SMTP timeout < bulletin hard limit < stale claim; every hard limit < visibility."""
+    """SMTP timeout < hard limit < stale claim; every hard limit and retry countdown <
+    the visibility timeout."""
     s = django_settings
     assert 0 < s.EMAIL_TIMEOUT < s.BULLETIN_TASK_SOFT_TIME_LIMIT < s.BULLETIN_TASK_TIME_LIMIT
     assert s.BULLETIN_TASK_TIME_LIMIT < s.BULLETIN_DELIVERY_STALE_AFTER
-    assert max(s.CELERY_TASK_TIME_LIMIT, s.BULLETIN_TASK_TIME_LIMIT) < (s.CELERY_VISIBILITY_TIMEOUT)
+    assert s.CELERY_TASK_TIME_LIMIT < s.REMINDER_STALE_AFTER  # the reminders' task
+    longest = (s.CELERY_TASK_TIME_LIMIT, s.BULLETIN_TASK_TIME_LIMIT)
+    longest_countdown = (s.BULLETIN_DELIVERY_STALE_AFTER, s.REMINDER_STALE_AFTER)
+    assert max(*longest, *longest_countdown) < s.CELERY_VISIBILITY_TIMEOUT
     assert s.CELERY_VISIBILITY_TIMEOUT < 3600
     for task in (tasks.build_and_send_bulletin, tasks.send_bulletin):
         assert task.time_limit == s.BULLETIN_TASK_TIME_LIMIT
@@ -321,11 +327,7 @@ class WorkerDatabase:
             auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
             self.url = f"postgres://{auth}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
-    def deliveries(self) -> list[tuple[str, str, str, int]]:
-        query = (
-            "SELECT email, status, message_id, attempts FROM reports_bulletindelivery "
-            "ORDER BY email"
-        )
+    def rows(self, query: str) -> list[tuple]:
         if self.vendor == "sqlite":
             with sqlite3.connect(self.path, timeout=10) as db:
                 return db.execute(query).fetchall()
@@ -334,13 +336,37 @@ class WorkerDatabase:
             return cursor.fetchall()
 
 
+def bulletin_job(hall) -> tuple[str, tuple, str]:
+    bulletin = make_bulletin(hall)
+    query = (
+        "SELECT email, status, message_id, attempts FROM reports_bulletindelivery ORDER BY email"
+    )
+    return "reports.tasks.send_bulletin", (bulletin.pk,), query
+
+
+def reminders_job(hall) -> tuple[str, tuple, str]:
+    from tests.reports.test_reminders import case
+    from tests.windows.factories import UserFactory
+
+    for address in EMAILS:
+        case(hall, UserFactory(username=address[0], email=address), dt.date(2020, 9, 28))
+    query = (
+        "SELECT u.email, r.status, r.message_id, 0 FROM evaluations_remindersent r "
+        "JOIN auth_user u ON u.id = r.user_id ORDER BY u.email"
+    )
+    return "reports.tasks.send_daily_reminders", (REMINDER_DAY.isoformat(),), query
+
+
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("make_job", [bulletin_job, reminders_job], ids=["bulletin", "reminders"])
 @pytest.mark.parametrize(
     "make_broker", [filesystem_broker, redis_broker], ids=["filesystem", "redis"]
 )
-def test_a_pool_process_killed_mid_send_emails_each_recipient_once(tmp_path, make_broker, hall_a):
-    bulletin = make_bulletin(hall_a)
+def test_a_pool_process_killed_mid_send_emails_each_recipient_once(
+    tmp_path, make_broker, make_job, hall_a
+):
+    task_name, args, query = make_job(hall_a)
     database = WorkerDatabase(tmp_path)
     env, client = make_broker(tmp_path)
     queue = f"test-delivery-{os.getpid()}-{time.monotonic_ns()}"
@@ -356,6 +382,7 @@ def test_a_pool_process_killed_mid_send_emails_each_recipient_once(tmp_path, mak
         "EMAIL_PORT": str(controller.port),
         "EMAIL_TIMEOUT": "10",
         "BULLETIN_DELIVERY_STALE_AFTER": "3",  # a dead attempt's claim, judged within seconds
+        "REMINDER_STALE_AFTER": "3",
         **env,
     }
     if "REDIS_URL" not in env:
@@ -372,7 +399,7 @@ def test_a_pool_process_killed_mid_send_emails_each_recipient_once(tmp_path, mak
         stderr=subprocess.PIPE,
     )
     try:
-        client.send_task("reports.tasks.send_bulletin", args=(bulletin.pk,), queue=queue)
+        client.send_task(task_name, args=args, queue=queue)
         assert smtp.stalled.wait(40), "the worker never reached the SMTP server"
         [pool] = pool_processes(worker.pid)
         os.kill(pool, signal.SIGKILL)  # mid-send: the server has the email, not the worker
@@ -381,7 +408,7 @@ def test_a_pool_process_killed_mid_send_emails_each_recipient_once(tmp_path, mak
 
         final = wait_until(
             lambda: (
-                (rows := database.deliveries())
+                (rows := database.rows(query))
                 and len(rows) == 3
                 and all(row[1] == "sent" for row in rows)
                 and rows
@@ -409,6 +436,86 @@ def test_a_pool_process_killed_mid_send_emails_each_recipient_once(tmp_path, mak
     # ... and the one window left: the server had accepted a's email before the kill; the
     # stale claim sent it again, with the same Message-ID, so receivers can drop the copy.
     assert len(by_recipient["a@example.com"]) == 2
-    assert [row[3] for row in final] == [2, 1, 1]
+    if make_job is bulletin_job:
+        assert [row[3] for row in final] == [2, 1, 1]  # attempts
     assert "WorkerLostError" in log, log
     assert "stale" in log, log
+
+
+# --- the daily reminders: the same claim (ReminderSent) ----------------------------------
+
+
+@pytest.fixture
+def due_case(hall_a):
+    from tests.reports.test_reminders import case
+    from tests.windows.factories import UserFactory
+
+    handler = UserFactory(username="handler", email="handler@example.com")
+    case(hall_a, handler, dt.date(2020, 9, 28))
+    return handler
+
+
+@pytest.mark.django_db
+def test_a_reminder_is_claimed_before_the_smtp_call_and_marked_sent_after(due_case, mailoutbox):
+    seen = []
+    real_send = locmem.EmailBackend.send_messages
+
+    def inspect(backend, messages):
+        row = ReminderSent.objects.get(user=due_case, day=REMINDER_DAY)
+        seen.append((row.status, row.message_id, messages[0].message()["Message-ID"]))
+        return real_send(backend, messages)
+
+    with mock.patch.object(locmem.EmailBackend, "send_messages", inspect):
+        assert reminders_send(day=REMINDER_DAY) == 1
+
+    [(status, recorded, header)] = seen
+    assert status == "sending" and recorded == header
+    row = ReminderSent.objects.get()
+    assert (row.status, row.message_id) == ("sent", header) and row.sent_at
+    assert reminders_send(day=REMINDER_DAY) == 0
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_fresh_reminder_claim_is_not_sent_again_a_stale_one_is_with_its_message_id(
+    due_case, mailoutbox, settings, caplog
+):
+    settings.REMINDER_STALE_AFTER = 600
+    row = ReminderSent.objects.create(
+        user=due_case,
+        day=REMINDER_DAY,
+        status="sending",
+        claimed_at=timezone.now() - dt.timedelta(seconds=30),
+        message_id="<reminder@hall>",
+    )
+
+    with pytest.raises(RemindersInProgress) as busy:
+        reminders_send(day=REMINDER_DAY)
+    assert mailoutbox == []
+    assert 560 < busy.value.wait <= 572
+
+    row.claimed_at = timezone.now() - dt.timedelta(seconds=601)
+    row.save()
+    with caplog.at_level(logging.WARNING, logger="reports.reminders"):
+        assert reminders_send(day=REMINDER_DAY) == 1
+
+    [again] = mailoutbox
+    assert again.message()["Message-ID"] == "<reminder@hall>"
+    assert ReminderSent.objects.get().status == "sent"
+    assert "stale" in caplog.text
+
+
+@pytest.mark.django_db
+def test_the_reminder_task_looks_again_when_the_claim_would_be_stale(due_case, settings):
+    settings.REMINDER_STALE_AFTER = 600
+    ReminderSent.objects.create(
+        user=due_case, day=REMINDER_DAY, status="sending", claimed_at=timezone.now()
+    )
+
+    with mock.patch.object(tasks.send_daily_reminders, "retry") as retry:
+        retry.side_effect = RuntimeError("retried")
+        with pytest.raises(RuntimeError, match="retried"):
+            tasks.send_daily_reminders.run(REMINDER_DAY.isoformat())
+
+    assert 590 < retry.call_args.kwargs["countdown"] <= 601
+    assert retry.call_args.kwargs["args"] == (REMINDER_DAY.isoformat(),)
