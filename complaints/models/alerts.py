@@ -14,6 +14,11 @@ class DutyAlert(models.Model):
     )
     recipients = models.JSONField(_("recipients"), default=list)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Claimed, in its own committed transaction, before the SMTP call (cleared if it fails):
+    # a retry finds a fresh claim and waits; a stale one is sent again with the same
+    # Message-ID, so the receiving side can drop the copy.
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
+from django.core.mail.message import make_msgid
+from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -15,6 +19,8 @@ from complaints.models import Channel, Complaint, DutyAlert
 from windows import roles
 from windows.models import DutyAssignment, Hall
 from windows.rules.hall_time import hall_localdate
+
+logger = logging.getLogger(__name__)
 
 ALERTING_CHANNELS = frozenset({Channel.BAD_REVIEW, Channel.WORK_ORDER_12345})
 # Only a case received this recently alerts anyone (an import of old visits must not).
@@ -75,26 +81,74 @@ def duty_alert_for(*, complaint: Complaint) -> DutyAlert | None:
     return alert
 
 
-@transaction.atomic
-def duty_alert_send(*, complaint_id: int) -> bool:
-    """Email the alert of a case unless it went out already; True if sent now."""
-    alert = (
-        DutyAlert.objects.select_for_update()
-        .filter(complaint_id=complaint_id, sent_at__isnull=True)
-        .first()
+class AlertInProgress(Exception):
+    """Another attempt holds a fresh claim on the alert: look again once it would be stale."""
+
+    def __init__(self, wait: float):
+        super().__init__(f"the alert is being sent by another attempt (stale in {wait:.0f} s)")
+        self.wait = wait
+
+
+def _stale_after() -> timedelta:
+    return timedelta(
+        seconds=getattr(settings, "DUTY_ALERT_STALE_AFTER", settings.CELERY_TASK_TIME_LIMIT + 60)
     )
+
+
+def _claim(complaint_id: int) -> DutyAlert | None:
+    """Claim the unsent alert of a case in a transaction committed before any SMTP call;
+    None if it went out already. Raises AlertInProgress for a fresh claim of another
+    attempt; a stale claim (its attempt died, perhaps after the server took the email) is
+    taken over and the email sent again with the Message-ID recorded the first time."""
+    now = timezone.now()
+    with transaction.atomic():
+        alert = (
+            DutyAlert.objects.select_for_update()
+            .filter(complaint_id=complaint_id, sent_at__isnull=True)
+            .first()
+        )
+        if alert is None:
+            return None
+        if alert.claimed_at and alert.claimed_at > now - _stale_after():
+            raise AlertInProgress((alert.claimed_at + _stale_after() - now).total_seconds())
+        if alert.claimed_at:
+            logger.warning("Duty alert %s: stale claim taken over, sent again.", alert.pk)
+        alert.claimed_at = now
+        alert.message_id = alert.message_id or make_msgid(domain=DNS_NAME)
+        alert.save(update_fields=["claimed_at", "message_id"])
+    return alert
+
+
+def duty_alert_send(*, complaint_id: int) -> bool:
+    """Email the alert of a case unless it went out already; True if sent now.
+
+    Exactly once as far as it can be: the claim is committed before the SMTP call and the
+    alert marked sent after the server accepted it; a failed send clears the claim (the
+    task retries). The one window left: the server took the email and the attempt died
+    before marking it, then the email goes again with the same Message-ID."""
+    alert = _claim(complaint_id)
     if alert is None:
         return False
-    case = Complaint.objects.select_related("hall", "window", "staff").get(pk=complaint_id)
     if alert.recipients:
+        case = Complaint.objects.select_related("hall", "window", "staff").get(pk=complaint_id)
         context = {"case": case, "alert": alert}
         subject = " ".join(
             render_to_string("complaints/email/duty_alert_subject.txt", context).split()
         )
         body = render_to_string("complaints/email/duty_alert_body.txt", context)
-        send_mail(subject, body, None, list(alert.recipients))
-    alert.sent_at = timezone.now()
-    alert.save(update_fields=["sent_at"])
+        message = EmailMessage(
+            subject, body, None, list(alert.recipients), headers={"Message-ID": alert.message_id}
+        )
+        try:
+            message.send()
+        except Exception:
+            DutyAlert.objects.filter(pk=alert.pk, claimed_at=alert.claimed_at).update(
+                claimed_at=None
+            )
+            raise
+    DutyAlert.objects.filter(pk=alert.pk, claimed_at=alert.claimed_at).update(
+        sent_at=timezone.now()
+    )
     return bool(alert.recipients)
 
 
