@@ -2,10 +2,12 @@
 the same result the upload page shows; one's own jobs only; a redelivered task does nothing."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.imports.test_import_visits import HEADER
 from tests.windows.factories import ServiceItemFactory, make_manager
@@ -181,6 +183,31 @@ def test_a_redelivered_task_finds_the_job_claimed_and_imports_nothing_twice(
         "first",
         "imported 3, unchanged 0, rejected 0",
     )
+
+
+@pytest.mark.django_db
+def test_a_job_left_running_by_a_dead_worker_runs_again_once_stale(
+    manager_a, hall_a, small_threshold, django_capture_on_commit_callbacks
+):
+    ServiceItemFactory(code="SB001")
+    with django_capture_on_commit_callbacks(execute=False):
+        job = import_job_create(
+            kind="windows",
+            upload=csv_upload("w.csv", windows_csv(2)),
+            options={"create_missing": False, "dry_run": False},
+            user=manager_a,
+        )
+    limit = small_threshold.CELERY_TASK_TIME_LIMIT
+    recently = timezone.now() - timedelta(seconds=limit)
+    ImportJob.objects.filter(pk=job.pk).update(status="running", started_at=recently)
+    assert import_job_run(job.pk, task_id="redelivered") is False  # maybe still alive
+
+    long_ago = timezone.now() - timedelta(seconds=limit + 61)
+    ImportJob.objects.filter(pk=job.pk).update(started_at=long_ago)
+    assert import_job_run(job.pk, task_id="redelivered") is True
+
+    job.refresh_from_db()
+    assert (job.status, job.summary) == ("done", "imported 2, unchanged 0, rejected 0")
 
 
 @pytest.mark.django_db

@@ -9,10 +9,12 @@ name, the page's options (JSON: hall_code, create_missing, dry_run) and the user
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import BinaryIO
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from windows.models import ImportJob
@@ -65,7 +67,13 @@ def import_job_run(
 ) -> bool:
     """Run a queued job once (a redelivered task finds it claimed and does nothing); the
     stored upload is deleted when the job ends, whatever the outcome."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+    # A job still "running" longer than a task may run was left by a worker that died: its
+    # import rolled back with it (one transaction), so it runs again from the start.
+    stale = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    claimable = Q(status=ImportJob.Status.QUEUED) | Q(
+        status=ImportJob.Status.RUNNING, started_at__lt=stale
+    )
+    claimed = ImportJob.objects.filter(claimable, pk=job_id).update(
         status=ImportJob.Status.RUNNING, started_at=timezone.now(), task_id=task_id
     )
     if not claimed:
