@@ -162,10 +162,8 @@ def test_the_tablet_throttle_counts_across_processes(tmp_path):
         assert each == sorted(each, reverse=True)
 
 
-def test_the_31st_rating_of_a_minute_is_429_whichever_worker_takes_it(
-    en_client, window, monkeypatch
-):
-    """In one process: the throttle's count is in the shared cache, not in the view."""
+def test_the_31st_rating_of_a_minute_is_429_with_retry_after(en_client, window, monkeypatch):
+    """Through the API: replays count too; the count is in the shared cache."""
     from tests.evaluations.tablet_factories import finished_visit
 
     _device, token = paired_tablet(window)
