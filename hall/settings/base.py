@@ -202,7 +202,7 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-from .security import *  # noqa: E402,F403
 from .cache import *  # noqa: E402,F403
 from .celery_delivery import *  # noqa: E402,F403
 from .files import *  # noqa: E402,F403
+from .security import *  # noqa: E402,F403

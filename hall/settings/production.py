@@ -24,6 +24,6 @@ X_FRAME_OPTIONS = "DENY"
 
 # The API's schema and docs are for the hall's own integrators: signed-in users only.
 SPECTACULAR_SETTINGS = {
-    **SPECTACULAR_SETTINGS,  # noqa: F405
+    **SPECTACULAR_SETTINGS,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
