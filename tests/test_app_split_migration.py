@@ -467,7 +467,13 @@ def test_a_pre_split_database_migrates_forward_with_every_row_kept():
         # The records read through today's models, field by field.
         now = records_now(before["inspection"])
         for name, rows in before["records"].items():
-            assert now[name] == rows, name
+            # Columns later migrations added (a duty alert's claim) are left out.
+            assert len(now[name]) == len(rows), name
+            kept = [
+                {field: row[field] for field in old} if isinstance(old, dict) else row
+                for row, old in zip(now[name], rows)
+            ]
+            assert kept == rows, name
         assert now["best_windows"] == before["windows"][:2]
         assert now["worst_windows"] == before["windows"][2:]
 
@@ -581,6 +587,8 @@ def test_a_pre_split_database_migrates_forward_with_every_row_kept():
         # manage.py migrate (its post_migrate creates content types of the state it leaves,
         # so no twin of a moved one): the rows, ids and grants stay put both ways.
         call_command("migrate", "evaluations", "0007_rating_historical", verbosity=0)
+        # (windows' own later migrations, unrelated to the split, go back to its old leaf)
+        call_command("migrate", "windows", "0009_window_live_version", verbosity=0)
         executor = MigrationExecutor(connection)
         assert set(executor.loader.applied_migrations) == pre_split_applied
         assert row_counts() == counts_before

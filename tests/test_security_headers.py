@@ -42,8 +42,11 @@ def directives(header: str) -> dict[str, str]:
 
 
 def production_env(**extra) -> dict:
+    # Only what a production process is given: nothing the test run itself set leaks in.
     return {
-        **os.environ,
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "LANG": "C.UTF-8",
         "DJANGO_SETTINGS_MODULE": "hall.settings.production",
         "DJANGO_SECRET_KEY": "x" * 60 + "-not-a-real-secret-but-long-and-varied-0123456789",
         "DJANGO_ALLOWED_HOSTS": "testserver,hall.example",

@@ -18,6 +18,8 @@ CONTENT_TYPES = (
     '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
     'content-types"/>'
 )
+pytestmark = pytest.mark.usefixtures("english")
+
 ROW = b'<row><c t="inlineStr"><is><t>LH01</t></is></c></row>'
 
 
