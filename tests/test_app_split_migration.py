@@ -471,7 +471,7 @@ def test_a_pre_split_database_migrates_forward_with_every_row_kept():
             assert len(now[name]) == len(rows), name
             kept = [
                 {field: row[field] for field in old} if isinstance(old, dict) else row
-                for row, old in zip(now[name], rows)
+                for row, old in zip(now[name], rows, strict=True)
             ]
             assert kept == rows, name
         assert now["best_windows"] == before["windows"][:2]

@@ -22,11 +22,8 @@ from django.utils.translation import gettext_lazy
 from windows.admin.forms import WindowsImportForm
 from windows.importing import ImportFileError
 from windows.importing.jobs import import_job_create, run_import, runs_in_background
+from windows.importing.results import ROWS_LISTED
 from windows.models import ImportJob
-
-# The page lists this many rejected rows and counts the rest (a bad file of 300,000 rows
-# must not become a page of hundreds of MB); the command prints them all.
-ERRORS_SHOWN = 200
 
 
 @dataclass(frozen=True)
@@ -127,8 +124,8 @@ def import_view(
         "opts": model_admin.model._meta,
         "form": form,
         "result": result,
-        "shown_errors": result.errors[:ERRORS_SHOWN] if result else [],
-        "errors_not_shown": max(len(result.errors) - ERRORS_SHOWN, 0) if result else 0,
+        "rejected_rows": [(e.row, e.reason) for e in result.errors[:ROWS_LISTED]] if result else [],
+        "errors_not_shown": max(len(result.errors) - ROWS_LISTED, 0) if result else 0,
         "media": model_admin.media + form.media,
     }
     return TemplateResponse(request, "admin/windows/import.html", context)

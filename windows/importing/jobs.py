@@ -20,12 +20,10 @@ from django.utils import timezone, translation
 from windows.models import ImportJob
 
 from .progress import rows_reported_to
-from .results import ImportFileError, ImportResult
+from .results import ROWS_LISTED, ImportFileError, ImportResult
 
 Runner = Callable[..., ImportResult]  # (file, filename, options, user) -> ImportResult
 RUNNERS: dict[str, Runner] = {}
-# The job page lists this many rejected rows (the command lists them all).
-ERRORS_KEPT = 200
 # An upload at least this big runs as a job (bytes; settings.IMPORT_IN_BACKGROUND_FROM).
 IN_BACKGROUND_FROM = 2 * 1024 * 1024
 
@@ -96,7 +94,7 @@ def import_job_run(
     else:
         job.status = ImportJob.Status.DONE
         job.summary, job.rejected = result.summary, result.rejected
-        job.errors = [[error.row, error.reason] for error in result.errors[:ERRORS_KEPT]]
+        job.errors = [[error.row, error.reason] for error in result.errors[:ROWS_LISTED]]
         job.notes = result.notes
     finally:
         job.finished_at = timezone.now()

@@ -9,6 +9,11 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+# The upload page and a background job's page list this many rejected rows and count the
+# rest (a bad file of 300,000 rows must not become a page of hundreds of MB); the commands
+# print them all (contracts.md section 2).
+ROWS_LISTED = 200
+
 
 @dataclass(frozen=True)
 class RowError:
