@@ -25,9 +25,6 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
-from django.core.mail.message import make_msgid
-from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -38,6 +35,7 @@ from complaints.services.alerts import duty_leader_ids
 from rectification.models import Measure
 from reports.models import ReminderSent
 from windows import roles
+from windows.mail import new_message_id, send_mail
 from windows.models import Hall
 from windows.workdays import business_days
 
@@ -197,13 +195,6 @@ class RemindersInProgress(Exception):
         self.wait = wait
 
 
-def send_mail(subject: str, body: str, from_email, recipient_list, *, message_id: str) -> int:
-    """Django's send_mail, with the Message-ID recorded on the claim."""
-    message = EmailMessage(subject, body, from_email, recipient_list)
-    message.extra_headers["Message-ID"] = message_id
-    return message.send()
-
-
 def _stale_after() -> timedelta:
     return timedelta(seconds=settings.REMINDER_STALE_AFTER)
 
@@ -222,7 +213,7 @@ def _claim(*, user, day: date) -> tuple[ReminderSent, bool] | None:
             defaults={
                 "status": ReminderSent.Status.SENDING,
                 "claimed_at": now,
-                "message_id": make_msgid(domain=DNS_NAME),
+                "message_id": new_message_id(),
             },
         )
         if created:
@@ -239,7 +230,7 @@ def _claim(*, user, day: date) -> tuple[ReminderSent, bool] | None:
             row.message_id,
         )
         row.claimed_at = now
-        row.message_id = row.message_id or make_msgid(domain=DNS_NAME)
+        row.message_id = row.message_id or new_message_id()
         row.save(update_fields=["claimed_at", "message_id"])
     return row, True
 

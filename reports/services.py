@@ -24,8 +24,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
-from django.core.mail.message import make_msgid
-from django.core.mail.utils import DNS_NAME
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -36,6 +34,7 @@ from complaints.selectors import complaint_list, in_hall_days
 from evaluations.selectors.results import bad_reviews
 from evaluations.selectors.surveys import weekly_progress
 from rectification.selectors import hall_rectification, inspection_results
+from windows.mail import new_message_id
 from windows.models import Hall, Visit
 from windows.roles import is_hall_manager
 from windows.rules.hall_time import hall_localtime, week_of
@@ -391,7 +390,7 @@ def _claim(*, bulletin: Bulletin, email: str) -> _Claim | BulletinDelivery | Non
         delivery.status = BulletinDelivery.Status.SENDING
         delivery.attempt_id = uuid.uuid4()
         delivery.claimed_at = now
-        delivery.message_id = delivery.message_id or make_msgid(domain=DNS_NAME)
+        delivery.message_id = delivery.message_id or new_message_id()
         delivery.attempts += 1
         delivery.save(
             update_fields=["status", "attempt_id", "claimed_at", "message_id", "attempts"]

@@ -8,15 +8,13 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMessage
-from django.core.mail.message import make_msgid
-from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from complaints.models import Channel, Complaint, DutyAlert
 from windows import roles
+from windows.mail import new_message_id, send_mail
 from windows.models import DutyAssignment, Hall
 from windows.rules.hall_time import hall_localdate
 
@@ -114,7 +112,7 @@ def _claim(complaint_id: int) -> DutyAlert | None:
         if alert.claimed_at:
             logger.warning("Duty alert %s: stale claim taken over, sent again.", alert.pk)
         alert.claimed_at = now
-        alert.message_id = alert.message_id or make_msgid(domain=DNS_NAME)
+        alert.message_id = alert.message_id or new_message_id()
         alert.save(update_fields=["claimed_at", "message_id"])
     return alert
 
@@ -136,11 +134,8 @@ def duty_alert_send(*, complaint_id: int) -> bool:
             render_to_string("complaints/email/duty_alert_subject.txt", context).split()
         )
         body = render_to_string("complaints/email/duty_alert_body.txt", context)
-        message = EmailMessage(
-            subject, body, None, list(alert.recipients), headers={"Message-ID": alert.message_id}
-        )
         try:
-            message.send()
+            send_mail(subject, body, None, list(alert.recipients), message_id=alert.message_id)
         except Exception:
             DutyAlert.objects.filter(pk=alert.pk, claimed_at=alert.claimed_at).update(
                 claimed_at=None

@@ -24,7 +24,6 @@ import math
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.http import HttpRequest
@@ -145,12 +144,7 @@ def burst_alert() -> list[int]:
 
 def _send_burst_alert(hall: Hall) -> None:
     emails = sorted(
-        set(
-            get_user_model()
-            .objects.filter(pk__in=roles.hall_managers(hall).values("pk"))
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
+        set(roles.hall_managers(hall).exclude(email="").values_list("email", flat=True))
     )
     logger.error(
         "pairing burst: %d or more wrong pairing codes in %d min; alerting hall %s (%d emails)",
