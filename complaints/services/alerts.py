@@ -88,9 +88,7 @@ class AlertInProgress(Exception):
 
 
 def _stale_after() -> timedelta:
-    return timedelta(
-        seconds=getattr(settings, "DUTY_ALERT_STALE_AFTER", settings.CELERY_TASK_TIME_LIMIT + 60)
-    )
+    return timedelta(seconds=settings.DUTY_ALERT_STALE_AFTER)
 
 
 def _claim(complaint_id: int) -> DutyAlert | None:

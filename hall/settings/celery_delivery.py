@@ -36,6 +36,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = _env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=84
 CELERY_TASK_TIME_LIMIT = _env.int("CELERY_TASK_TIME_LIMIT", default=900)
 # The daily reminders run under CELERY_TASK_TIME_LIMIT: a claim older than this is dead.
 REMINDER_STALE_AFTER = _env.int("REMINDER_STALE_AFTER", default=CELERY_TASK_TIME_LIMIT + 60)
+# So do the duty-leader alerts (complaints/services/alerts.py).
+DUTY_ALERT_STALE_AFTER = _env.int("DUTY_ALERT_STALE_AFTER", default=CELERY_TASK_TIME_LIMIT + 60)
 CELERY_VISIBILITY_TIMEOUT = _env.int(
     "CELERY_VISIBILITY_TIMEOUT",
     default=max(
@@ -43,6 +45,7 @@ CELERY_VISIBILITY_TIMEOUT = _env.int(
         BULLETIN_TASK_TIME_LIMIT,
         BULLETIN_DELIVERY_STALE_AFTER,
         REMINDER_STALE_AFTER,
+        DUTY_ALERT_STALE_AFTER,
     )
     + 60,
 )
