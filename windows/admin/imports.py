@@ -102,14 +102,14 @@ def import_view(
                     messages.info(
                         request,
                         _("Dry run, nothing was stored: %(summary)s.")
-                        % {"summary": result.summary},
+                        % {"summary": result.summary_display},
                     )
                 elif result.rejected:
                     messages.warning(
-                        request, page.done_with_rejections % {"summary": result.summary}
+                        request, page.done_with_rejections % {"summary": result.summary_display}
                     )
                 else:
-                    messages.success(request, page.done % {"summary": result.summary})
+                    messages.success(request, page.done % {"summary": result.summary_display})
                     opts = model_admin.model._meta
                     return HttpResponseRedirect(
                         reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")

@@ -95,7 +95,7 @@ def import_job_run(
         job.status = ImportJob.Status.DONE
         job.summary, job.rejected = result.summary, result.rejected
         job.errors = [[error.row, error.reason] for error in result.errors[:ROWS_LISTED]]
-        job.notes = result.notes
+        job.notes = result.note_codes  # put in words in the viewer's language
     finally:
         job.finished_at = timezone.now()
         job.file.delete(save=False)
