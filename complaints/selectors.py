@@ -92,7 +92,7 @@ def complaint_list(
         cases = cases.filter(window=window)
     if start is not None or end is not None:
         cases = cases.filter(in_hall_days("received_at", hall=hall, start=start, end=end))
-    return cases.select_related("window", "staff", "handler", "hall").order_by(
+    return cases.select_related("window", "staff", "handler__staff_profile", "hall").order_by(
         "-received_at", "-pk"
     )
 
@@ -131,7 +131,9 @@ class TimelineEntry:
 
 def complaint_timeline(complaint: Complaint) -> list[TimelineEntry]:
     """Every recorded change of the case, oldest first: who, when, status from -> to, why."""
-    records = complaint.history.select_related("history_user").order_by("history_date", "pk")
+    records = complaint.history.select_related("history_user__staff_profile").order_by(
+        "history_date", "pk"
+    )
     entries: list[TimelineEntry] = []
     previous = None
     for record in records:
@@ -221,6 +223,6 @@ def complaint_dashboard(*, hall: Hall, today: dt.date) -> Dashboard:
         satisfied_at_callback=counts["satisfied"],
         satisfied_rate_pct=percent(counts["satisfied"], counts["called_back"]),
         overdue_list=cases.filter(late(today))
-        .select_related("window", "staff", "handler")
+        .select_related("window", "staff", "handler__staff_profile")
         .order_by("due_date", "pk"),
     )

@@ -244,7 +244,9 @@ def _detail(
         "case": complaint,
         "phone": shown_phone(user, complaint),
         "timeline": complaint_timeline(complaint),
-        "extensions": complaint.extensions.select_related("requested_by", "decided_by"),
+        "extensions": complaint.extensions.select_related(
+            "requested_by__staff_profile", "decided_by__staff_profile"
+        ),
         "pending_extensions": complaint.extensions.filter(status="pending"),
         "action_forms": action_forms,
         "today": hall_localdate(complaint.hall),
