@@ -34,7 +34,7 @@ from complaints.models import Complaint
 from complaints.services.alerts import duty_leader_ids
 from rectification.models import Measure
 from reports.models import ReminderSent
-from windows import roles
+from windows import contacts, roles
 from windows.mail import new_message_id, send_mail
 from windows.models import Hall
 from windows.workdays import business_days
@@ -248,7 +248,7 @@ def reminder_send(*, user, reminder: Reminder) -> bool | ReminderSent:
     if not send_now:
         return claim
     try:
-        send_mail(subject, body, None, [user.email], message_id=claim.message_id)
+        send_mail(subject, body, None, [contacts.email_of(user)], message_id=claim.message_id)
     except Exception:
         with transaction.atomic():  # nothing went out: the next run sends it anew
             ReminderSent.objects.filter(pk=claim.pk, claimed_at=claim.claimed_at).delete()
@@ -275,12 +275,17 @@ def reminders_send(*, day: date) -> int:
     emailed) is named in a warning with the number of those items.
     """
     plan = reminders_plan(day=day)
-    users = get_user_model().objects.filter(pk__in=plan.reminders).order_by("pk")
+    users = (
+        get_user_model()
+        .objects.filter(pk__in=plan.reminders)
+        .select_related("staff_profile")
+        .order_by("pk")
+    )
     reachable = {}
     for user in users:
         if not user.is_active:
             logger.info("Daily reminder for %s: %s is inactive, skipped.", day, user)
-        elif not user.email:
+        elif not contacts.email_of(user):
             logger.info("Daily reminder for %s: %s has no email address, skipped.", day, user)
         else:
             reachable[user.pk] = user

@@ -8,6 +8,8 @@ class WindowsConfig(AppConfig):
 
     def ready(self) -> None:
         from windows.importing.jobs import register_runner
+        from windows.importing.staff import staff_import_job
         from windows.importing.windows import windows_import_job
 
         register_runner("windows", windows_import_job)
+        register_runner("staff", staff_import_job)

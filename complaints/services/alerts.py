@@ -6,16 +6,15 @@ import logging
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from complaints.models import Channel, Complaint, DutyAlert
-from windows import roles
+from windows import contacts, roles
 from windows.mail import new_message_id, send_mail
-from windows.models import DutyAssignment, Hall
+from windows.models import DutyAssignment, Hall, Staff
 from windows.rules.hall_time import hall_localdate
 
 logger = logging.getLogger(__name__)
@@ -25,11 +24,23 @@ ALERTING_CHANNELS = frozenset({Channel.BAD_REVIEW, Channel.WORK_ORDER_12345})
 FRESH_FOR = timedelta(hours=24)
 
 
+def duty_leaders(*, hall: Hall | int, day: date):
+    """The hall's duty leaders rostered on the day (any shift), as staff."""
+    return Staff.objects.filter(
+        duty_assignments__hall=hall,
+        duty_assignments__date=day,
+        duty_assignments__role=DutyAssignment.Role.DUTY_LEADER,
+    ).distinct()
+
+
 def duty_leader_ids(*, hall: Hall | int, day: date) -> list[int]:
-    """User ids of the hall's duty leaders rostered on the day (any shift)."""
+    """User ids of the hall's duty leaders rostered on the day (those with a login)."""
     return list(
         DutyAssignment.objects.filter(
-            hall=hall, date=day, role=DutyAssignment.Role.DUTY_LEADER
+            hall=hall,
+            date=day,
+            role=DutyAssignment.Role.DUTY_LEADER,
+            staff__user__isnull=False,
         ).values_list("staff__user_id", flat=True)
     )
 
@@ -40,20 +51,13 @@ def hall_manager_ids(*, hall: Hall | int) -> list[int]:
 
 
 def duty_alert_recipients(*, complaint: Complaint) -> list[str]:
-    """The emails of the day's duty leaders of the case's hall; its managers if none is rostered."""
+    """The emails of the day's duty leaders of the case's hall; its managers if none is
+    rostered (each reached by windows.contacts' rule)."""
     day = hall_localdate(complaint.hall, complaint.received_at)
-    user_ids = duty_leader_ids(hall=complaint.hall_id, day=day) or hall_manager_ids(
-        hall=complaint.hall_id
-    )
-    emails = (
-        get_user_model()
-        .objects.filter(pk__in=user_ids, is_active=True)
-        .exclude(email="")
-        .order_by("email")
-        .values_list("email", flat=True)
-        .distinct()
-    )
-    return list(emails)
+    leaders = duty_leaders(hall=complaint.hall_id, day=day)
+    if leaders.exists():
+        return contacts.staff_emails(leaders)
+    return contacts.user_emails(roles.hall_managers(complaint.hall_id))
 
 
 def duty_alert_for(*, complaint: Complaint) -> DutyAlert | None:

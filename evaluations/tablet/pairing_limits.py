@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from evaluations.models import TabletDevice
 from evaluations.tablet import limits
-from windows import roles
+from windows import contacts, roles
 from windows.models import Hall
 
 logger = logging.getLogger("evaluations.pairing")
@@ -143,9 +143,7 @@ def burst_alert() -> list[int]:
 
 
 def _send_burst_alert(hall: Hall) -> None:
-    emails = sorted(
-        set(roles.hall_managers(hall).exclude(email="").values_list("email", flat=True))
-    )
+    emails = contacts.user_emails(roles.hall_managers(hall))
     logger.error(
         "pairing burst: %d or more wrong pairing codes in %d min; alerting hall %s (%d emails)",
         burst_alert_at(),

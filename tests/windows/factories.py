@@ -96,6 +96,8 @@ class StaffFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory, role=roles.WINDOW_STAFF)
     badge_no = factory.Sequence(lambda n: f"B{n:04d}")
     display_name = factory.Sequence(lambda n: f"工作人员{n}")
+    # A staff member's email is on their card (windows.contacts): their login's, here.
+    email = factory.LazyAttribute(lambda o: o.user.email if o.user else "")
 
 
 class DutyAssignmentFactory(factory.django.DjangoModelFactory):

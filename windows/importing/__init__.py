@@ -2,6 +2,7 @@
 shares (the queue system's visits import is imports/visits.py, above the apps it writes)."""
 
 from .results import ImportFileError, ImportResult, RowError
+from .staff import staff_import
 from .windows import windows_import
 
-__all__ = ["ImportFileError", "ImportResult", "RowError", "windows_import"]
+__all__ = ["ImportFileError", "ImportResult", "RowError", "staff_import", "windows_import"]

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from windows.scoping import visible_hall_ids
@@ -65,3 +65,15 @@ def import_hall_ids(
     if hall_ids is None:
         return None
     return frozenset(row["pk"] for row in hall_ids)
+
+
+def validation_reason(exc: ValidationError, columns: dict[str, str]) -> str:
+    """A model's ValidationError as a row's reason, naming each field by the file's column
+    (`columns`: model field -> column) so the user reads what they typed."""
+    if not hasattr(exc, "error_dict"):
+        return " ".join(exc.messages)
+    parts = []
+    for field, messages in exc.message_dict.items():
+        text = " ".join(messages)
+        parts.append(text if field == NON_FIELD_ERRORS else f"{columns.get(field, field)}: {text}")
+    return "; ".join(parts)

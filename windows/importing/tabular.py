@@ -38,7 +38,11 @@ class Column:
 
 
 def read_rows(
-    file: BinaryIO, filename: str, columns: Sequence[Column]
+    file: BinaryIO,
+    filename: str,
+    columns: Sequence[Column],
+    *,
+    present: set[str] | None = None,
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (row number, {column name: value}) for each data row that is not blank.
 
@@ -46,7 +50,9 @@ def read_rows(
     it), blank rows are skipped but still counted. A column missing from the file reads
     as "". The header is checked before this returns, so a bad extension, an empty file
     or a missing required column raise ImportFileError here; a problem found later in
-    the file (a CSV that stops being UTF-8) raises it while iterating.
+    the file (a CSV that stops being UTF-8) raises it while iterating. `present`, if
+    given, receives the names of the columns the header has (an import that leaves a
+    field alone when its column is absent tells an absent column from an empty cell).
     """
     extension = PurePath(filename).suffix.lower()
     if extension == ".csv":
@@ -63,6 +69,8 @@ def read_rows(
     except BaseException:
         raw_rows.close()
         raise
+    if present is not None:
+        present.update(name for name, position in positions.items() if position >= 0)
     return _data_rows(numbered, positions, raw_rows)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from windows.models import Department, Hall, ServiceItem, Window, WindowServiceItem, Zone
 
 from .results import ImportResult
-from .rows import RowRejected, import_hall_ids, split_codes, window_number
+from .rows import RowRejected, import_hall_ids, split_codes, validation_reason, window_number
 from .tabular import Column, read_rows
 
 if TYPE_CHECKING:
@@ -236,18 +236,8 @@ def _save(instance: models.Model, columns: dict[str, str]) -> None:
     try:
         instance.full_clean()
     except ValidationError as exc:
-        raise RowRejected(_validation_reason(exc, columns)) from None
+        raise RowRejected(validation_reason(exc, columns)) from None
     instance.save()
-
-
-def _validation_reason(exc: ValidationError, columns: dict[str, str]) -> str:
-    if not hasattr(exc, "error_dict"):
-        return " ".join(exc.messages)
-    parts = []
-    for field, messages in exc.message_dict.items():
-        text = " ".join(messages)
-        parts.append(text if field == NON_FIELD_ERRORS else f"{columns.get(field, field)}: {text}")
-    return "; ".join(parts)
 
 
 def windows_import_job(*, file: BinaryIO, filename: str, options: dict, user) -> ImportResult:

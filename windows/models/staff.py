@@ -22,11 +22,18 @@ def staff_photo_path(instance: "Staff", filename: str) -> str:
 
 
 class Staff(models.Model):
-    """A staff member's badge card: who the citizen sees at the window."""
+    """A staff member's badge card: who the citizen sees at the window.
+
+    A card needs no login account (historical staff, staff who never use the console, a
+    badge an import of visits created); a manager can give it one later. The card's
+    `email` is the staff member's one email address (windows.contacts).
+    """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="staff_profile",
         verbose_name=_("login account"),
     )
@@ -45,6 +52,11 @@ class Staff(models.Model):
         verbose_name=_("stationed department"),
     )
     job_title = models.CharField(_("job title"), max_length=50, blank=True)
+    email = models.EmailField(
+        _("email address"),
+        blank=True,
+        help_text=_("Where the portal's reminders and alerts reach the staff member."),
+    )
     is_active = models.BooleanField(_("on duty in the hall"), default=True)
 
     objects = StaffQuerySet.as_manager()

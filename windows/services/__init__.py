@@ -1,6 +1,12 @@
 """Writes with a business rule, one module per subject, re-exported here."""
 
-from .staff import staff_create, staff_delete, staff_save, staff_set_password
+from .staff import (
+    staff_create,
+    staff_delete,
+    staff_login_create,
+    staff_save,
+    staff_set_password,
+)
 from .visits import (
     visit_finish,
     visit_no_show,
@@ -14,6 +20,7 @@ from .window_sessions import window_sign_in, window_sign_out
 __all__ = [
     "staff_create",
     "staff_delete",
+    "staff_login_create",
     "staff_save",
     "staff_set_password",
     "visit_finish",
