@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 
 from rectification.models import Inspection, Measure, RectificationChecklist
 from windows.models import Hall, Window
@@ -175,6 +175,19 @@ def hall_people(*, hall: Hall):
     return (
         get_user_model()
         .objects.filter(Q(staff_profile__hall=hall) | Q(hall_accesses__hall=hall), is_active=True)
+        .select_related("staff_profile")
         .distinct()
-        .order_by("username")
+        .order_by(F("staff_profile__badge_no").asc(nulls_last=True), "username")
     )
+
+
+def checklist_measures(*, checklists: list[RectificationChecklist]) -> dict[int, list[Measure]]:
+    """Every measure of the checklists, in the checklist's order, by checklist id."""
+    found: dict[int, list[Measure]] = {checklist.pk: [] for checklist in checklists}
+    for measure in (
+        Measure.objects.filter(checklist__in=list(found))
+        .select_related("responsible_department", "responsible_person__staff_profile")
+        .order_by("order", "pk")
+    ):
+        found[measure.checklist_id].append(measure)
+    return found

@@ -186,6 +186,43 @@ def measure_create(
 
 
 @transaction.atomic
+def measure_plan_update(
+    *,
+    measure: Measure,
+    by: AbstractBaseUser,
+    title: str,
+    deadline: date,
+    responsible_department: Department | None = None,
+    responsible_person: AbstractBaseUser | None = None,
+) -> Measure:
+    """Change what a measure is, who answers for it and by when (a manager of its hall);
+    its department must be one of the hall's; a verified measure never changes again."""
+    measure = (
+        Measure.objects.select_for_update().select_related("checklist__hall").get(pk=measure.pk)
+    )
+    _require_manager(user=by, hall=measure.checklist.hall)
+    if measure.status == Status.VERIFIED:
+        raise ValidationError(_("A verified measure cannot be changed."), code="verified")
+    if not title.strip():
+        raise ValidationError(_("A measure needs a title."), code="title")
+    if (
+        responsible_department is not None
+        and responsible_department.hall_id != measure.checklist.hall_id
+    ):
+        raise ValidationError(
+            _("The responsible department belongs to another hall."), code="department"
+        )
+    measure.title = title.strip()
+    measure.deadline = deadline
+    measure.responsible_department = responsible_department
+    measure.responsible_person = responsible_person
+    measure.save(
+        update_fields=["title", "deadline", "responsible_department", "responsible_person"]
+    )
+    return measure
+
+
+@transaction.atomic
 def measure_from_complaint(
     *,
     complaint: Complaint,

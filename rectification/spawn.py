@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from rectification.models import Measure
 from rectification.selectors import hall_checklists, hall_people
 from windows.models import Hall
+from windows.people import person_name
 
 
 class MeasureSpawnForm(forms.Form):
@@ -31,9 +32,7 @@ class MeasureSpawnForm(forms.Form):
         super().__init__(data, **kwargs)
         self.fields["checklist"].queryset = hall_checklists(hall=hall)
         self.fields["responsible_person"].queryset = hall_people(hall=hall)
-        self.fields["responsible_person"].label_from_instance = lambda user: (
-            user.get_full_name() or user.get_username()
-        )
+        self.fields["responsible_person"].label_from_instance = person_name
 
 
 def report_form_errors(request: HttpRequest, form: forms.Form) -> None:

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_safe
 
 from rectification.exports import checklist_filename, write_checklist_xlsx
 from rectification.models import Measure, RectificationChecklist
-from rectification.selectors import hall_rectification, inspection_results
+from rectification.selectors import checklist_measures, hall_rectification, inspection_results
+from rectification.services import may_manage_hall
 from windows.exports import XLSX_CONTENT_TYPE
 from windows.private_files import private_file_response
 from windows.rules.hall_time import hall_localdate
@@ -42,8 +43,12 @@ def progress(request: HttpRequest) -> HttpResponse:
     today = hall_localdate(hall)
     context = {"hall": hall, "halls": halls, "today": today}
     if hall is not None:
+        checklists = hall_rectification(hall=hall, today=today)
+        measures = checklist_measures(checklists=[row.checklist for row in checklists])
         context |= {
-            "checklists": hall_rectification(hall=hall, today=today),
+            "checklists": checklists,
+            "sections": [(row, measures[row.checklist.pk]) for row in checklists],
+            "may_manage": may_manage_hall(user=request.user, hall=hall),
             "inspections": list(
                 reversed(
                     inspection_results(

@@ -687,7 +687,12 @@ def test_a_manager_sees_the_measure_form_with_the_halls_choices(
     form = spawn_panel(detail)["spawn_form"]
     assert spawn_panel(detail)["spawn_action"] == f"/rectification/from-case/{case.pk}/"
     assert list(form.fields["checklist"].queryset) == [checklists[0], checklists[1]]
-    assert list(form.fields["responsible_person"].queryset) == [manager_a, staff_a.user]
+    # the hall's staff by badge number, then the users granted the hall; named, not logins
+    assert list(form.fields["responsible_person"].queryset) == [staff_a.user, manager_a]
+    assert [label for _value, label in form.fields["responsible_person"].choices][1:] == [
+        staff_a.display_name,
+        manager_a.get_full_name() or "manager_a",
+    ]
     assert form["title"].value() == f"Rectify case #{case.pk}: 窗口人员态度差"
     assert b"Turn into a rectification measure" in detail.content
     assert f'action="/rectification/from-case/{case.pk}/"'.encode() in detail.content
