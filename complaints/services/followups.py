@@ -21,9 +21,9 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from complaints.history_notes import case_note
 from complaints.models import Channel, Complaint
 from complaints.services import alerts
 from complaints.services.deadlines import step_due_date, step_due_dates
@@ -61,11 +61,19 @@ def _case_for(rating: Rating, *, visit: dict, due_date: date) -> Complaint:
 VISIT_FIELDS = ("pk", "hall_id", "window_id", "staff_id")
 
 
-@transaction.atomic
 def followup_open(*, rating: Rating) -> Complaint | None:
-    """Open the follow-up case of a bad rating; None for a good one. Idempotent."""
+    """Open the follow-up case of a bad rating; None for a good one. Idempotent.
+
+    A good rating returns before any transaction: it is most of the tablets' ratings,
+    and a savepoint is two statements for nothing.
+    """
     if rating.is_good:
         return None
+    return _followup_case_open(rating=rating)
+
+
+@transaction.atomic
+def _followup_case_open(*, rating: Rating) -> Complaint:
     existing = Complaint.objects.filter(rating=rating).first()
     if existing is not None:
         return existing
@@ -73,7 +81,7 @@ def followup_open(*, rating: Rating) -> Complaint | None:
     hall = Hall.objects.get(pk=visit["hall_id"])
     due_date = followup_due_date(hall=hall, rated_on=hall_localdate(hall, rating.rated_at))
     case = _case_for(rating, visit=visit, due_date=due_date)
-    case._change_reason = _("opened from a bad review")
+    case._change_reason = case_note("opened_from_bad_review")
     case.save()
     alerts.duty_alert_for(complaint=case)
     return case
@@ -127,7 +135,7 @@ def followups_open(*, ratings: list[Rating]) -> int:
         due_date = due_dates[visit["hall_id"]][rated_on[rating.pk]]
         cases.append(_case_for(rating, visit=visit, due_date=due_date))
     created = bulk_create_with_history(
-        cases, Complaint, default_change_reason=_("opened from a bad review")
+        cases, Complaint, default_change_reason=case_note("opened_from_bad_review")
     )
     for case in created:
         alerts.duty_alert_for(complaint=case)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,29 +113,30 @@ def _check_visit(*, visit: Visit, device: TabletDevice | None, rated_at: datetim
             )
 
 
-def _replay(*, client_id: uuid.UUID | None, visit: Visit) -> Rating | None:
-    """The rating stored earlier under the same client id, if this is a retry."""
-    if client_id is None:
-        return None
-    existing = Rating.objects.filter(client_id=client_id).first()
-    if existing is not None and existing.visit_id != visit.pk:
+def _earlier(*, client_id: uuid.UUID | None, visit: Visit) -> tuple[Rating | None, bool]:
+    """In one query: the rating stored earlier under the same client id (this is a
+    retry), and whether the visit is rated already (by anyone)."""
+    match = Q(visit=visit) | Q(client_id=client_id) if client_id is not None else Q(visit=visit)
+    found = list(Rating.objects.filter(match)[:2])
+    replay = next((r for r in found if client_id is not None and r.client_id == client_id), None)
+    if replay is not None and replay.visit_id != visit.pk:
         raise ValidationError(
             _("This submission id was already used for another visit."),
             code="client_id_conflict",
         )
-    return existing
+    return replay, any(r.visit_id == visit.pk for r in found)
 
 
-def _rated_meanwhile(*, client_id: uuid.UUID | None, visit: Visit) -> Rating:
+def _rated_meanwhile(*, client_id: uuid.UUID | None, visit: Visit) -> Rating | None:
     """The visit was rated since this submission began: by the same submission (a retry
-    racing it, so its rating is returned) or by another one ("already_rated")."""
-    replay = _replay(client_id=client_id, visit=visit)
-    if replay is None:
+    racing it, so its rating is returned) or by another one ("already_rated"). None if
+    it is not rated at all (the caller's error was something else)."""
+    replay, rated = _earlier(client_id=client_id, visit=visit)
+    if replay is None and rated:
         raise ValidationError(_("This visit has already been rated."), code="already_rated")
     return replay
 
 
-@transaction.atomic
 def rating_record(
     *,
     visit: Visit,
@@ -160,7 +162,36 @@ def rating_record(
     tablet's own clock never matters; a tap claimed before the visit finished counts as
     at its finish.
     """
-    replay = _replay(client_id=client_id, visit=visit)
+    arguments = {"visit": visit, "level": level, "source": source, "rated_at": rated_at,
+                 "reasons": reasons, "comment": comment, "callback_phone": callback_phone,
+                 "device": device, "client_id": client_id, "tapped_ago": tapped_ago}  # fmt: skip
+    try:
+        with transaction.atomic():
+            return _record(**arguments)
+    except IntegrityError:
+        # A concurrent submission stored its rating of the visit first. The insert is
+        # this call's first write, so the rollback undid nothing else; no savepoint
+        # around it is needed (it would be two more statements on every rating).
+        replay = _rated_meanwhile(client_id=client_id, visit=visit)
+        if replay is None:
+            raise
+        return replay, False
+
+
+def _record(
+    *,
+    visit: Visit,
+    level: int,
+    source: str,
+    rated_at: datetime | None,
+    reasons: Iterable[str],
+    comment: str,
+    callback_phone: str,
+    device: TabletDevice | None,
+    client_id: uuid.UUID | None,
+    tapped_ago: timedelta | None,
+) -> tuple[Rating, bool]:
+    replay, rated = _earlier(client_id=client_id, visit=visit)
     if replay is not None:
         return replay, False
     reasons, comment, phone = _clean_input(
@@ -172,9 +203,9 @@ def rating_record(
             rated_at = visit.finished_at
     rated_at = rated_at or timezone.now()
     _check_visit(visit=visit, device=device, rated_at=rated_at)
-    if Rating.objects.filter(visit=visit).exists():
-        return _rated_meanwhile(client_id=client_id, visit=visit), False
-    rating = Rating(
+    if rated:
+        raise ValidationError(_("This visit has already been rated."), code="already_rated")
+    rating = Rating.objects.create(
         visit=visit,
         level=level,
         rated_at=rated_at,
@@ -185,12 +216,6 @@ def rating_record(
         device=device,
         client_id=client_id,
     )
-    try:
-        with transaction.atomic():
-            rating.save()
-    except IntegrityError:
-        # A concurrent submission won the race.
-        return _rated_meanwhile(client_id=client_id, visit=visit), False
     followup_open(rating=rating)
     window_touch(visit.window_id)  # the tablet closes the prompt, may invite to a survey
     return rating, True
