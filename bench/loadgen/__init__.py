@@ -1,0 +1,1 @@
+"""bench/load.py's parts: the async HTTP client, the hall made ready, the profile."""
