@@ -52,6 +52,7 @@ def production_env(**extra) -> dict:
         "DJANGO_ALLOWED_HOSTS": "testserver,hall.example",
         "DATABASE_URL": "sqlite:////tmp/hall-security-test.sqlite3",
         "REDIS_URL": "redis://127.0.0.1:6379/15",
+        "PORTAL_BASE_URL": "https://hall.example",
         **extra,
     }
 

@@ -24,6 +24,7 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "hall.example.internal",
     "DATABASE_URL": "postgres://hall:secret@127.0.0.1:5432/hall",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "PORTAL_BASE_URL": "https://hall.example.internal",
 }
 
 

@@ -205,4 +205,5 @@ LOGGING = {
 from .cache import *  # noqa: E402,F403
 from .celery_delivery import *  # noqa: E402,F403
 from .files import *  # noqa: E402,F403
+from .portal import *  # noqa: E402,F403
 from .security import *  # noqa: E402,F403

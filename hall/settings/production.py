@@ -2,6 +2,7 @@
 
 from .base import *  # noqa: F403
 from .base import env
+from .portal import checked_base_url
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 DEBUG = False
@@ -9,6 +10,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 CELERY_BROKER_URL = env("REDIS_URL")
+# Links in emails and printed links: the address users open, never a guess.
+PORTAL_BASE_URL = checked_base_url(env("PORTAL_BASE_URL"))
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 

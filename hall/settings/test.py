@@ -20,3 +20,5 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "test-media")))
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# Links in emails (windows/links.py): one fixed address, whatever PORT the shell has.
+PORTAL_BASE_URL = "http://testserver"

@@ -86,7 +86,7 @@ def test_a_bad_review_of_today_alerts_the_rostered_duty_leader(
         "Staff member: 张三 (B0007)\n"
         f"Rating: {case.get_level_display()}\n"
         "\n"
-        f"Open the case: /complaints/{case.pk}/\n"
+        f"Open the case: http://testserver/complaints/{case.pk}/\n"
         "Acknowledge it on your home page or the staff console.\n"
     )
     alert.refresh_from_db()

@@ -22,7 +22,7 @@ def test_the_command_prints_a_code_that_pairs_a_tablet_with_the_window(hall_a):
     first, second = out.getvalue().splitlines()
     code = re.search(r": (\d{8}) \(valid until \d\d:\d\d\)$", first).group(1)
     assert first.startswith("Pairing code for 社保通办5号窗口: ")
-    assert second == f"Open on the tablet: http://127.0.0.1:8000/tablet/pair/?code={code}"
+    assert second == f"Open on the tablet: http://testserver/tablet/pair/?code={code}"
     device, _token = tablet_pair(code=code)
     assert device.window == window
 

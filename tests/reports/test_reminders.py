@@ -100,8 +100,10 @@ def test_the_reminder_lists_cases_and_measures_in_one_email(hall_a, handler, mai
         work_order_no="GD2020093001",
         status=Complaint.Status.IN_PROGRESS,
     )
-    measure(hall_a, handler, dt.date(2020, 9, 29), "延时服务", status=Measure.Status.IN_PROGRESS)
-    measure(hall_a, handler, dt.date(2020, 10, 10), "一次性告知")
+    extended = measure(
+        hall_a, handler, dt.date(2020, 9, 29), "延时服务", status=Measure.Status.IN_PROGRESS
+    )
+    told = measure(hall_a, handler, dt.date(2020, 10, 10), "一次性告知")
 
     sent = reminders_send(day=DAY)
 
@@ -116,13 +118,15 @@ def test_the_reminder_lists_cases_and_measures_in_one_email(hall_a, handler, mai
         "\n"
         "Cases:\n"
         f"- #{late.pk} · bad review · assigned · due 2020-09-28 · overdue by 2 days"
-        f" · /complaints/{late.pk}/\n"
+        f" · http://testserver/complaints/{late.pk}/\n"
         f"- #{soon.pk} (GD2020093001) · 12345 work order · in progress · due 2020-10-09"
-        f" · /complaints/{soon.pk}/\n"
+        f" · http://testserver/complaints/{soon.pk}/\n"
         "\n"
         "Rectification measures:\n"
-        "- 延时服务 · 满意度提升工作措施 · deadline 2020-09-29 · overdue by 1 day\n"
-        "- 一次性告知 · 满意度提升工作措施 · deadline 2020-10-10\n"
+        "- 延时服务 · 满意度提升工作措施 · deadline 2020-09-29 · overdue by 1 day"
+        f" · http://testserver/rectification/measures/{extended.pk}/\n"
+        "- 一次性告知 · 满意度提升工作措施 · deadline 2020-10-10"
+        f" · http://testserver/rectification/measures/{told.pk}/\n"
         "\n"
         "This reminder is sent once a day by the hall portal.\n"
     )
@@ -322,11 +326,12 @@ def test_every_due_item_reaches_its_person_or_the_managers_and_duty_leader(
         "\n"
         "Cases:\n"
         f"- #{late.pk} · on site · received · due 2020-09-28 · overdue by 2 days"
-        f" · /complaints/{late.pk}/\n"
-        f"- #{bad.pk} · bad review · received · due 2020-10-09 · /complaints/{bad.pk}/\n"
+        f" · http://testserver/complaints/{late.pk}/\n"
+        f"- #{bad.pk} · bad review · received · due 2020-10-09 · http://testserver/complaints/{bad.pk}/\n"
         "\n"
         "Rectification measures:\n"
-        "- 增设监督投诉电话 · 满意度提升工作措施 · deadline 2020-09-25 · overdue by 5 days\n"
+        "- 增设监督投诉电话 · 满意度提升工作措施 · deadline 2020-09-25 · overdue by 5 days"
+        f" · http://testserver/rectification/measures/{rows['nobodys_measure'].pk}/\n"
     )
     assert emails["manager_a@example.com"].body == (
         "Hello manager_a,\n"
@@ -334,7 +339,7 @@ def test_every_due_item_reaches_its_person_or_the_managers_and_duty_leader(
         "These are yours and due within 2 working days of 2020-09-30, or overdue.\n"
         "\n"
         "Cases:\n"
-        f"- #{own.pk} · on site · assigned · due 2020-10-10 · /complaints/{own.pk}/\n"
+        f"- #{own.pk} · on site · assigned · due 2020-10-10 · http://testserver/complaints/{own.pk}/\n"
         "\n" + unassigned_section + "\n"
         "This reminder is sent once a day by the hall portal.\n"
     )
@@ -351,10 +356,11 @@ def test_every_due_item_reaches_its_person_or_the_managers_and_duty_leader(
         "\n"
         "Cases:\n"
         f"- #{handlers.pk} · on site · assigned · due 2020-09-29 · overdue by 1 day"
-        f" · /complaints/{handlers.pk}/\n"
+        f" · http://testserver/complaints/{handlers.pk}/\n"
         "\n"
         "Rectification measures:\n"
-        "- 挂牌上岗 · 满意度提升工作措施 · deadline 2020-10-09\n"
+        "- 挂牌上岗 · 满意度提升工作措施 · deadline 2020-10-09"
+        f" · http://testserver/rectification/measures/{rows['handlers_measure'].pk}/\n"
         "\n"
         "This reminder is sent once a day by the hall portal.\n"
     )
@@ -367,7 +373,7 @@ def test_every_due_item_reaches_its_person_or_the_managers_and_duty_leader(
         "\n"
         "Cases:\n"
         f"- #{b_case.pk} · on site · received · due 2020-09-29 · overdue by 1 day"
-        f" · /complaints/{b_case.pk}/\n"
+        f" · http://testserver/complaints/{b_case.pk}/\n"
         "\n"
         "This reminder is sent once a day by the hall portal.\n"
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import unicodedata
 
 from django.contrib.auth import get_user_model
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from demo.catalogue import DEMO_LOGINS, DEMO_PASSWORD, STAFF
+from windows.links import absolute_url
 
 
 def display_width(text: str) -> int:
@@ -35,12 +35,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--base-url",
-            default=f"http://127.0.0.1:{os.environ.get('PORT', '8000')}",
-            help="Address of the portal (default: http://127.0.0.1:$PORT, port 8000).",
+            default="",
+            help="Address of the portal (default: the PORTAL_BASE_URL setting, "
+            "http://127.0.0.1:$PORT when unset, port 8000).",
         )
 
     def handle(self, *args, **options) -> None:
         base_url = options["base_url"].rstrip("/")
+        link = (lambda path: base_url + path) if base_url else absolute_url
         users = get_user_model().objects.in_bulk(
             [login.username for login in DEMO_LOGINS], field_name="username"
         )
@@ -60,7 +62,7 @@ class Command(BaseCommand):
                 if user.password not in verdicts:
                     verdicts[user.password] = user.check_password(DEMO_PASSWORD)
                 password = DEMO_PASSWORD if verdicts[user.password] else _("(changed)")
-            rows.append([login.username, login.role_label, password, base_url + login.open_path])
+            rows.append([login.username, login.role_label, password, link(login.open_path)])
 
         self.stdout.write(_("Demo logins:"))
         for line in format_table(rows):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from evaluations.services.devices import tablet_issue_pairing_code
+from windows.links import absolute_url
 from windows.models import Window
 from windows.rules.hall_time import hall_localtime
 
@@ -21,7 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("--window", required=True, type=int, metavar="N")
         parser.add_argument("--label", default="")
         parser.add_argument(
-            "--base-url", default="http://127.0.0.1:8000", help="the portal's address"
+            "--base-url",
+            default="",
+            help="the portal's address (default: the PORTAL_BASE_URL setting, "
+            "http://127.0.0.1:$PORT when unset)",
         )
 
     def handle(self, *args, hall, window, label, base_url, **options):
@@ -31,7 +35,8 @@ class Command(BaseCommand):
                 _("No window %(number)s in hall %(hall)s.") % {"number": window, "hall": hall}
             )
         device, code = tablet_issue_pairing_code(window=found, label=label)
-        link = f"{base_url.rstrip('/')}{reverse('tablet:pair')}?code={code}"
+        path = f"{reverse('tablet:pair')}?code={code}"
+        link = f"{base_url.rstrip('/')}{path}" if base_url else absolute_url(path)
         expires = hall_localtime(found.hall, device.pairing_expires_at).strftime("%H:%M")
         self.stdout.write(
             _("Pairing code for %(window)s: %(code)s (valid until %(time)s)")
