@@ -551,11 +551,11 @@ def _build(kind: str):
         return bulletin_build(hall=Hall.objects.get(code="HA"), kind=kind, day=TODAY)
 
 
-def _summary_rows(bulletin) -> list[tuple]:
+def _summary_rows(bulletin, sheet: str = "汇总") -> list[tuple]:
     with bulletin.workbook.open("rb") as stream:
         workbook = openpyxl.load_workbook(io.BytesIO(stream.read()))
     rows = []
-    for row in workbook["汇总"].iter_rows(values_only=True):
+    for row in workbook[sheet].iter_rows(values_only=True):
         row = list(row)
         while row and row[-1] is None:
             row.pop()
@@ -574,8 +574,9 @@ def _key_figures(rows: list[tuple]) -> dict:
     return figures
 
 
-def _section(rows: list[tuple], title: str) -> list[tuple]:
-    """The table under a section title of the summary sheet: header first, up to a blank."""
+def _section(bulletin, title: str) -> list[tuple]:
+    """The table of a section the bulletin adds (its own sheet): header first."""
+    rows = _summary_rows(bulletin, title)
     first = next(
         i
         for i, row in enumerate(rows)
@@ -628,7 +629,7 @@ def test_a_bulletin_counts_the_excluded_rating_on_its_own(english, hall_a_filled
         bulletin.figures["hall"]["excluded_ratings"],
         bulletin.figures["bad_reviews"]["excluded"],
     ) == (expected.excluded, expected.excluded)
-    cases = _section(_summary_rows(bulletin), "Cases")
+    cases = _section(bulletin, "Cases")
     assert dict(zip(cases[0], cases[1], strict=True))["Excluded ratings"] == expected.excluded
 
 
@@ -680,7 +681,7 @@ def test_a_bulletin_lists_exactly_its_bad_reviews(english, hall_a_filled, kind):
         == expected
     )
     assert hall_a_filled.excluded.pk not in [row["rating_id"] for row in listed]
-    table = _section(_summary_rows(bulletin), "Bad reviews")
+    table = _section(bulletin, "Bad reviews")
     assert table[0] == ("Rated at", "Window", "Staff member", "Level", "Reasons", "Comment")
     assert sorted((row[1], row[2], row[3], row[-1]) for row in table[1:]) == expected
 

@@ -241,7 +241,9 @@ def test_libreoffice_shows_the_hostile_text_literally(hostile_hall, tmp_path):
             f"-env:UserInstallation=file://{tmp_path}/lo",
             "--headless",
             "--convert-to",
-            "csv:Text - txt - csv (StarCalc):44,34,76",
+            # every sheet, each to its own file (bulletin-<sheet>.csv): the bad reviews
+            # are a sheet of their own
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
             "--outdir",
             str(tmp_path),
             str(path),
@@ -253,9 +255,11 @@ def test_libreoffice_shows_the_hostile_text_literally(hostile_hall, tmp_path):
     )
 
     assert result.returncode == 0, result.stderr
-    with open(tmp_path / "bulletin.csv", encoding="utf-8", newline="") as rendered:
-        values = {value for row in csv.reader(rendered) for value in row}
-    # The summary sheet: the title starts with the hall's name; the bad reviews list the
+    values = set()
+    for rendered_path in tmp_path.glob("bulletin*.csv"):
+        with open(rendered_path, encoding="utf-8", newline="") as rendered:
+            values |= {value for row in csv.reader(rendered) for value in row}
+    # The summary sheet's title starts with the hall's name; the bad reviews list the
     # window, the staff member and the comment. Evaluated, they would read 点击查看详情,
     # //x.y or an error instead.
     assert EXFILTRATE in values  # the window's name and the comment

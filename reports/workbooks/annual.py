@@ -14,13 +14,15 @@ from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from reports.selectors.periods import peak_days, period_stats
 from reports.selectors.volume import hall_volume_stats
-from windows.models import Hall, Visit, VisitItem
+from windows.models import Hall, Visit, VisitItem, Window
 from windows.rules.hall_time import hall_zone
 from windows.workbook_cells import quote_prefix_style, xml_text_cell
+from windows.workbook_print import anchor_chart, print_as_list, print_on_one_page, text_width
 
 from .styles import (
     CHUNK_SIZE,
@@ -67,6 +69,11 @@ TABLE1_FIRST_MONTH_ROW = TABLE1_HEADER_ROW + 1
 TABLE1_LAST_MONTH_ROW = TABLE1_HEADER_ROW + 12
 TABLE1_TOTAL_ROW = TABLE1_LAST_MONTH_ROW + 1
 ANALYSIS_TITLE_ROW = TABLE1_TOTAL_ROW + 2
+# Figures 1 and 2 stand one above the other right of the tables, over columns H to Q;
+# column G leaves the analysis sentences room to run on (text overflows empty cells).
+SENTENCE_COLUMN = 7
+CHART_FIRST_COLUMN, CHART_LAST_COLUMN, CHART_COLUMN_WIDTH = 8, 17, 8
+FIGURE_ROWS = ((2, 17), (19, 34))
 
 DETAIL_COLUMNS = (
     Column("票号", 10),
@@ -127,14 +134,22 @@ def write_annual_review(*, hall: Hall, year: int, output: str | PathLike | Binar
 
 def _write_summary(sheet: WriteOnlyWorksheet, *, hall, year: int, stats: dict, peaks) -> None:
     setup_columns(sheet, TABLE1_COLUMNS)
+    sentences = analysis_sentences(year=year, stats=stats, peaks=peaks)
+    tables_width = sum(column.width for column in TABLE1_COLUMNS) + 2  # and column F
+    longest = max((text_width(sentence) for sentence in sentences), default=0)
+    sheet.column_dimensions["F"].width = 2
+    sheet.column_dimensions[get_column_letter(SENTENCE_COLUMN)].width = max(
+        longest + 2 - tables_width, 2
+    )
+    for column in range(CHART_FIRST_COLUMN, CHART_LAST_COLUMN + 1):
+        sheet.column_dimensions[get_column_letter(column)].width = CHART_COLUMN_WIDTH
     sheet.freeze_panes = f"A{TABLE1_FIRST_MONTH_ROW}"
-    sheet.print_title_rows = f"1:{TABLE1_HEADER_ROW}"
     sheet.auto_filter.ref = table_ref(TABLE1_HEADER_ROW, TABLE1_LAST_MONTH_ROW, 5)
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = "9"  # A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    # Write-only: the page set-up goes before the first row.
+    last_row = ANALYSIS_TITLE_ROW + len(sentences) + 2 + len(key_figures(stats))
+    print_on_one_page(
+        sheet, last_column=CHART_LAST_COLUMN, last_row=max(last_row, FIGURE_ROWS[-1][1])
+    )
 
     sheet.append([styled(sheet, f"{hall.name}{year}年度办件量分析", font=TITLE_FONT)])
     sheet.append([styled(sheet, TABLE1_TITLE, font=SECTION_FONT)])
@@ -144,15 +159,18 @@ def _write_summary(sheet: WriteOnlyWorksheet, *, hall, year: int, stats: dict, p
     sheet.append(formatted_row(sheet, TABLE1_COLUMNS, table1_total_row(stats)))
     sheet.append([])
     sheet.append([styled(sheet, "分析", font=SECTION_FONT)])
-    for sentence in analysis_sentences(year=year, stats=stats, peaks=peaks):
+    for sentence in sentences:
         sheet.append(text_row(sheet, [sentence]))
     sheet.append([])
     sheet.append([styled(sheet, "主要指标", font=SECTION_FONT)])
     for label, value, number_format in key_figures(stats):
         sheet.append(text_row(sheet, [label, styled(sheet, value, number_format=number_format)]))
 
-    sheet.add_chart(figure1(sheet, year), "G2")
-    sheet.add_chart(figure2(sheet), "Q2")
+    first, last = get_column_letter(CHART_FIRST_COLUMN), get_column_letter(CHART_LAST_COLUMN)
+    for chart, (top, bottom) in zip(
+        (figure1(sheet, year), figure2(sheet)), FIGURE_ROWS, strict=True
+    ):
+        anchor_chart(sheet, chart, f"{first}{top}", f"{last}{bottom}")
 
 
 def table1_row(month: dict) -> tuple:
@@ -200,7 +218,6 @@ def figure1(sheet: WriteOnlyWorksheet, year: int) -> BarChart:
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(_months_ref(sheet))
     chart.legend.position = "b"
-    chart.width, chart.height = 18, 9
     _axis_visible(chart)
     return chart
 
@@ -218,7 +235,6 @@ def figure2(sheet: WriteOnlyWorksheet) -> LineChart:
     chart.set_categories(_months_ref(sheet))
     chart.series[0].marker.symbol = "circle"
     chart.legend.position = "b"
-    chart.width, chart.height = 18, 9
     _axis_visible(chart)
     return chart
 
@@ -338,9 +354,9 @@ def prepare_visit_detail(sheet: WriteOnlyWorksheet, *, hall, start: date, end: d
     """
     visits = Visit.objects.counted().filter(hall=hall, service_date__range=(start, end))
     count = visits.count()
-    setup_columns(sheet, DETAIL_COLUMNS)
+    setup_columns(sheet, _detail_columns(hall))
     sheet.freeze_panes = "A2"
-    sheet.print_title_rows = "1:1"
+    print_as_list(sheet)
     sheet.auto_filter.ref = table_ref(1, count + 1, len(DETAIL_COLUMNS))
     sheet.append(header_row(sheet, DETAIL_COLUMNS))
     date_style = style_id(sheet, DATE_FORMAT)
@@ -361,6 +377,17 @@ def prepare_visit_detail(sheet: WriteOnlyWorksheet, *, hall, start: date, end: d
         quote_style=quote_style,
         tz=hall_zone(hall),
     )
+
+
+def _detail_columns(hall) -> tuple[Column, ...]:
+    """The detail's columns, the window's name as wide as the hall's longest (printed
+    whole, not cut at the next cell; at most 60)."""
+    names = Window.objects.filter(hall=hall).values_list("name", flat=True)
+    longest = max((text_width(name) for name in names), default=0)
+    columns = list(DETAIL_COLUMNS)
+    name = columns[3]
+    columns[3] = Column(name.header, min(max(name.width, longest + 2), 60))
+    return tuple(columns)
 
 
 def _detail_rows(rows, codes, *, date_style: int, time_style: int, quote_style: int, tz):

@@ -1,8 +1,10 @@
 """The bulletin workbook (日报 / 周报 / 月报) of a hall's period (issue 5 items 2 and 3).
 
-Sheets: 汇总 (the period's figures, sections the bulletin adds, a native bar chart of
-daily items), 窗口 (figures per window), 人员 (figures per staff member) and 明细 (every
-visit of the period, streamed from the database).
+Sheets: 汇总 (the period's figures and a native bar chart of daily items, printed on one
+landscape A4 page), 窗口 (figures per window), 人员 (figures per staff member), 明细
+(every visit of the period, streamed from the database), then one sheet per section the
+bulletin adds (bad reviews, cases, questionnaires...). Lists print as wide as the page
+with their own header rows on every page (windows/workbook_print.py, issue 12 item 7).
 """
 
 from __future__ import annotations
@@ -13,14 +15,25 @@ from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from reports.selectors.periods import PeriodStats, daily_items, period_stats
 from windows.models import Hall
+from windows.workbook_cells import cell as workbook_cell
+from windows.workbook_print import (
+    anchor_chart,
+    print_as_list,
+    print_on_one_page,
+    sheet_title,
+    text_width,
+)
 
 from .annual import prepare_visit_detail
 from .styles import (
     DATE_FORMAT,
+    DATETIME_FORMAT,
     DECIMAL_FORMAT,
     INTEGER_FORMAT,
     PERCENT_FORMAT,
@@ -64,8 +77,8 @@ FIGURE_COLUMNS = (
     Column("过号率", 10, PERCENT_FORMAT),
     Column("通办窗口占比", 12, PERCENT_FORMAT),
 )
-WINDOW_COLUMNS = (Column("窗口号", 8), Column("窗口", 20), *FIGURE_COLUMNS)
-STAFF_COLUMNS = (Column("工号", 10), Column("工作人员", 14), *FIGURE_COLUMNS)
+WINDOW_COLUMNS = (Column("窗口号", 8), Column("窗口", 20, wrap=True), *FIGURE_COLUMNS)
+STAFF_COLUMNS = (Column("工号", 10), Column("工作人员", 14, wrap=True), *FIGURE_COLUMNS)
 SUMMARY_COLUMNS = (Column("项目", 24), Column("数值", 16))
 DAILY_COLUMNS = (Column("日期", 12, DATE_FORMAT), Column("办件量", 10, INTEGER_FORMAT))
 SUMMARY_FIGURES = (
@@ -84,6 +97,11 @@ SUMMARY_FIGURES = (
 )
 # Row numbers of the summary sheet: title, period, blank, caption, header, figures.
 FIGURES_HEADER_ROW = 5
+# The daily chart sits right of the tables, over columns D to Q, from row 4 down to the
+# last daily row (rows CHART_MIN_ROWS to CHART_MAX_ROWS tall).
+CHART_FIRST_COLUMN, CHART_LAST_COLUMN, CHART_COLUMN_WIDTH = 4, 17, 9
+CHART_FIRST_ROW, CHART_MIN_ROWS, CHART_MAX_ROWS = 4, 18, 30
+WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 
 
 def write_bulletin_workbook(
@@ -98,8 +116,8 @@ def write_bulletin_workbook(
     """Write the bulletin of the hall's period (start and end included).
 
     extra maps a section title to a list of rows: a list of dicts (their keys are the
-    headers) or of sequences (the first one is the header row); each becomes a titled
-    table on the summary sheet.
+    headers) or of sequences (the first one is the header row); each becomes a sheet of
+    its own after 明细, named by its title.
     """
     workbook = Workbook(write_only=True)
     summary = workbook.create_sheet("汇总")
@@ -112,7 +130,6 @@ def write_bulletin_workbook(
         end=end,
         stats=hall_stats,
         days=daily_items(hall=hall, start=start, end=end),
-        extra=extra or {},
     )
     _write_groups(
         workbook.create_sheet("窗口"),
@@ -127,6 +144,8 @@ def write_bulletin_workbook(
     )
     detail = workbook.create_sheet("明细")
     rows = prepare_visit_detail(detail, hall=hall, start=start, end=end)
+    for title, section_rows in (extra or {}).items():
+        _write_section(workbook, str(title), section_rows, hall)
     save_with_streamed_rows(workbook, {detail: rows}, output)
 
 
@@ -173,9 +192,15 @@ def _key(key: str):
 def _write_groups(
     sheet: WriteOnlyWorksheet, columns, rows: list[PeriodStats], *, numeric_key: bool = False
 ) -> None:
+    label_width = max((text_width(stats.label) for stats in rows), default=0)
+    columns = (
+        columns[0],
+        Column(columns[1].header, min(max(columns[1].width, label_width), 40), wrap=True),
+        *columns[2:],
+    )
     setup_columns(sheet, columns)
     sheet.freeze_panes = "C2"
-    sheet.print_title_rows = "1:1"
+    print_as_list(sheet)
     sheet.auto_filter.ref = table_ref(1, len(rows) + 1, len(columns))
     sheet.append(header_row(sheet, columns))
     key = _key if numeric_key else str
@@ -183,10 +208,24 @@ def _write_groups(
         sheet.append(formatted_row(sheet, columns, (key(stats.key), stats.label, *_figures(stats))))
 
 
-def _write_summary(sheet, *, hall, kind, start, end, stats, days, extra) -> None:
+def _write_summary(sheet, *, hall, kind, start, end, stats, days) -> None:
     setup_columns(sheet, SUMMARY_COLUMNS)
+    sheet.column_dimensions["C"].width = 2
+    for column in range(CHART_FIRST_COLUMN, CHART_LAST_COLUMN + 1):
+        sheet.column_dimensions[get_column_letter(column)].width = CHART_COLUMN_WIDTH
     sheet.freeze_panes = f"A{FIGURES_HEADER_ROW + 1}"
-    sheet.print_title_rows = f"1:{FIGURES_HEADER_ROW}"
+    # Write-only: the page set-up goes before the first row, so the layout is known first.
+    reasons = _reasons(stats.bad_reviews_by_reason)
+    figures_last_row = FIGURES_HEADER_ROW + len(SUMMARY_FIGURES) + (1 if reasons else 0)
+    daily_header_row = figures_last_row + 3
+    last_row = daily_header_row + len(days)
+    chart_last_row = (
+        CHART_FIRST_ROW
+        - 1
+        + min(max(last_row - CHART_FIRST_ROW + 1, CHART_MIN_ROWS), CHART_MAX_ROWS)
+    )
+    print_on_one_page(sheet, last_column=CHART_LAST_COLUMN, last_row=max(last_row, chart_last_row))
+
     sheet.append([styled(sheet, bulletin_title(hall, kind, start, end), font=TITLE_FONT)])
     sheet.append(text_row(sheet, [f"统计期间：{start:%Y-%m-%d}至{end:%Y-%m-%d}"]))
     sheet.append([])
@@ -196,35 +235,71 @@ def _write_summary(sheet, *, hall, kind, start, end, stats, days, extra) -> None
         value = getattr(stats, name)
         value = convert(value) if convert else value
         sheet.append(text_row(sheet, [label, styled(sheet, value, number_format=number_format)]))
-    row = FIGURES_HEADER_ROW + len(SUMMARY_FIGURES)
-    reasons = _reasons(stats.bad_reviews_by_reason)
     if reasons:
-        sheet.append(text_row(sheet, ["差评原因", reasons]))
-        row += 1
-    sheet.auto_filter.ref = table_ref(FIGURES_HEADER_ROW, row, len(SUMMARY_COLUMNS))
+        value = workbook_cell(sheet, reasons, alignment=WRAP_TOP)
+        sheet.append(text_row(sheet, ["差评原因", value]))
+    sheet.auto_filter.ref = table_ref(FIGURES_HEADER_ROW, figures_last_row, len(SUMMARY_COLUMNS))
 
     sheet.append([])
     sheet.append([styled(sheet, "每日办件量", font=SECTION_FONT)])
     sheet.append(header_row(sheet, DAILY_COLUMNS))
-    daily_header_row = row + 3
     for day, items in days:
         sheet.append(formatted_row(sheet, DAILY_COLUMNS, (day, items)))
-    row = daily_header_row + len(days)
-    sheet.add_chart(daily_chart(sheet, daily_header_row, row), "D2")
-
-    for title, rows in extra.items():
-        table = _extra_table(rows)
-        sheet.append([])
-        sheet.append([styled(sheet, str(title), font=SECTION_FONT)])
-        if not table:
-            sheet.append(text_row(sheet, ["无"]))
-            continue
-        sheet.append(header_row(sheet, [Column(str(h), 0) for h in table[0]]))
-        for values in table[1:]:
-            sheet.append(text_row(sheet, [_excel_value(value, hall) for value in values]))
+    anchor_chart(
+        sheet,
+        daily_chart(sheet, daily_header_row, last_row, monthly=len(days) > 7),
+        f"{get_column_letter(CHART_FIRST_COLUMN)}{CHART_FIRST_ROW}",
+        f"{get_column_letter(CHART_LAST_COLUMN)}{chart_last_row}",
+    )
 
 
-def daily_chart(sheet: WriteOnlyWorksheet, header_row_number: int, last_row: int) -> BarChart:
+def _write_section(workbook, title: str, rows: list, hall: Hall) -> None:
+    """A section the bulletin adds, as a sheet of its own: its title, its header row and
+    its rows (or 无), printed as wide as the page with rows 1-2 on every page."""
+    sheet = workbook.create_sheet(sheet_title(workbook, title))
+    table = _extra_table(rows)
+    values = [[_excel_value(value, hall) for value in line] for line in table[1:]]
+    headers = [str(header) for header in table[0]] if table else []
+    widths = [
+        min(max([text_width(header) + 2, *(text_width(line[n]) for line in values)]), 40)
+        for n, header in enumerate(headers)
+    ]
+    setup_columns(
+        sheet,
+        [Column(header, max(width, 10)) for header, width in zip(headers, widths, strict=True)],
+    )
+    sheet.freeze_panes = "A3"
+    if table:
+        print_as_list(sheet, header_rows=2, landscape=sum(widths) > 100)
+    else:
+        print_as_list(sheet, header_rows=1, landscape=False)
+    sheet.append([styled(sheet, title, font=SECTION_FONT)])
+    if not table:
+        sheet.append(text_row(sheet, ["无"]))
+        return
+    sheet.append(header_row(sheet, [Column(header, 0) for header in headers]))
+    for line in values:
+        sheet.append(
+            [
+                workbook_cell(sheet, value, alignment=WRAP_TOP)
+                if isinstance(value, str)
+                else styled(sheet, value, number_format=_number_format(value))
+                for value in line
+            ]
+        )
+
+
+def _number_format(value) -> str | None:
+    if isinstance(value, datetime):
+        return DATETIME_FORMAT
+    if isinstance(value, date):
+        return DATE_FORMAT
+    return None
+
+
+def daily_chart(
+    sheet: WriteOnlyWorksheet, header_row_number: int, last_row: int, *, monthly: bool = False
+) -> BarChart:
     chart = BarChart()
     chart.type = "col"
     chart.title = "每日办件量"
@@ -238,10 +313,10 @@ def daily_chart(sheet: WriteOnlyWorksheet, header_row_number: int, last_row: int
         Reference(sheet, min_col=1, min_row=header_row_number + 1, max_row=last_row)
     )
     chart.legend = None
-    chart.x_axis.number_format = "m/d"
+    # A month's 31 bars keep readable labels as day numbers; a week's say month/day.
+    chart.x_axis.number_format = "d" if monthly else "m/d"
     chart.x_axis.delete = False
     chart.y_axis.delete = False
-    chart.width, chart.height = 20, 9
     return chart
 
 

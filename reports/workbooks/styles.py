@@ -40,6 +40,7 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 THIN = Side(style="thin", color="999999")
 HEADER_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTERED = Alignment(horizontal="center", vertical="center", wrap_text=True)
+WRAPPED = Alignment(vertical="center", wrap_text=True)
 
 VISIT_STATUS_LABELS = {
     "completed": "已办结",
@@ -53,6 +54,7 @@ class Column:
     header: str
     width: float
     number_format: str | None = None
+    wrap: bool = False  # long text (a window's name) wraps instead of being cut
 
 
 def setup_columns(sheet: WriteOnlyWorksheet, columns: Sequence[Column]) -> None:
@@ -87,7 +89,12 @@ def text_row(sheet: WriteOnlyWorksheet, values: Iterable) -> list[WriteOnlyCell]
 def formatted_row(sheet: WriteOnlyWorksheet, columns: Sequence[Column], values: Iterable) -> list:
     """A row whose cells carry their column's number format."""
     return [
-        styled(sheet, value, number_format=column.number_format)
+        workbook_cells.cell(
+            sheet,
+            value,
+            number_format=column.number_format,
+            alignment=WRAPPED if column.wrap else None,
+        )
         for column, value in zip(columns, values, strict=True)
     ]
 

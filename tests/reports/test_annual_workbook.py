@@ -117,7 +117,9 @@ def test_table_1_number_formats_frozen_header_filter_and_print_titles(year_2020)
     assert sheet["D5"].number_format == "0.00%"
     assert sheet.freeze_panes == "A4"
     assert sheet.auto_filter.ref == "A3:E15"
-    assert sheet.print_title_rows == "$1:$3"
+    assert sheet.print_title_rows is None  # one page: nothing repeats
+    assert sheet.print_area == "'汇总'!$A$1:$Q$34"
+    assert (sheet.page_setup.orientation, sheet.page_setup.fitToHeight) == ("landscape", 1)
     assert sheet.column_dimensions["B"].width == 14
     assert sheet["B3"].font.bold is True
 

@@ -31,17 +31,17 @@ def excluded_bad_review(hall, window):
     return rating
 
 
-def summary_rows(bulletin) -> list[list]:
+def sheet_rows(bulletin, title: str = "汇总") -> list[list]:
     with bulletin.workbook.open("rb") as stored:
-        sheet = openpyxl.load_workbook(io.BytesIO(stored.read()))["汇总"]
+        sheet = openpyxl.load_workbook(io.BytesIO(stored.read()))[title]
     return [[cell.value for cell in row] for row in sheet.iter_rows(max_col=6)]
 
 
-def section(rows: list[list], title: str) -> list[list]:
-    """The rows of an extra section of the summary sheet, up to the next blank row."""
-    start = rows.index([title, None, None, None, None, None]) + 1
-    end = next((n for n in range(start, len(rows)) if all(v is None for v in rows[n])), len(rows))
-    return rows[start:end]
+def section(bulletin, title: str) -> list[list]:
+    """The header and rows of an extra section: its own sheet, named and titled by it."""
+    rows = sheet_rows(bulletin, title)
+    assert rows[0] == [title, None, None, None, None, None]
+    return rows[1:]
 
 
 @pytest.mark.parametrize(
@@ -72,13 +72,12 @@ def test_the_monthly_workbook_lists_its_bad_reviews(english, hall_a):
 
     bulletin = bulletin_build(hall=hall_a, kind="monthly", day=MONDAY)
 
-    rows = summary_rows(bulletin)
-    assert ["差评数", 1, None, None, None, None] in rows
-    assert section(rows, "Bad reviews") == [
+    assert ["差评数", 1, None, None, None, None] in sheet_rows(bulletin)
+    assert section(bulletin, "Bad reviews") == [
         ["Rated at", "Window", "Staff member", "Level", "Reasons", "Comment"],
         ["2020-09-28 09:38", "1号窗口", "甲", "very dissatisfied", None, None],
     ]
-    assert section(rows, "Cases")[1][:3] == [1, 0, 1]  # bad reviews, excluded, received
+    assert section(bulletin, "Cases")[1][:3] == [1, 0, 1]  # bad reviews, excluded, received
 
 
 def test_a_long_list_shows_the_first_50_and_how_many_more(english, hall_a):
@@ -92,7 +91,7 @@ def test_a_long_list_shows_the_first_50_and_how_many_more(english, hall_a):
     reviews = bulletin.figures["bad_reviews"]
     assert (reviews["count"], len(reviews["rows"]), reviews["more"]) == (53, BAD_REVIEWS_LISTED, 3)
     assert reviews["rows"][0]["rated_at"] == "2020-09-28 09:38"  # newest first
-    listed = section(summary_rows(bulletin), "Bad reviews")
+    listed = section(bulletin, "Bad reviews")
     assert len(listed) == 1 + 50 + 1
     assert listed[-1] == ["and 3 more", None, None, None, None, None]
 

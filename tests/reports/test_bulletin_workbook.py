@@ -102,7 +102,24 @@ def test_summary_has_the_periods_figures(week):
     assert sheet["B10"].number_format == "0.00%"
     assert sheet.freeze_panes == "A6"
     assert sheet.auto_filter.ref == "A5:B18"
-    assert sheet.print_title_rows == "$1:$5"
+
+
+def test_summary_prints_on_one_landscape_a4_page_with_its_chart(week):
+    sheet = _workbook(week)["汇总"]
+
+    setup = sheet.page_setup
+    assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == (
+        "landscape",
+        9,  # A4
+        1,
+        1,
+    )
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    assert sheet.print_title_rows is None  # the key-figures header repeats over nothing
+    assert sheet.print_area == "'汇总'!$A$1:$Q$28"
+    (chart,) = sheet._charts
+    start, end = chart.anchor._from, chart.anchor.to
+    assert (start.col, start.row, end.col, end.row) == (3, 3, 17, 28)  # D4 to Q28, whole
 
 
 def test_summary_has_a_bar_chart_of_daily_items(week):
@@ -127,21 +144,22 @@ def test_summary_has_a_bar_chart_of_daily_items(week):
     assert chart.series[0].cat.numRef.f == "'汇总'!$A$22:$A$28"
 
 
-def test_extra_sections_become_titled_tables(week):
-    sheet = _workbook(
+def test_extra_sections_become_sheets_of_their_own(week):
+    workbook = _workbook(
         week,
         extra={"今日差评": [{"窗口": "5号窗口", "原因": "态度不好"}], "典型案例": []},
-    )["汇总"]
+    )
 
-    assert _values(sheet, 29, 35, 2) == [
-        [None, None],
+    assert workbook.sheetnames == ["汇总", "窗口", "人员", "明细", "今日差评", "典型案例"]
+    assert _values(workbook["今日差评"], 1, 3, 2) == [
         ["今日差评", None],
         ["窗口", "原因"],
         ["5号窗口", "态度不好"],
-        [None, None],
-        ["典型案例", None],
-        ["无", None],
     ]
+    assert workbook["今日差评"].print_title_rows == "$1:$2"
+    assert workbook["今日差评"].page_setup.fitToHeight == 0
+    assert _values(workbook["典型案例"], 1, 2, 1) == [["典型案例"], ["无"]]
+    assert workbook["汇总"].max_row == 28
 
 
 def test_window_sheet_ranks_the_windows(week):
@@ -175,6 +193,9 @@ def test_window_sheet_ranks_the_windows(week):
     assert sheet.freeze_panes == "C2"
     assert sheet.auto_filter.ref == "A1:Q3"
     assert sheet.print_title_rows == "$1:$1"
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    assert sheet["B2"].alignment.wrap_text is True  # a long name wraps, never cut
 
 
 def test_staff_sheet_lists_the_staff_with_visits(week):
@@ -205,9 +226,9 @@ def test_extra_values_are_written_as_cells_hold_them(week, english):
                 {gettext_lazy("Rated at"): rated_at, "原因": ["态度不好", "等候时间长"]}
             ]
         },
-    )["汇总"]
+    )["Bad reviews"]
 
-    assert _values(sheet, 30, 32, 2) == [
+    assert _values(sheet, 1, 3, 2) == [
         ["Bad reviews", None],
         ["Rated at", "原因"],
         [dt.datetime(2020, 9, 15, 9, 38), "态度不好、等候时间长"],
