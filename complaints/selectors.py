@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
+from complaints.history_notes import note_text
 from complaints.models import Channel, Complaint
 from windows import roles
 from windows.models import Hall
@@ -143,7 +144,7 @@ def complaint_timeline(complaint: Complaint) -> list[TimelineEntry]:
                 user=record.history_user,
                 from_status=previous.status if previous is not None else "",
                 to_status=record.status,
-                reason=record.history_change_reason or "",
+                reason=note_text(record.history_change_reason),
                 created=record.history_type == "+",
             )
         )

@@ -20,8 +20,8 @@ from unittest import mock
 
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from complaints.history_notes import case_note
 from complaints.models import Complaint
 from complaints.services import complaints as services
 from windows.models import Hall
@@ -65,16 +65,16 @@ def apply_step(case: Complaint, step: Step, work: Casework) -> str:
     args = step.args
     if step.action == services.VERIFY:
         case.verification_note = args.get("note", "")
-        reason = _("verified")
+        reason = case_note("verified")
     elif step.action == services.ASSIGN:
         case.handler = args["handler"]
-        reason = _("assigned to %(handler)s") % {"handler": args["handler"]}
+        reason = case_note("assigned", handler=args["handler"].pk)
     elif step.action == services.START:
-        reason = _("started")
+        reason = case_note("started")
     elif step.action == services.REPLY:
         case.reply = args["reply"]
         case.replied_at = step.at
-        reason = _("replied")
+        reason = case_note("replied")
     elif step.action == services.CALLBACK:
         result = args["result"]
         case.callback_result = result
@@ -82,17 +82,17 @@ def apply_step(case: Complaint, step: Step, work: Casework) -> str:
         case.callback_at = step.at
         if result == Complaint.CallbackResult.NOT_SATISFIED and case.reopen_count == 0:
             case.reopen_count = 1
-            reason = _("callback: not satisfied, reopened")
+            reason = case_note("callback_reopened")
         elif result == Complaint.CallbackResult.NOT_SATISFIED:
             case.escalated = True
-            reason = _("callback: not satisfied again, escalated")
+            reason = case_note("callback_escalated")
         else:
-            reason = _("callback: %(result)s") % {"result": Complaint.CallbackResult(result).label}
+            reason = case_note("callback", result=result)
     else:
         case.verdict = args["verdict"]
         case.closing_note = args.get("note", "")
         case.closed_at = step.at
-        reason = _("closed: %(verdict)s") % {"verdict": Complaint.Verdict(args["verdict"]).label}
+        reason = case_note("closed", verdict=args["verdict"])
     case.status = step.moves_to
     if case.status != Status.CLOSED:
         days = work.calendar.working_days(case.channel, case.status)

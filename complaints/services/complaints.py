@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaints.history_notes import case_note
 from complaints.models import Channel, Complaint, DeadlineExtension
 from complaints.services import alerts
 from complaints.services.deadlines import nth_business_day_after, step_due_date
@@ -228,7 +229,7 @@ def complaint_receive(
     )
     if attachment is not None:
         complaint.attachment = attachment
-    _save(complaint, by=by, reason=_("received"))
+    _save(complaint, by=by, reason=case_note("received"))
     if channel == Channel.WORK_ORDER_12345:
         alerts.duty_alert_for(complaint=complaint)
     return complaint
@@ -259,9 +260,9 @@ def complaint_verify(
         raise ComplaintError(_("Choose why the rating is excluded."), code="invalid")
     complaint.verification_note = note
     reason = (
-        _("verified, rating excluded (%(why)s)") % {"why": Rating.Exclusion(exclude_rating).label}
+        case_note("verified_rating_excluded", why=exclude_rating)
         if exclude_rating
-        else _("verified")
+        else case_note("verified")
     )
     return _move(complaint, by=by, status=Status.VERIFIED, reason=reason)
 
@@ -291,7 +292,7 @@ def complaint_assign(*, complaint: Complaint, by, handler) -> Complaint:
         complaint,
         by=by,
         status=Status.ASSIGNED,
-        reason=_("assigned to %(handler)s") % {"handler": handler},
+        reason=case_note("assigned", handler=handler.pk),
     )
 
 
@@ -299,7 +300,7 @@ def complaint_assign(*, complaint: Complaint, by, handler) -> Complaint:
 def complaint_start(*, complaint: Complaint, by) -> Complaint:
     complaint = _locked(complaint)
     _check(complaint, by, START)
-    return _move(complaint, by=by, status=Status.IN_PROGRESS, reason=_("started"))
+    return _move(complaint, by=by, status=Status.IN_PROGRESS, reason=case_note("started"))
 
 
 @transaction.atomic
@@ -309,7 +310,7 @@ def complaint_reply(*, complaint: Complaint, by, reply: str) -> Complaint:
     _check(complaint, by, REPLY)
     complaint.reply = _text(reply, required_message=_("Write the reply to the complainant."))
     complaint.replied_at = timezone.now()
-    return _move(complaint, by=by, status=Status.REPLIED, reason=_("replied"))
+    return _move(complaint, by=by, status=Status.REPLIED, reason=case_note("replied"))
 
 
 @transaction.atomic
@@ -334,13 +335,13 @@ def complaint_record_callback(
             complaint,
             by=by,
             status=Status.IN_PROGRESS,
-            reason=_("callback: not satisfied, reopened"),
+            reason=case_note("callback_reopened"),
         )
     if result == Complaint.CallbackResult.NOT_SATISFIED:
         complaint.escalated = True
-        reason = _("callback: not satisfied again, escalated")
+        reason = case_note("callback_escalated")
     else:
-        reason = _("callback: %(result)s") % {"result": Complaint.CallbackResult(result).label}
+        reason = case_note("callback", result=result)
     return _move(complaint, by=by, status=Status.CALLBACK_DONE, reason=reason)
 
 
@@ -357,7 +358,7 @@ def complaint_close(*, complaint: Complaint, by, verdict: str, note: str = "") -
         complaint,
         by=by,
         status=Status.CLOSED,
-        reason=_("closed: %(verdict)s") % {"verdict": Complaint.Verdict(verdict).label},
+        reason=case_note("closed", verdict=verdict),
     )
 
 
@@ -453,8 +454,7 @@ def extension_decide(*, extension: DeadlineExtension, by, approve: bool) -> Dead
         _save(
             complaint,
             by=by,
-            reason=_("deadline extended by %(days)s working days")
-            % {"days": extension.working_days},
+            reason=case_note("deadline_extended", days=extension.working_days),
         )
     return extension
 
@@ -481,5 +481,5 @@ def complaint_erase_personal_data(*, complaint: Complaint, by) -> Complaint:
         # The history keeps the file's name (the phone and name are never in it).
         complaint.history.update(attachment="")
     complaint.personal_data_erased_at = timezone.now()
-    _save(complaint, by=by, reason=_("personal data erased"))
+    _save(complaint, by=by, reason=case_note("personal_data_erased"))
     return complaint

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
+from complaints.history_notes import case_note, note_text
 from complaints.models import Channel, Complaint
 from complaints.services import alerts
 from complaints.services import complaints as services
@@ -34,6 +36,7 @@ from tests.windows.factories import (
 )
 from windows import roles
 from windows.models import Visit
+from windows.people import person_name
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -188,7 +191,7 @@ def test_receiving_a_complaint_sets_the_first_deadline_and_records_who(hall_a, m
     assert (entry.history_type, entry.history_user, entry.history_change_reason) == (
         "+",
         manager_a,
-        "received",
+        '{"note":"received"}',
     )
 
 
@@ -339,14 +342,24 @@ def test_the_whole_way_with_history_and_deadlines(hall_a, manager_a, handler, to
     assert [
         (e.status, e.history_user, e.history_change_reason, e.history_type) for e in entries
     ] == [
-        ("received", manager_a, "received", "+"),
-        ("verified", manager_a, "verified", "~"),
-        ("assigned", manager_a, f"assigned to {handler}", "~"),
-        ("in_progress", handler, "started", "~"),
-        ("replied", handler, "replied", "~"),
-        ("callback_done", manager_a, "callback: satisfied", "~"),
-        ("closed", manager_a, "closed: substantiated", "~"),
+        ("received", manager_a, case_note("received"), "+"),
+        ("verified", manager_a, case_note("verified"), "~"),
+        ("assigned", manager_a, case_note("assigned", handler=handler.pk), "~"),
+        ("in_progress", handler, case_note("started"), "~"),
+        ("replied", handler, case_note("replied"), "~"),
+        ("callback_done", manager_a, case_note("callback", result="satisfied"), "~"),
+        ("closed", manager_a, case_note("closed", verdict="substantiated"), "~"),
     ]
+    with translation.override("en"):
+        assert [note_text(e.history_change_reason) for e in entries] == [
+            "received",
+            "verified",
+            f"assigned to {person_name(handler)}",
+            "started",
+            "replied",
+            "callback: satisfied",
+            "closed: substantiated",
+        ]
     changes = entries[1].diff_against(entries[0]).changes
     assert [(c.field, c.old, c.new) for c in changes if c.field == "status"] == [
         ("status", "received", "verified")
@@ -393,10 +406,10 @@ def test_a_malicious_rating_is_excluded_and_the_satisfaction_rate_is_right(hall_
         1,
     )
     case = Complaint.objects.get(rating=bad.rating)
-    assert (
-        case.history.latest().history_change_reason
-        == "verified, rating excluded (malicious rating)"
-    )
+    stored = case.history.latest().history_change_reason
+    assert stored == '{"note":"verified_rating_excluded","why":"malicious"}'
+    with translation.override("en"):
+        assert note_text(stored) == "verified, rating excluded (malicious rating)"
 
 
 @pytest.mark.parametrize(
@@ -601,9 +614,7 @@ def test_not_satisfied_reopens_once_then_escalates(hall_a, manager_a, handler):
         True,
         "not_satisfied",
     )
-    assert case.history.latest().history_change_reason == (
-        "callback: not satisfied again, escalated"
-    )
+    assert case.history.latest().history_change_reason == case_note("callback_escalated")
     case = complaint_close(complaint=case, by=manager_a, verdict=Complaint.Verdict.UNSUBSTANTIATED)
     assert Complaint.objects.get().status == Status.CLOSED
 

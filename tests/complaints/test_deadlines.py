@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
+from complaints.history_notes import note_text
 from complaints.models import Channel, Complaint, DeadlineExtension, DeadlineRule
 from complaints.services import complaints as services
 from complaints.services.complaints import ComplaintError, extension_decide, extension_request
@@ -155,7 +157,10 @@ def test_a_bad_reviews_first_step_follows_the_halls_rule(hall_a):
 
     assert case.due_date == dt.date(2020, 9, 30)
     entry = case.history.get()
-    assert (entry.history_type, entry.history_change_reason) == ("+", "opened from a bad review")
+    assert (entry.history_type, entry.history_change_reason) == (
+        "+",
+        '{"note":"opened_from_bad_review"}',
+    )
 
 
 def test_without_a_rule_a_bad_review_takes_the_halls_follow_up_days(hall_a, monkeypatch):
@@ -223,8 +228,10 @@ def test_an_extension_asked_on_the_last_day_and_approved_moves_the_deadline(
     entry = case.history.latest()
     assert (entry.history_user, entry.history_change_reason) == (
         manager_a,
-        "deadline extended by 2 working days",
+        '{"note":"deadline_extended","days":2}',
     )
+    with translation.override("en"):
+        assert note_text(entry.history_change_reason) == "deadline extended by 2 working days"
 
 
 def test_a_rejected_extension_leaves_the_deadline(case_in_progress, manager_a, handler):

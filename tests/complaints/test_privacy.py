@@ -135,7 +135,10 @@ def test_a_manager_erases_a_closed_cases_personal_data_and_the_figures_stay(
     )
     assert service_figures(Visit.objects.filter(hall=hall_a)) == figures
     entry = case.history.latest()
-    assert (entry.history_user, entry.history_change_reason) == (manager_a, "personal data erased")
+    assert (entry.history_user, entry.history_change_reason) == (
+        manager_a,
+        '{"note":"personal_data_erased"}',
+    )
 
 
 @pytest.mark.parametrize("status", [Status.RECEIVED, Status.REPLIED, Status.CALLBACK_DONE])
