@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from complaints.history_admin import CaseHistoryAdminMixin
 from complaints.models import Complaint, DeadlineExtension, DeadlineRule
 from complaints.services.deadlines import is_overdue
 from evaluations.admin.devices import reason_labels
@@ -50,7 +51,7 @@ def _past_due_in_each_halls_today(queryset) -> Q:
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(ReadOnlyAdmin, HallScopedAdmin, SimpleHistoryAdmin):
+class ComplaintAdmin(CaseHistoryAdminMixin, ReadOnlyAdmin, HallScopedAdmin, SimpleHistoryAdmin):
     """Read-only cases of the user's halls, with their history (also hall-scoped)."""
 
     list_display = (
@@ -108,7 +109,6 @@ class ComplaintAdmin(ReadOnlyAdmin, HallScopedAdmin, SimpleHistoryAdmin):
         "created_at",
     )
     readonly_fields = fields
-    history_list_display = ("status", "due_date", "handler")
 
     @admin.display(description=_("attachment"))
     def attachment_file(self, obj: Complaint) -> str:

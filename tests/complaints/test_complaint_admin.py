@@ -9,7 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints.models import Channel, Complaint, DeadlineExtension, DeadlineRule
-from complaints.services.complaints import complaint_verify, extension_request
+from complaints.services.complaints import (
+    complaint_assign,
+    complaint_verify,
+    extension_request,
+)
 from evaluations.models import Rating
 from evaluations.services.ratings import rating_submit
 from tests.evaluations.tablet_factories import finished_visit
@@ -175,12 +179,45 @@ def test_the_history_shows_who_changed_what_and_never_the_phone(
     assert response.status_code == 200
     records = list(response.context["page_obj"].object_list)
     assert [(r.status, r.history_user, r.history_change_reason) for r in records] == [
-        ("verified", manager_a, "verified"),
-        ("received", None, "opened from a bad review"),
+        ("verified", manager_a, '{"note":"verified"}'),
+        ("received", None, '{"note":"opened_from_bad_review"}'),
     ]
     html = response.content.decode()
     assert "manager_a" in html
     assert "13812345678" not in html and "138****5678" not in html
+
+
+def test_the_history_shows_labels_names_local_times_and_notes_in_the_readers_language(
+    english, en_client, manager_a, window_a
+):
+    case = bad_rating(window_a).complaint
+    case.history.update(history_date=dt.datetime(2026, 11, 27, 1, 2, 3, 456789, tzinfo=dt.UTC))
+    handler = StaffFactory(hall=window_a.hall, display_name="王芳")
+    complaint_verify(complaint=case, by=manager_a)
+    complaint_assign(complaint=case, by=manager_a, handler=handler.user)
+    manager_a.first_name, manager_a.last_name = "明", "李"
+    manager_a.save()
+    en_client.force_login(manager_a)
+
+    response = en_client.get(history_url(case))
+
+    html = response.content.decode()
+    rows = [
+        (r.shown_by, r.shown_type, r.shown_columns[0], r.shown_columns[2], r.shown_note)
+        for r in response.context["page_obj"].object_list
+    ]
+    assert rows == [
+        ("明 李", "Changed", "Assigned", "王芳", "assigned to 王芳"),
+        ("明 李", "Changed", "Verified", "—", "verified"),
+        ("the system", "Created", "Received", "—", "opened from a bad review"),
+    ]
+    created = response.context["page_obj"].object_list[-1]
+    assert created.shown_at == "2026-11-27 09:02"  # the hall's time, to the minute
+    assert '<th scope="col">Current step due</th>' in html
+    assert "<strong>Handler:</strong> —&nbsp;&rarr;&nbsp;&nbsp;王芳</li>" in html
+    assert "<strong>Status:</strong> Verified&nbsp;&rarr;&nbsp;&nbsp;Assigned</li>" in html
+    for raw in ("due_date", "Deleted", "pk=None", "callback_done", "+00:00", ".456789"):
+        assert raw not in html
 
 
 def test_another_halls_manager_cannot_open_the_history(en_client, manager_b, window_a):
