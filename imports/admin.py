@@ -24,11 +24,12 @@ class VisitsImportForm(WindowsImportForm):
         help_text=_("Every row belongs to this hall (the file then needs no hall code column)."),
     )
     create_missing = forms.BooleanField(
-        label=_("Create missing windows and service items"),
+        label=_("Create missing windows, service items and staff badges"),
         required=False,
         help_text=_(
-            "Unknown window numbers become specialist windows and unknown service codes are "
-            "added to the catalogue, instead of being rejected."
+            "Unknown window numbers become specialist windows, unknown service codes are "
+            "added to the catalogue and unknown staff badges become badge cards without a "
+            "login (named by their badge until edited), instead of being rejected."
         ),
     )
 

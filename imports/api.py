@@ -47,6 +47,11 @@ class VisitBatchOutput(serializers.Serializer):
         help_text="New bad reviews whose follow-up deadline had passed already: stored "
         "as historical, no follow-up case opened."
     )
+    created = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="With create_missing: how many windows, service_items and staff (badge "
+        "cards without a login) were created; kinds with none are left out.",
+    )
     dry_run = serializers.BooleanField()
     summary = serializers.CharField()
     errors = RowErrorOutput(many=True)
@@ -84,6 +89,7 @@ class VisitBatchView(APIView):
             "unchanged": result.unchanged,
             "rejected": result.rejected,
             "historical_bad": result.historical_bad,
+            "created": dict(result.created),
             "dry_run": result.dry_run,
             "summary": result.summary,
             "errors": [

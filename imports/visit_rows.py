@@ -2,12 +2,15 @@
 value of a row checked and turned into the NewVisit the store writes.
 
 Halls, windows, staff and service items are looked up in dicts loaded once (per hall);
-a row is rejected (RowRejected) with its first problem, and missing windows and service
-items are created (with create_missing) only once the whole row has passed.
+a row is rejected (RowRejected) with its first problem, and missing windows, service
+items and staff badges are created (with create_missing) only once the whole row has
+passed: windows and items as the row needs them, badges once per chunk for all its valid
+rows (one bulk insert), as badge cards without a login named by their badge.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -65,6 +68,9 @@ STATUSES = {
 MAX_ITEMS = 32767
 TICKET_NO_LENGTH = Visit._meta.get_field("ticket_no").max_length
 SERVICE_CODE_LENGTH = ServiceItem._meta.get_field("code").max_length
+BADGE_LENGTH = Staff._meta.get_field("badge_no").max_length
+# A parsed row's staff_id while its badge waits to be created (create_missing): no pk is 0.
+NEW_STAFF = 0
 
 
 class References:
@@ -79,6 +85,7 @@ class References:
         self.staff: dict[int, dict[str, int]] = {}  # hall pk -> badge -> staff pk
         self.hours: dict[int, _LocalHours] = {}  # hall pk -> its zone's hours
         self.zone_hours: dict[ZoneInfo, _LocalHours] = {}  # halls of one zone share them
+        self.created: Counter[str] = Counter()  # kinds of ImportResult.count_created
 
     def hall(self, code: str) -> Hall:
         hall = self.halls.get(code)
@@ -127,6 +134,7 @@ class References:
         windows = self.windows_of(hall)
         if number not in windows:
             windows[number] = Window.objects.create(hall=hall, number=number, zone=None).pk
+            self.created["windows"] += 1
         return windows[number]
 
     def item_ids(self, codes: list[str]) -> list[int]:
@@ -139,19 +147,43 @@ class References:
                 if code not in items:
                     item = ServiceItem.objects.create(code=code, name=code, is_published=False)
                     items[code] = item.pk
+                    self.created["service_items"] += 1
             return [items[code] for code in codes]
+
+    def create_staff(self, badges: set[tuple[int, str]]) -> None:
+        """Create the (hall pk, badge) cards with create_missing, with one insert: badge
+        cards without a login, named by their badge until a manager edits them."""
+        created = Staff.objects.bulk_create(
+            Staff(hall_id=hall_id, badge_no=badge, display_name=badge)
+            for hall_id, badge in sorted(badges)
+        )
+        for staff in created:
+            self.staff[staff.hall_id][staff.badge_no] = staff.pk
+        self.created["staff"] += len(created)
 
 
 def parse_chunk(
     chunk: list[tuple[int, dict[str, str]]], *, refs: References, fixed_hall: Hall | None
 ) -> tuple[list[NewVisit], list[RowError]]:
+    """The chunk's valid visits and its row errors; the unknown badges of the valid rows
+    are created (create_missing) once for the chunk."""
     valid: list[NewVisit] = []
     errors: list[RowError] = []
+    new_staff: list[tuple[int, str]] = []  # (index in valid, badge)
     for row, values in chunk:
         try:
-            valid.append(_parse(values, refs=refs, fixed_hall=fixed_hall))
+            visit = _parse(values, refs=refs, fixed_hall=fixed_hall)
         except RowRejected as exc:
             errors.append(RowError(row=row, reason=exc.reason))
+            continue
+        if visit.staff_id == NEW_STAFF:
+            new_staff.append((len(valid), values["staff_badge"]))
+        valid.append(visit)
+    if new_staff:
+        refs.create_staff({(valid[index].hall_id, badge) for index, badge in new_staff})
+        for index, badge in new_staff:
+            visit = valid[index]
+            valid[index] = visit._replace(staff_id=refs.staff[visit.hall_id][badge])
     return valid, errors
 
 
@@ -279,15 +311,23 @@ def _window_number(text: str, *, hall: Hall, refs: References) -> int:
 
 
 def _staff(badge: str, *, hall: Hall, refs: References) -> int | None:
-    """Staff are configured, never created by the import: an unknown badge is an error."""
+    """The badge's staff pk; an unknown badge is an error, or with create_missing NEW_STAFF
+    (parse_chunk creates it once the row has passed)."""
     if not badge:
         return None
     staff_id = refs.staff_of(hall).get(badge)
     if staff_id is None:
-        raise RowRejected(
-            _("unknown staff badge %(badge)s of hall %(code)s")
-            % {"badge": badge, "code": hall.code}
-        )
+        if not refs.create_missing:
+            raise RowRejected(
+                _("unknown staff badge %(badge)s of hall %(code)s")
+                % {"badge": badge, "code": hall.code}
+            )
+        if len(badge) > BADGE_LENGTH:
+            raise RowRejected(
+                _("staff badge %(badge)s is longer than %(max)s characters")
+                % {"badge": badge, "max": BADGE_LENGTH}
+            )
+        return NEW_STAFF
     return staff_id
 
 

@@ -59,11 +59,12 @@ def visits_import(
     `hall_code` (the command's --hall) names the hall of every row: the file then needs
     no hall_code column, and a row whose hall_code disagrees is rejected. `user=None`
     is the command line, an operator who may import into any hall; with a user (the
-    admin upload), rows of halls the user may not see are rejected. Unknown windows and
-    service codes are row errors unless `create_missing`, which creates the window as a
-    specialist window and the service item unpublished. A dry run does everything, then
-    rolls it back. Raises ImportFileError when the file as a whole is unusable (nothing
-    is saved), and PermissionDenied for a user who may not add visits.
+    admin upload), rows of halls the user may not see are rejected. Unknown windows,
+    service codes and staff badges are row errors unless `create_missing`, which creates
+    the window as a specialist window, the service item unpublished and the badge as a
+    card without a login (the result counts each kind created). A dry run does
+    everything, then rolls it back. Raises ImportFileError when the file as a whole is
+    unusable (nothing is saved), and PermissionDenied for a user who may not add visits.
 
     `read_in_child` (the command line, a process with one thread) reads and checks the
     file in a forked process while this one writes (forked.py): about a third faster.
@@ -160,6 +161,8 @@ def _import_rows(
         if len(bad_ratings) >= FOLLOWUP_BATCH:
             _open_followups(bad_ratings)
     _open_followups(bad_ratings)
+    for kind, count in refs.created.items():
+        result.count_created(kind, count)
     result.errors.sort(key=lambda error: error.row)
     if dry_run:
         transaction.set_rollback(True)

@@ -20,7 +20,7 @@ from tests.windows.factories import (
 )
 from windows import roles
 from windows.importing import ImportFileError, RowError
-from windows.models import ServiceItem, Visit, VisitItem, Window
+from windows.models import ServiceItem, Staff, Visit, VisitItem, Window
 
 # Rows in the shape of shared/data/sample-visits-cn.csv (Chinese headers and statuses).
 CN_HEADER = (
@@ -429,16 +429,22 @@ def test_create_missing_creates_specialist_window_and_unpublished_item(tmp_path,
         HEADER
         + GOOD.replace(",1,B001,S001,", ",9,B001,S001;S777,")
         + GOOD.replace("A001", "A002").replace(",1,B001,S001,", ",9,,S777,")
-        + GOOD.replace("A001", "A003").replace(",1,B001,S001,", ",8,B999,S888,"),
+        + GOOD.replace("A001", "A003")
+        .replace(",1,B001,S001,", ",8,B999,S888,")
+        .replace("completed,,", "completed,9,"),
     )
 
     result = run(path, create_missing=True)
 
-    assert [str(error) for error in result.errors] == ["row 4: unknown staff badge B999 of hall HA"]
+    assert [str(error) for error in result.errors] == [
+        "row 4: rating 9 is not a whole number from 1 to 5"
+    ]
     assert result.summary == "imported 2, unchanged 0, rejected 1"
+    assert result.notes == ["windows created: 1", "service items created: 1"]
     window = Window.objects.get(hall=configured_hall, number=9)
     assert (window.zone, window.name, window.is_active) == (None, "", True)
     assert not Window.objects.filter(number=8).exists()  # only for valid rows
+    assert not Staff.objects.filter(badge_no="B999").exists()
     assert list(
         ServiceItem.objects.filter(code__in=["S777", "S888"]).values_list(
             "code", "name", "is_published"
@@ -533,7 +539,8 @@ def test_command_hall_create_missing_and_dry_run(tmp_path, configured_hall):
     output, status = call(str(path), "--hall", "HA", "--create-missing", "--dry-run")
 
     assert (output, status) == (
-        "dry run: nothing was saved\nimported 1, unchanged 0, rejected 0\n",
+        "service items created: 1\ndry run: nothing was saved\n"
+        "imported 1, unchanged 0, rejected 0\n",
         0,
     )
     assert counts() == (0, 0, 0, 0)

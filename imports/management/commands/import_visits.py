@@ -21,8 +21,9 @@ class Command(ImportCommand):
         parser.add_argument(
             "--create-missing",
             action="store_true",
-            help="create unknown windows (as specialist windows) and unknown service codes "
-            "(as unpublished service items)",
+            help="create unknown windows (as specialist windows), unknown service codes "
+            "(as unpublished service items) and unknown staff badges (as badge cards without "
+            "a login, named by their badge)",
         )
         parser.add_argument("--dry-run", action="store_true", help="check every row, save nothing")
 
