@@ -178,13 +178,9 @@ def start(request: HttpRequest, staff: Staff) -> HttpResponse:
         messages.error(request, _("Sign in to a window first."))
         return _to_console()
     form = VisitForm(request.POST)
-    request.session[DRAFT_KEY] = {
-        "ticket": request.POST.get("ticket_no", "")[:40],
-        "items": request.POST.getlist("service_items")[:50],
-    }
     if not form.is_valid():
         _form_errors(request, form)
-        return _to_console()
+        return _kept_draft(request)
     try:
         visit_start(
             session=session,
@@ -193,8 +189,17 @@ def start(request: HttpRequest, staff: Staff) -> HttpResponse:
         )
     except ValidationError as exc:
         _error(request, exc)
-        return _to_console()
-    request.session.pop(DRAFT_KEY, None)
+        return _kept_draft(request)
+    return _to_console()
+
+
+def _kept_draft(request: HttpRequest) -> HttpResponse:
+    """Back to the console with what was typed, to correct it (a start that succeeds
+    keeps nothing: writing the session on every start would be a write for nothing)."""
+    request.session[DRAFT_KEY] = {
+        "ticket": request.POST.get("ticket_no", "")[:40],
+        "items": request.POST.getlist("service_items")[:50],
+    }
     return _to_console()
 
 
