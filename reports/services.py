@@ -287,6 +287,11 @@ def _extra_sections(figures: dict) -> dict[str, list[dict]]:
     return extra
 
 
+def period_has_visits(*, hall: Hall, start: dt.date, end: dt.date) -> bool:
+    """Whether the hall had counted visits from start to end: a bulletin has something."""
+    return Visit.objects.for_hall(hall).counted().filter(service_date__range=(start, end)).exists()
+
+
 @transaction.atomic
 def bulletin_build(*, hall: Hall, kind: str, day: dt.date) -> Bulletin:
     """Build, or rebuild, the hall's bulletin of the period of the given kind containing day.
@@ -294,12 +299,7 @@ def bulletin_build(*, hall: Hall, kind: str, day: dt.date) -> Bulletin:
     Raises BulletinNoData when the hall had no visits in the period (nothing is stored).
     """
     period = period_of(kind=kind, day=day)
-    visits = (
-        Visit.objects.for_hall(hall)
-        .counted()
-        .filter(service_date__range=(period.start, period.end))
-    )
-    if not visits.exists():
+    if not period_has_visits(hall=hall, start=period.start, end=period.end):
         raise BulletinNoData(
             _("No visits at %(hall)s from %(start)s to %(end)s.")
             % {"hall": hall.code, "start": period.start, "end": period.end}

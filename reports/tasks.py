@@ -94,6 +94,23 @@ def build_and_send_bulletin(self, hall_id: int, kind: str, day: str) -> int:
     return _send(self, bulletin)
 
 
+@shared_task(
+    name="reports.tasks.build_bulletin",
+    acks_late=True,
+    soft_time_limit=settings.BULLETIN_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.BULLETIN_TASK_TIME_LIMIT,
+)
+def build_bulletin(hall_id: int, kind: str, day: str) -> int | None:
+    """Build (or rebuild) one hall's bulletin without emailing it (a manager's build on the
+    bulletins page); returns its id, None when the period had no visits."""
+    hall = Hall.objects.get(pk=hall_id)
+    try:
+        return bulletin_build(hall=hall, kind=kind, day=date.fromisoformat(day)).pk
+    except BulletinNoData as reason:
+        logger.info("No %s bulletin for hall %s: %s", kind, hall.code, reason)
+        return None
+
+
 @shared_task(bind=True, name="reports.tasks.send_bulletin", **RETRY)
 def send_bulletin(self, bulletin_id: int) -> int:
     """Email a built bulletin to its recipients not served yet (the resend button's job)."""
