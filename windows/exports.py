@@ -1,7 +1,8 @@
-"""Excel exports of the hall's windows and of the service-item catalogue.
+"""Excel exports of the hall's windows, its staff and the service-item catalogue.
 
 The windows sheet has exactly the columns of the windows import (contracts.md section
-4), so an exported file imports back unchanged. Workbooks are written in openpyxl's
+4) and the staff sheet those of the staff import (section 4a), so an exported file
+imports back unchanged. Workbooks are written in openpyxl's
 write-only mode, row by row, however many rows there are; every cell through
 windows.workbook_cells, so names typed by users are written as text, never as formulas.
 """
@@ -19,7 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from windows import workbook_cells
-from windows.models import ServiceItem, Window
+from windows.models import ServiceItem, Staff, Window
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SPECIALIST_ZONE = "专业"
@@ -35,6 +36,17 @@ WINDOW_COLUMNS = (
     ("片区", 14),
     ("进驻部门", 20),
     ("业务编码", 40),
+)
+# (header, column width) in the order of the staff import.
+STAFF_COLUMNS = (
+    ("大厅编码", 12),
+    ("工号", 12),
+    ("姓名", 14),
+    ("部门", 20),
+    ("职务", 16),
+    ("邮箱", 30),
+    ("在岗", 8),
+    ("登录名", 16),
 )
 SERVICE_ITEM_COLUMNS = (
     ("业务编码", 14),
@@ -78,6 +90,26 @@ def write_windows_xlsx(windows: QuerySet[Window], output: BinaryIO) -> int:
         for window in windows.iterator(chunk_size=CHUNK_SIZE)
     )
     return _write_sheet(output, title="窗口", columns=WINDOW_COLUMNS, rows=rows)
+
+
+def write_staff_xlsx(staff: QuerySet[Staff], output: BinaryIO) -> int:
+    """Write the staff members (already scoped by the caller) to output; return the row
+    count. A card without a login has an empty 登录名."""
+    staff = staff.select_related("hall", "department", "user").order_by("hall__code", "badge_no")
+    rows = (
+        (
+            member.hall.code,
+            member.badge_no,
+            member.display_name,
+            member.department.name if member.department_id else "",
+            member.job_title,
+            member.email,
+            "是" if member.is_active else "否",
+            member.user.get_username() if member.user_id else "",
+        )
+        for member in staff.iterator(chunk_size=CHUNK_SIZE)
+    )
+    return _write_sheet(output, title="工作人员", columns=STAFF_COLUMNS, rows=rows)
 
 
 def write_service_items_xlsx(items: QuerySet[ServiceItem], output: BinaryIO) -> int:

@@ -11,33 +11,86 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from windows.admin.scoping import HallOwnedForm
+from windows.models import Hall
 
 IMPORT_EXTENSIONS = (".csv", ".xlsx")
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 
 
-class StaffCreationForm(SetPasswordMixin, HallOwnedForm):
-    """The staff add form: the badge card plus the login account the staff member uses."""
+def clean_new_username(username: str) -> str:
+    """A username for a new login account: valid, and not taken whatever its case."""
+    user_model = get_user_model()
+    user_model._meta.get_field(user_model.USERNAME_FIELD).run_validators(username)
+    if user_model._default_manager.filter(
+        **{f"{user_model.USERNAME_FIELD}__iexact": username}
+    ).exists():
+        raise forms.ValidationError(_("A user with that username already exists."), code="unique")
+    return username
 
-    username = (
+
+def username_field(*, required: bool):
+    return (
         get_user_model()
-        ._meta.get_field("username")
+        ._meta.get_field(get_user_model().USERNAME_FIELD)
         .formfield(
             label=_("Username"),
+            required=required,
             help_text=_("The name the staff member signs in with."),
         )
     )
+
+
+class StaffCreationForm(SetPasswordMixin, HallOwnedForm):
+    """The staff add form: the badge card, and optionally the login account the staff
+    member uses (a card without one is valid; it can be given one later)."""
+
+    username = username_field(required=False)
     password1, password2 = SetPasswordMixin.create_password_fields()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].help_text = _(
+            "The name the staff member signs in with. Leave it and the passwords empty for "
+            "a badge card without a login."
+        )
+        self.fields["password1"].required = False
+        self.fields["password2"].required = False
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
-        user_model = get_user_model()
-        user_model._meta.get_field(user_model.USERNAME_FIELD).run_validators(username)
-        if user_model._default_manager.filter(username__iexact=username).exists():
-            raise forms.ValidationError(
-                _("A user with that username already exists."), code="unique"
+        return clean_new_username(username) if username else ""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        username = cleaned_data.get("username")
+        passwords = (cleaned_data.get("password1"), cleaned_data.get("password2"))
+        if username:
+            for name, password in zip(("password1", "password2"), passwords, strict=True):
+                if not password:
+                    self.add_error(
+                        name, forms.ValidationError(_("This field is required."), "required")
+                    )
+            self.validate_passwords()
+            self.validate_password_for_user(get_user_model()(username=username))
+        elif any(passwords) and "username" not in self.errors:
+            self.add_error(
+                "username",
+                forms.ValidationError(
+                    _("A password needs a username: give one, or leave the passwords empty."),
+                    code="password_without_username",
+                ),
             )
-        return username
+        return cleaned_data
+
+
+class StaffLoginForm(SetPasswordMixin, forms.Form):
+    """A login account for a badge card without one: its username and first password."""
+
+    username = username_field(required=True)
+    password1, password2 = SetPasswordMixin.create_password_fields()
+
+    def clean_username(self) -> str:
+        return clean_new_username(self.cleaned_data["username"])
 
     def clean(self):
         cleaned_data = super().clean()
@@ -81,6 +134,27 @@ class WindowsImportForm(forms.Form):
                 code="too_large",
             )
         return upload
+
+
+class StaffImportForm(WindowsImportForm):
+    """The staff import's upload (contracts.md section 4a): a file, its hall, a dry run."""
+
+    create_missing = None  # the staff import creates what it names; nothing to ask
+    hall = forms.ModelChoiceField(
+        label=_("Hall"),
+        queryset=Hall.objects.none(),
+        required=False,
+        help_text=_("Every row belongs to this hall (the file then needs no hall code column)."),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["hall"].queryset = Hall.objects.for_user(user) if user else Hall.objects.none()
+        self.fields["file"].help_text = _(
+            "A .csv (UTF-8) or .xlsx file, one row per staff member, with the columns of the "
+            "staff import."
+        )
+        self.order_fields(["file", "hall", "dry_run"])
 
 
 class StaffPasswordForm(SetPasswordMixin, forms.Form):
