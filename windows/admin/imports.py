@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from windows.admin.forms import WindowsImportForm
 from windows.importing import ImportFileError
 from windows.importing.jobs import import_job_create, run_import, runs_in_background
-from windows.importing.results import ROWS_LISTED
+from windows.importing.results import ROWS_LISTED, SUMMARY_PATTERN
 from windows.models import ImportJob
 
 
@@ -37,6 +37,31 @@ class ImportPage:
     url_name: str  # of the upload page; its job pages are f"{url_name}_job"
     done: Promise  # message with %(summary)s
     done_with_rejections: Promise
+
+
+# An import's outcome, as Django's message levels (the admin's colours and icons): every row
+# rejected is an error (red), some rejected a warning (amber), none a success (green).
+ERROR, WARNING, SUCCESS = "error", "warning", "success"
+LEVELS = {ERROR: messages.ERROR, WARNING: messages.WARNING, SUCCESS: messages.SUCCESS}
+NOTHING_IMPORTED = gettext_lazy("Nothing was imported: every row was rejected (%(summary)s).")
+
+
+def import_outcome(*, imported: int, unchanged: int, rejected: int) -> str:
+    """error when every row was rejected, warning when some were, success otherwise."""
+    if rejected and not (imported or unchanged):
+        return ERROR
+    return WARNING if rejected else SUCCESS
+
+
+def job_outcome(job: ImportJob) -> str | None:
+    """The outcome of a finished job from its stored summary; None before it is done."""
+    if job.status == ImportJob.Status.FAILED:
+        return ERROR
+    found = SUMMARY_PATTERN.search(job.summary or "")
+    if job.status != ImportJob.Status.DONE or found is None:
+        return None
+    imported, unchanged, rejected = (int(n) for n in found.groups())
+    return import_outcome(imported=imported, unchanged=unchanged, rejected=rejected)
 
 
 def import_options(data: dict) -> dict:
@@ -98,16 +123,19 @@ def import_view(
             else:
                 for note in result.notes:
                     messages.info(request, note)
+                outcome = import_outcome(
+                    imported=result.imported, unchanged=result.unchanged, rejected=result.rejected
+                )
+                summary = {"summary": result.summary_display}
                 if result.dry_run:
-                    messages.info(
-                        request,
-                        _("Dry run, nothing was stored: %(summary)s.")
-                        % {"summary": result.summary_display},
+                    level = messages.INFO if outcome == SUCCESS else LEVELS[outcome]
+                    messages.add_message(
+                        request, level, _("Dry run, nothing was stored: %(summary)s.") % summary
                     )
-                elif result.rejected:
-                    messages.warning(
-                        request, page.done_with_rejections % {"summary": result.summary_display}
-                    )
+                elif outcome == ERROR:
+                    messages.error(request, NOTHING_IMPORTED % summary)
+                elif outcome == WARNING:
+                    messages.warning(request, page.done_with_rejections % summary)
                 else:
                     messages.success(request, page.done % {"summary": result.summary_display})
                     opts = model_admin.model._meta
@@ -124,6 +152,13 @@ def import_view(
         "opts": model_admin.model._meta,
         "form": form,
         "result": result,
+        "outcome": (
+            import_outcome(
+                imported=result.imported, unchanged=result.unchanged, rejected=result.rejected
+            )
+            if result
+            else None
+        ),
         "rejected_rows": [(e.row, e.reason) for e in result.errors[:ROWS_LISTED]] if result else [],
         "errors_not_shown": max(len(result.errors) - ROWS_LISTED, 0) if result else 0,
         "media": model_admin.media + form.media,
@@ -147,6 +182,7 @@ def import_job_view(
         "title": page.title,
         "opts": model_admin.model._meta,
         "job": job,
+        "outcome": job_outcome(job),
         "rows_read": job_rows_read(job),
         "upload_url": reverse(f"admin:{page.url_name}"),
         "errors_not_shown": max(job.rejected - len(job.errors), 0),
