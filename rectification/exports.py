@@ -21,6 +21,7 @@ from rectification.models import Measure, RectificationChecklist
 from rectification.selectors import days_overdue
 from windows.rules.hall_time import hall_localdate, hall_localtime
 from windows.workbook_cells import row as cells_row
+from windows.workbook_print import fit_row_height, print_as_list
 
 # (header, column width)
 CHECKLIST_COLUMNS = (
@@ -110,6 +111,11 @@ def write_checklist_xlsx(
         cell.border = BORDER
     for row in rows:
         sheet.append(cells_row(sheet, row))
+        fit_row_height(
+            sheet,
+            sheet.max_row,
+            [(value, width) for value, (_h, width) in zip(row, CHECKLIST_COLUMNS, strict=True)],
+        )
         for index, cell in enumerate(sheet[sheet.max_row], start=1):
             cell.border = BORDER
             cell.alignment = WRAP if index in (2, 9) else CENTERED
@@ -117,12 +123,6 @@ def write_checklist_xlsx(
     for index, (_header, width) in enumerate(CHECKLIST_COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A3"
-    sheet.print_title_rows = "1:2"
-    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.horizontalCentered = True
+    print_as_list(sheet, header_rows=2)
     workbook.save(output)
     return len(rows)

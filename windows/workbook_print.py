@@ -15,6 +15,7 @@ its first row (the fit-to-page flag is written with the sheet's head).
 from __future__ import annotations
 
 import re
+from math import ceil
 from unicodedata import east_asian_width
 
 from openpyxl.chart._chart import ChartBase
@@ -24,6 +25,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.page import PageMargins
 
 PAPER_A4 = "9"
+LINE_HEIGHT = 15  # points, a line of 11-point text
 INVALID_TITLE = re.compile(r"[\\/*?:\[\]]")
 # Narrow margins, in inches (Excel's "narrow" preset): more room, larger print.
 MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.5, "header": 0.3, "footer": 0.3}
@@ -57,6 +59,18 @@ def text_width(value) -> int:
     if value is None:
         return 0
     return sum(2 if east_asian_width(char) in "WF" else 1 for char in str(value))
+
+
+def fit_row_height(sheet, row: int, cells) -> None:
+    """Make row (1-based, not written yet on a write-only sheet) tall enough for its
+    wrapped text: cells are (value, column width) pairs. Excel and LibreOffice keep a
+    row one line tall unless its height is written, cutting the wrapped lines."""
+    lines = max(
+        (ceil(text_width(value) / max(width - 1, 1)) for value, width in cells if value),
+        default=1,
+    )
+    if lines > 1:
+        sheet.row_dimensions[row].height = LINE_HEIGHT * lines
 
 
 def sheet_title(workbook, title: str) -> str:

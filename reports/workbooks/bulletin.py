@@ -24,6 +24,7 @@ from windows.models import Hall
 from windows.workbook_cells import cell as workbook_cell
 from windows.workbook_print import (
     anchor_chart,
+    fit_row_height,
     print_as_list,
     print_on_one_page,
     sheet_title,
@@ -68,7 +69,7 @@ FIGURE_COLUMNS = (
     Column("评价率", 10, PERCENT_FORMAT),
     Column("满意率", 10, PERCENT_FORMAT),
     Column("差评数", 8, INTEGER_FORMAT),
-    Column("差评原因", 28),
+    Column("差评原因", 28, wrap=True),
     Column("平均等候（分钟）", 12, DECIMAL_FORMAT),
     Column("90%等候（分钟）", 12, DECIMAL_FORMAT),
     Column("平均办理（分钟）", 12, DECIMAL_FORMAT),
@@ -202,10 +203,17 @@ def _write_groups(
     sheet.freeze_panes = "C2"
     print_as_list(sheet)
     sheet.auto_filter.ref = table_ref(1, len(rows) + 1, len(columns))
+    fit_row_height(sheet, 1, [(column.header, column.width) for column in columns])
     sheet.append(header_row(sheet, columns))
     key = _key if numeric_key else str
-    for stats in rows:
-        sheet.append(formatted_row(sheet, columns, (key(stats.key), stats.label, *_figures(stats))))
+    for number, stats in enumerate(rows, start=2):
+        values = (key(stats.key), stats.label, *_figures(stats))
+        fit_row_height(
+            sheet,
+            number,
+            [(v, c.width) for v, c in zip(values, columns, strict=True) if c.wrap],
+        )
+        sheet.append(formatted_row(sheet, columns, values))
 
 
 def _write_summary(sheet, *, hall, kind, start, end, stats, days) -> None:
@@ -236,6 +244,7 @@ def _write_summary(sheet, *, hall, kind, start, end, stats, days) -> None:
         value = convert(value) if convert else value
         sheet.append(text_row(sheet, [label, styled(sheet, value, number_format=number_format)]))
     if reasons:
+        fit_row_height(sheet, figures_last_row, [(reasons, SUMMARY_COLUMNS[1].width)])
         value = workbook_cell(sheet, reasons, alignment=WRAP_TOP)
         sheet.append(text_row(sheet, ["差评原因", value]))
     sheet.auto_filter.ref = table_ref(FIGURES_HEADER_ROW, figures_last_row, len(SUMMARY_COLUMNS))
@@ -278,7 +287,8 @@ def _write_section(workbook, title: str, rows: list, hall: Hall) -> None:
         sheet.append(text_row(sheet, ["无"]))
         return
     sheet.append(header_row(sheet, [Column(header, 0) for header in headers]))
-    for line in values:
+    for number, line in enumerate(values, start=3):
+        fit_row_height(sheet, number, zip(line, widths, strict=True))
         sheet.append(
             [
                 workbook_cell(sheet, value, alignment=WRAP_TOP)
