@@ -33,9 +33,11 @@ def user_email_expression() -> Case:
 
 
 def email_of(user: AbstractBaseUser) -> str:
-    """The address that reaches one user ("" for none)."""
+    """The address that reaches one user ("" for none; none for a card off duty)."""
     profile = getattr(user, "staff_profile", None)
-    return profile.email if profile is not None else user.email
+    if profile is None:
+        return user.email
+    return profile.email if profile.is_active else ""
 
 
 def staff_email(staff: Staff) -> str:
@@ -44,9 +46,11 @@ def staff_email(staff: Staff) -> str:
 
 
 def user_emails(users: QuerySet) -> list[str]:
-    """The distinct addresses that reach these users (active ones), sorted."""
+    """The distinct addresses that reach these users (active ones, and for staff with a
+    card on duty), sorted."""
     return list(
         users.filter(is_active=True)
+        .exclude(staff_profile__is_active=False)
         .annotate(contact_email=user_email_expression())
         .exclude(contact_email="")
         .order_by("contact_email")

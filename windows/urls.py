@@ -20,7 +20,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(),
+        views.PortalPasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

@@ -1,5 +1,11 @@
-from .accounts import PortalLoginView, PortalLogoutView
+from .accounts import PortalLoginView, PortalLogoutView, PortalPasswordResetView
 from .files import staff_photo
 from .home import home
 
-__all__ = ["PortalLoginView", "PortalLogoutView", "home", "staff_photo"]
+__all__ = [
+    "PortalLoginView",
+    "PortalLogoutView",
+    "PortalPasswordResetView",
+    "home",
+    "staff_photo",
+]

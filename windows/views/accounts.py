@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from axes.helpers import get_cool_off, get_failure_limit
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from windows import contacts
 from windows.selectors import login_lockout_ends_at
 
 
@@ -40,3 +43,30 @@ class PortalLogoutView(auth_views.LogoutView):
         response = super().post(request, *args, **kwargs)
         messages.info(request, _("You have been logged out."))
         return response
+
+
+class PortalPasswordResetForm(PasswordResetForm):
+    """ "Forgot your password?" by the address that reaches the person (windows.contacts):
+    a staff member types the email on their badge card, anyone else their account's.
+
+    As Django's form, it sends nothing for an inactive account or one without a usable
+    password, and looks the same whether an account was found or not.
+    """
+
+    def get_users(self, email: str):
+        users = (
+            get_user_model()
+            ._default_manager.annotate(contact_email=contacts.user_email_expression())
+            .filter(contact_email__iexact=email, is_active=True)
+            .select_related("staff_profile")
+        )
+        return (user for user in users if user.has_usable_password())
+
+    def send_mail(self, subject, body, context, from_email, to_email, **kwargs) -> None:
+        to_email = contacts.email_of(context["user"])
+        context = {**context, "email": to_email}
+        super().send_mail(subject, body, context, from_email, to_email, **kwargs)
+
+
+class PortalPasswordResetView(auth_views.PasswordResetView):
+    form_class = PortalPasswordResetForm
