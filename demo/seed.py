@@ -318,6 +318,9 @@ def seed_staff(*, hall: Hall, password_hash: PasswordHash) -> Tally:
                 display_name=spec.display_name,
                 department=departments.get(spec.department),
                 job_title=spec.job_title,
+                # Reminders and duty alerts reach a staff member at their card's address
+                # (windows.contacts); in the embedded default they land in var/outbox/.
+                email=f"{spec.username}@{catalogue.DEMO_EMAIL_DOMAIN}",
             )
             for spec in new_specs
         )
