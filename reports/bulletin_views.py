@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST, require_safe
 from evaluations.results.views import may_view_hall_results
 from windows.private_files import private_file_response
 from windows.roles import is_hall_manager
+from windows.rules.hall_time import hall_localdate
 from windows.scoping import hall_from_request, user_halls
 
 from . import services
@@ -67,7 +68,7 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
 def _list_page(request, halls, hall, kind, bulletins, *, build_form=None, status=200):
     manager = hall is not None and is_hall_manager(request.user, hall)
     if manager and build_form is None:
-        build_form = BulletinBuildForm(initial={"kind": "daily"})
+        build_form = BulletinBuildForm(initial={"kind": "daily", "date": hall_localdate(hall)})
     context = {
         "halls": halls,
         "hall": hall,
