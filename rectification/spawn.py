@@ -56,7 +56,7 @@ def report_added(request: HttpRequest, measure: Measure) -> None:
             '{} <a class="alert-link" id="spawned-measure" href="{}">{}</a>',
             gettext("Measure “%(title)s” added to the checklist “%(checklist)s”.")
             % {"title": measure.title, "checklist": measure.checklist.title},
-            reverse("admin:rectification_measure_change", args=[measure.pk]),
+            reverse("rectification:measure", args=[measure.pk]),
             gettext("Open the measure"),
         ),
     )

@@ -734,13 +734,13 @@ def test_a_manager_turns_a_case_into_a_measure(en_client, hall_a, manager_a, sta
     assert messages_of(response) == [
         "Measure “规范窗口服务用语” added to the checklist “投诉整改清单（四季度）”. "
         '<a class="alert-link" id="spawned-measure" '
-        f'href="/admin/rectification/measure/{measure.pk}/change/">'
+        f'href="/rectification/measures/{measure.pk}/">'
         "Open the measure</a>"
     ]
     assert b'id="spawned-measure"' in response.content
     assert list(spawn_panel(response)["spawned"]) == [measure]
     assert (
-        f'<li><a href="/admin/rectification/measure/{measure.pk}/change/">规范窗口服务用语</a>'
+        f'<li><a href="/rectification/measures/{measure.pk}/">规范窗口服务用语</a>'
         " · 投诉整改清单（四季度） · not started</li>"
     ) in response.content.decode()
 

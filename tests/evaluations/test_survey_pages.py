@@ -454,7 +454,7 @@ def test_a_manager_turns_a_weeks_results_into_a_measure(
     assert messages_of(response) == [
         "Measure “缩短等候时间” added to the checklist “满意度提升措施清单”. "
         '<a class="alert-link" id="spawned-measure" '
-        f'href="/admin/rectification/measure/{measure.pk}/change/">Open the measure</a>'
+        f'href="/rectification/measures/{measure.pk}/">Open the measure</a>'
     ]
     assert list(spawn_panel(response)["spawned"]) == [measure]
 
