@@ -94,6 +94,7 @@ class CaseHistoryAdminMixin:
     """For a SimpleHistoryAdmin of Complaint: the history page in the reader's words."""
 
     object_history_list_template = "admin/complaints/complaint/object_history_list.html"
+    object_history_form_template = "admin/complaints/complaint/object_history_form.html"
     history_list_display = ("status", "due_date", "handler")
 
     def get_historical_record_context_helper(self, request, historical_record):
@@ -107,6 +108,8 @@ class CaseHistoryAdminMixin:
         )
 
     def render_history_view(self, request, template, context, **kwargs):
+        if "page_obj" not in context:  # one past version's page: the change form's values
+            return super().render_history_view(request, template, context, **kwargs)
         fields = [Complaint._meta.get_field(name) for name in self.history_list_display]
         context["history_columns"] = [capfirst(field.verbose_name) for field in fields]
         handlers = self._handlers(context["page_obj"].object_list)

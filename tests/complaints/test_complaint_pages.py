@@ -598,7 +598,7 @@ def test_unassigned_filter_choice_is_kept_on_the_list(en_client, manager_a, figu
     login(en_client, manager_a)
     content = en_client.get("/complaints/?hall=HA&unassigned=yes").content.decode()
     assert '<label class="form-label small mb-1" for="id_unassigned">Unassigned</label>' in content
-    assert '<option value="yes" selected>yes</option>' in content
+    assert '<option value="yes" selected>Yes</option>' in content
 
 
 def test_unknown_unassigned_choice_shows_the_error(en_client, manager_a, figured):
