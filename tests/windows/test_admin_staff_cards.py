@@ -19,7 +19,7 @@ from tests.windows.factories import (
 from windows import roles
 from windows.exports import write_staff_xlsx
 from windows.importing import RowError, staff_import
-from windows.models import Staff
+from windows.models import ImportJob, Staff
 
 User = get_user_model()
 NEW_PASSWORD = "Window-5-counter"
@@ -540,3 +540,32 @@ def test_the_export_imports_back_unchanged(manager_a, hall_a, staff_a, card_a):
     assert (result.summary, result.errors) == ("imported 0, unchanged 3, rejected 0", [])
     assert stored() == before
     assert can_log_in("zhang", TEST_PASSWORD)
+
+
+def test_a_big_staff_upload_runs_as_a_job_scoped_to_the_managers_halls(
+    client,
+    english,
+    manager_a,
+    hall_a,
+    hall_b,
+    settings,
+    tmp_path,
+    django_capture_on_commit_callbacks,
+):
+    settings.IMPORT_IN_BACKGROUND_FROM = 10  # bytes: this upload is "big"
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(manager_a)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_import(client, upload(CSV + "HB,B010,乙厅,,\n"))
+
+    job = ImportJob.objects.get()
+    assert response.url == reverse("admin:windows_staff_import_job", args=[job.pk])
+    assert (job.kind, job.status, job.summary, job.errors) == (
+        "staff",
+        "done",
+        "imported 2, unchanged 0, rejected 1",
+        [[4, "no permission for hall HB"]],
+    )
+    assert [card[:2] for card in stored()[0]] == [("HA", "A010"), ("HA", "A011")]
+    assert client.get(response.url).status_code == 200
