@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from evaluations.models import TabletDevice
 from evaluations.tablet import limits
 from windows import contacts, roles
+from windows.links import portal_url
 from windows.models import Hall
 
 logger = logging.getLogger("evaluations.pairing")
@@ -167,6 +168,9 @@ def _send_burst_alert(hall: Hall) -> None:
             "minutes": settings.PAIRING_WINDOW_MINUTES,
             "hall": hall.name,
             "per_address": per_address(),
+        }
+        body += "\n\n" + _("Rating tablets: %(link)s") % {
+            "link": portal_url("admin:evaluations_tabletdevice_changelist")
         }
     try:
         send_mail(subject, body, None, emails)

@@ -26,6 +26,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.db import close_old_connections, connection
@@ -292,6 +293,10 @@ def test_a_burst_of_wrong_codes_alerts_the_halls_managers_once(
     assert len(mail.outbox) == 1
     assert sorted(mail.outbox[0].to) == sorted([manager_a.email, second_manager.email])
     assert window.hall.name in mail.outbox[0].subject
+    # the tablets' admin list, absolute (windows/links.py), on the email's last line
+    assert mail.outbox[0].body.endswith(
+        f"{settings.PORTAL_BASE_URL}/admin/evaluations/tabletdevice/"
+    )
     bursts = [r for r in caplog.records if r.getMessage().startswith("pairing burst")]
     assert len(bursts) == 1 and bursts[0].levelno == logging.ERROR
 
