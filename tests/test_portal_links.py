@@ -8,6 +8,7 @@ import re
 from io import StringIO
 
 import pytest
+import segno
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import translation
@@ -197,3 +198,23 @@ def test_demo_logins_prints_the_configured_address():
         f"{BASE}/",
         f"{BASE}/",
     ]
+
+
+@pytest.mark.django_db
+@override_settings(PORTAL_BASE_URL=BASE)
+def test_the_admins_pairing_code_page_links_and_encodes_the_configured_address(
+    english, en_client, manager_a, hall_a
+):
+    window = WindowFactory(hall=hall_a, number=5)
+    en_client.force_login(manager_a)
+
+    response = en_client.post(
+        "/admin/evaluations/tabletdevice/issue/", {"window": window.pk, "label": "新平板"}
+    )
+
+    html = response.content.decode()
+    code = re.search(r'id="pairing-code"[^>]*>(\d{8})<', html).group(1)
+    link = f"{BASE}/tablet/pair/?code={code}"
+    assert link in html
+    assert segno.make(link, error="m").svg_inline(scale=5, border=2) in html  # the QR code
+    assert "http://testserver/tablet/" not in html

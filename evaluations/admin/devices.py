@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from evaluations.models import Rating, TabletDevice
 from evaluations.services.devices import tablet_issue_pairing_code, tablet_revoke
 from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter, ReadOnlyAdmin
+from windows.links import absolute_url
 from windows.models import Window
 
 
@@ -128,7 +129,8 @@ class TabletDeviceAdmin(HallScopedAdmin):
                 window=form.cleaned_data["window"], label=form.cleaned_data["label"]
             )
             self.log_addition(request, device, [{"added": {}}])
-            link = request.build_absolute_uri(f"{reverse('tablet:pair')}?code={code}")
+            # The address the tablets open (PORTAL_BASE_URL), whatever host this page has.
+            link = absolute_url(f"{reverse('tablet:pair')}?code={code}")
             qr_svg = segno.make(link, error="m").svg_inline(scale=5, border=2)
             context.update({"device": device, "code": code, "link": link, "qr_svg": qr_svg})
             return TemplateResponse(request, "evaluations/tablet/admin_pairing_code.html", context)
