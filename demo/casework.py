@@ -39,6 +39,8 @@ from windows.models import Hall, Staff
 from windows.rules.hall_time import hall_zone
 from windows.workdays import business_days
 
+from .roster import roster_plan
+
 Status = Complaint.Status
 WORK_PERIODS = ((time(9, 0), time(12, 0)), (time(13, 30), time(17, 30)))
 DAY_MINUTES = 390  # the working minutes of a business day
@@ -179,9 +181,7 @@ class People:
         )
 
     def duty_leader(self, day: date) -> AbstractUser:
-        """The day's duty leader of the demo roster (seed.roster_plan), else the manager."""
-        from .seed import roster_plan  # seed imports this module
-
+        """The day's duty leader of the demo roster (roster_plan), else the manager."""
         return self.by_badge.get(roster_plan(day)[1], self.manager)
 
 

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 
+from django.db import connections
 from django.db.models import F
 from django.utils import timezone
 
@@ -130,9 +131,32 @@ def write_in_bulk(work: Casework, plans: Sequence[tuple[Complaint, list[Step]]])
             record._change_reason = reason
             records.append(record)
     Complaint.history.bulk_history_create(records, update=True, batch_size=BULK_BATCH)
-    Complaint.objects.bulk_update(
-        [case for case, _steps in plans], BULK_FIELDS, batch_size=BULK_BATCH
+    update_cases([case for case, _steps in plans])
+
+
+def update_cases(cases: Sequence[Complaint]) -> None:
+    """Save the BULK_FIELDS of the cases: one UPDATE statement run for each (executemany).
+
+    What bulk_update stores, without its CASE WHEN per field and case: building those
+    took most of the time of the bulk path for the thousand cases of the demo's two years.
+    """
+    if not cases:
+        return
+    connection = connections[Complaint.objects.db]
+    fields = [Complaint._meta.get_field(name) for name in BULK_FIELDS]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = (
+        f"UPDATE {quote(Complaint._meta.db_table)} SET {assignments} "
+        f"WHERE {quote(Complaint._meta.pk.column)} = %s"
     )
+    rows = [
+        [field.get_db_prep_save(getattr(case, field.attname), connection) for field in fields]
+        + [case.pk]
+        for case in cases
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def backdate_registration(cases: Sequence[Complaint]) -> None:
@@ -212,5 +236,5 @@ def reopen_cases_closed_without_steps(*, hall: Hall) -> int:
         for name in BULK_FIELDS:
             attname = Complaint._meta.get_field(name).attname
             setattr(case, attname, getattr(registered[case.pk], attname))
-    Complaint.objects.bulk_update(cases, BULK_FIELDS, batch_size=BULK_BATCH)
+    update_cases(cases)
     return len(cases)

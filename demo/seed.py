@@ -40,6 +40,7 @@ from .casework_steps import reopen_cases_closed_without_steps, work_open_cases
 from .complaints import plan_complaint, seed_complaints
 from .rectification import seed_rectification
 from .reports import seed_bulletin_recipients
+from .roster import roster_plan
 from .surveys import seed_questionnaire, seed_questionnaire_responses
 from .visits import seed_visits
 
@@ -92,10 +93,11 @@ PasswordHash = Callable[[], str]
 
 
 @transaction.atomic
-def seed_demo(*, today: date, visits_since: date | None = None) -> SeedSummary:
+def seed_demo(*, today: date, visits_since: date | None = None, scale: float = 1.0) -> SeedSummary:
     """Create whatever is missing of the demo hall; the roster covers four weeks from
     the Monday of `today`'s week. With `visits_since`, also the visits and ratings of
-    every business day from then to today (see demo.visits)."""
+    every business day from then to today (see demo.visits), at `scale` times the
+    source's volume."""
     # One hash for every demo login, computed only if a login is created: hashing
     # each of ~40 passwords would take seconds with the production hasher.
     password_hash: PasswordHash = functools.cache(lambda: make_password(catalogue.DEMO_PASSWORD))
@@ -118,7 +120,7 @@ def seed_demo(*, today: date, visits_since: date | None = None) -> SeedSummary:
         seed_questionnaire_responses(hall=hall, today=today)
         seed_rectification(hall=hall, today=today)
         seed_bulletin_recipients(hall=hall)
-        created = seed_visits(hall=hall, start=visits_since, today=today)
+        created = seed_visits(hall=hall, start=visits_since, today=today, scale=scale)
         seed_casework(hall=hall, today=today)
         stored = Visit.objects.filter(hall=hall, service_date__range=(visits_since, today))
         visits = Tally(created=created, present=stored.count() - created)
@@ -325,26 +327,6 @@ def seed_staff(*, hall: Hall, password_hash: PasswordHash) -> Tally:
             for spec in new_specs
         )
     return Tally(created=len(new_specs), present=len(catalogue.STAFF) - len(new_specs))
-
-
-def roster_plan(day: date) -> tuple[dict[int, str], str, tuple[str, ...]]:
-    """The roster of one day: badge by window number, the duty leader, the guides.
-
-    Deterministic, so that re-running gives the same roster, and varied: leaders and
-    guides rotate daily, relief clerks stand in on their weekday.
-    """
-    by_window = {
-        spec.window_number: spec.badge_no for spec in catalogue.STAFF if spec.window_number
-    }
-    week = day.toordinal() // 7
-    for relief in catalogue.RELIEFS:
-        if day.weekday() == relief.weekday:
-            by_window[relief.window_numbers[week % len(relief.window_numbers)]] = relief.badge_no
-    n = day.toordinal()
-    leaders, guides = catalogue.DUTY_LEADER_BADGES, catalogue.GUIDE_BADGES
-    leader = leaders[n % len(leaders)]
-    day_guides = tuple(guides[(n + i) % len(guides)] for i in range(catalogue.GUIDES_PER_DAY))
-    return by_window, leader, day_guides
 
 
 def seed_roster(*, hall: Hall, start: date, end: date) -> Tally:

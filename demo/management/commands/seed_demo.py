@@ -12,11 +12,14 @@ from demo.seed import SeedSummary, seed_demo
 from windows.models import Hall
 from windows.rules.hall_time import hall_localdate
 
+MAX_SCALE = 5
+
 
 class Command(BaseCommand):
     help = (
         "Load the demo hall: 23 windows in 3 zones and specialist windows, the service "
-        "catalogue, staff with badges, four weeks of roster and a demo login per role. "
+        "catalogue, staff with badges, four weeks of roster, a demo login per role and "
+        "the visits of last year and this year at the source hall's scale. "
         "Creates only what is missing and never changes what is there."
     )
 
@@ -34,15 +37,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-visits", action="store_true", help="Load the hall without any visits."
         )
+        parser.add_argument(
+            "--scale",
+            default="1",
+            metavar="FACTOR",
+            help=(
+                "Visits per day as a multiple of the source hall's (about 560 visits and "
+                "830 items a business day); e.g. 0.1 for a quick, small demo. Default 1."
+            ),
+        )
 
     def handle(self, *args, **options) -> None:
         today = self._parse_date(options["today"], "--today") or self._hall_today()
+        scale = self._parse_scale(options["scale"])
         visits_since = None
         if not options["no_visits"]:
             visits_since = self._parse_date(options["visits_since"], "--visits-since") or date(
                 today.year - 1, 1, 1
             )
-        summary = seed_demo(today=today, visits_since=visits_since)
+        summary = seed_demo(today=today, visits_since=visits_since, scale=scale)
         for line in self._summary_lines(summary):
             self.stdout.write(line, self.style.SUCCESS if summary.created_anything else None)
         if visits_since is not None:
@@ -83,6 +96,19 @@ class Command(BaseCommand):
                 _("%(option)s: %(value)s is not a date YYYY-MM-DD.")
                 % {"option": option, "value": value}
             ) from error
+
+    @staticmethod
+    def _parse_scale(value: str) -> float:
+        try:
+            scale = float(value)
+        except ValueError:
+            scale = -1.0
+        if not 0 < scale <= MAX_SCALE:
+            raise CommandError(
+                _("--scale: %(value)s is not a number above 0 and at most %(max)s.")
+                % {"value": value, "max": MAX_SCALE}
+            )
+        return scale
 
     @staticmethod
     def _summary_lines(summary: SeedSummary) -> list[str]:
