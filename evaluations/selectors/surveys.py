@@ -36,6 +36,15 @@ class WeekSummary:
         return self.finished and self.count < self.quota
 
     @property
+    def status(self) -> str:
+        """One word for the week, the same on every line that shows it: "quota_met" once
+        the responses reach the quota (the current week too), "below_quota" for a finished
+        week short of it, "in_progress" for the current week still short of it."""
+        if self.count >= self.quota:
+            return "quota_met"
+        return "below_quota" if self.finished else "in_progress"
+
+    @property
     def progress_pct(self) -> float:
         """The share of the quota reached in percent, 2 decimals half up, at most 100."""
         if not self.quota:

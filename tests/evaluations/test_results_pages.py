@@ -248,8 +248,24 @@ def test_a_window_with_only_no_shows_shows_dashes(en_client, english, hall_a_tod
 
     html = en_client.get(HALL).text
 
-    row = html.split('<tr data-window="2">')[2].split("</tr>")[0]
+    row = html.split('<tr data-window="2">')[1].split("</tr>")[0]
     assert row.count("—") == 2
+
+
+def test_todays_windows_are_listed_once(en_client, english, hall_a_today, manager_a):
+    """Today's by-window table is the live block's: the period's one is not repeated when
+    the period is today, and shown for any other period."""
+    en_client.force_login(manager_a)
+
+    today = en_client.get(HALL).text
+    yesterday = en_client.get(HALL, {"hall": "HA", "start": "2020-01-01", "end": "2020-01-02"})
+
+    assert today.count('<tr data-window="2">') == 1
+    assert 'id="window-results"' not in today
+    assert 'id="windows-today-above"' in today
+    assert 'id="staff-results"' in today
+    assert 'id="window-results"' in yesterday.text
+    assert 'id="windows-today-above"' not in yesterday.text
 
 
 @pytest.mark.parametrize(

@@ -115,6 +115,22 @@ def test_a_manager_sees_this_weeks_progress_and_the_last_eight_weeks(
     assert "<div>10分钟以内: 3</div>" in html
 
 
+def test_a_week_that_reached_its_quota_says_so_in_the_summary_and_the_table(
+    en_client, english, hall_a, manager_a, responses_a
+):
+    hall_a.weekly_questionnaire_quota = 3
+    hall_a.save()
+    en_client.force_login(manager_a)
+
+    html = en_client.get("/surveys/").content.decode()
+
+    monday = this_monday()
+    assert "3 of 3 questionnaires · quota reached" in html
+    row = re.search(rf'<tr id="week-{monday:%Y-%m-%d}".*?</tr>', html, re.S).group(0)
+    assert "quota met" in row  # not "in progress": the same rule as the summary
+    assert "in progress" not in row
+
+
 def test_a_manager_picks_a_past_week(en_client, english, manager_a, responses_a):
     en_client.force_login(manager_a)
     last_monday = this_monday() - dt.timedelta(days=7)

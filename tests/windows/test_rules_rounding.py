@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from windows.rules.rounding import percent, ratio, round_half_up
+from windows.rules.rounding import percent, percent_text, ratio, round_half_up
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,12 @@ def test_percent_half_up(part, whole, places, expected):
 )
 def test_ratio_half_up_to_one_decimal(part, whole, expected):
     assert ratio(part, whole) == expected
+
+
+@pytest.mark.parametrize(
+    ("pct", "expected"),
+    [(100.0, "100.00%"), (100, "100.00%"), (97.1, "97.10%"), (66.665, "66.67%"), (None, "—")],
+)
+def test_a_percentage_is_written_one_way(pct, expected):
+    """Bulletin, results, console and dashboard pages all write a rate so (issue 12)."""
+    assert percent_text(pct) == expected

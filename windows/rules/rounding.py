@@ -34,3 +34,12 @@ def ratio(part: int | float, whole: int | float, places: int = 1) -> float | Non
     if not whole:
         return None
     return round_half_up(Decimal(str(part)) / Decimal(str(whole)), places)
+
+
+def percent_text(pct: float | int | Decimal | None, places: int = PERCENT_PLACES) -> str:
+    """A percentage (97.1, from percent()) as every page, email and list shows it:
+    rounded half up to `places` decimals with all of them written ("97.10%"); "—" for None.
+    """
+    if pct is None:
+        return "—"
+    return f"{round_half_up(pct, places):.{places}f}%"
