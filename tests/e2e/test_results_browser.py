@@ -97,7 +97,8 @@ def test_todays_figures_refresh_without_reload(
     expect(live.locator('[data-total="satisfaction_rate_pct"]')).to_have_text("66.67%")
     expect(page.locator("#live-bad-reviews .bad-review")).to_have_count(1)
     expect(page.locator("#live-bad-reviews .bad-review-phone")).to_contain_text("138****5678")
-    expect(page.locator("#window-results tbody tr")).to_have_count(3)
+    expect(page.locator("#live-windows tbody tr")).to_have_count(3)
+    expect(page.locator("#window-results")).to_have_count(0)  # today's table: not twice
     expect(page.locator("#staff-results tbody tr")).to_have_count(2)
     page.screenshot(path=str(screenshot_dir / "results-hall.png"), full_page=True)
     page.evaluate("window.notReloaded = true")
