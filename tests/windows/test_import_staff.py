@@ -111,6 +111,7 @@ def test_import_creates_cards_departments_and_a_login(tmp_path, hall_a, header):
 
     # then
     assert (result.summary, result.errors) == ("imported 3, unchanged 0, rejected 0", [])
+    assert result.created == {"departments": 2}
     assert cards() == IMPORTED
     assert stored()["departments"] == [("HA", "医保中心"), ("HA", "社保管理中心")]
     login = User.objects.get(username="zhangsan")
@@ -209,8 +210,9 @@ def test_an_existing_department_is_reused(tmp_path, hall_a, hall_b):
     department = DepartmentFactory(hall=hall_a, name="社保管理中心")
     DepartmentFactory(hall=hall_b, name="医保中心")
 
-    run(write(tmp_path, CN_HEADER + ROWS))
+    result = run(write(tmp_path, CN_HEADER + ROWS))
 
+    assert result.created == {"departments": 1}  # 医保中心 of hall A
     assert Staff.objects.get(badge_no="A001").department == department
     assert Department.objects.filter(name="医保中心").count() == 2  # one per hall
 
@@ -306,7 +308,9 @@ def test_a_bad_row_does_not_stop_the_good_ones(tmp_path, hall_a):
 
     output, status = call(str(path))
 
-    assert output == "row 5: missing name\nimported 4, unchanged 0, rejected 1\n"
+    assert output == (
+        "row 5: missing name\ndepartments created: 2\nimported 4, unchanged 0, rejected 1\n"
+    )
     assert status == 1
     assert [card[1] for card in cards()] == ["A001", "A002", "A003", "A005"]
 
@@ -417,6 +421,7 @@ def test_dry_run_writes_nothing_and_reports_as_a_real_run(tmp_path, hall_a):
 
     assert (output, status) == (
         "row 5: badge A001 of hall HA is already in row 2\n"
+        "departments created: 2\n"
         "dry run: nothing was saved\n"
         "imported 3, unchanged 0, rejected 1\n",
         1,
@@ -428,7 +433,10 @@ def test_dry_run_writes_nothing_and_reports_as_a_real_run(tmp_path, hall_a):
 def test_command_exits_0_when_nothing_is_rejected(tmp_path, hall_a):
     path = write(tmp_path, CN_HEADER + ROWS, bom=True)
 
-    assert call(str(path)) == ("imported 3, unchanged 0, rejected 0\n", 0)
+    assert call(str(path)) == (
+        "departments created: 2\nimported 3, unchanged 0, rejected 0\n",
+        0,
+    )
     assert call(str(path)) == ("imported 0, unchanged 3, rejected 0\n", 0)
     assert call(str(path), "--hall", "HA") == ("imported 0, unchanged 3, rejected 0\n", 0)
 

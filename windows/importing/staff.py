@@ -4,7 +4,7 @@ One row is one staff member, found by (hall, badge_no): a new badge becomes a ca
 known one is set to what the row says. A column the file does not have leaves that
 field of the existing cards as it is (a file of badges and names keeps the emails the
 managers set); an empty cell clears it, and an empty on_duty means yes. Departments are
-created when new.
+created when new, and counted on a line before the summary.
 
 A username gives a card without a login its login account (window staff role, no usable
 password until a manager sets one in the admin). The import never renames, re-passwords
@@ -143,12 +143,14 @@ def staff_import(
             parsed = _parse(values, halls=halls, fixed_hall=fixed_hall)
             _first_in_file(parsed, row, badges=first_row_of_badge, usernames=first_row_of_username)
             with transaction.atomic():
-                changed = _import_row(parsed, present=present)
+                changed, new_department = _import_row(parsed, present=present)
         except RowRejected as exc:
             result.reject(row, exc.reason)
         except IntegrityError:
             result.reject(row, _("conflicts with a change saved at the same time; try again"))
         else:
+            if new_department:
+                result.count_created("departments")
             if changed:
                 result.imported += 1
             else:
@@ -247,15 +249,17 @@ def _first_in_file(
         usernames[folded] = row
 
 
-def _import_row(parsed: StaffRow, *, present: set[str]) -> bool:
-    """Save one row; True if anything was created or changed."""
+def _import_row(parsed: StaffRow, *, present: set[str]) -> tuple[bool, bool]:
+    """Save one row; whether anything was created or changed, and whether its department
+    was created."""
     staff = (
         Staff.objects.select_related("user")
         .filter(hall=parsed.hall, badge_no=parsed.badge_no)
         .first()
     )
     new_login = _new_login(parsed, staff)
-    department, changed = _department(parsed, staff, present=present)
+    department, new_department = _department(parsed, staff, present=present)
+    changed = new_department
     try:
         if staff is None:
             staff_create(
@@ -268,14 +272,14 @@ def _import_row(parsed: StaffRow, *, present: set[str]) -> bool:
                 is_active=parsed.on_duty,
                 username=new_login,
             )
-            return True
+            return True, new_department
         changed |= _update_card(staff, parsed, department=department, present=present)
         if new_login:
             staff_login_create(staff=staff, username=new_login, password=None)
             changed = True
     except ValidationError as exc:
         raise RowRejected(validation_reason(exc, STAFF_COLUMNS)) from None
-    return changed
+    return changed, new_department
 
 
 def _new_login(parsed: StaffRow, staff: Staff | None) -> str:
