@@ -9,6 +9,9 @@
 
   var config = JSON.parse(document.getElementById("tablet-config").textContent);
   var QUEUE_KEY = "hall-tablet-queue";
+  var OFFLINE_AFTER = 3; // polls in a row without an answer: the network is down
+  var failedPolls = 0;
+  var sendFailing = false;
   var RATED_KEY = "hall-tablet-rated";
   var MAX_BACKOFF_MS = 30000;
   var DROP_STATUSES = [400, 403, 404, 409];
@@ -73,9 +76,20 @@
       hex.slice(16, 20) + "-" + hex.slice(20);
   }
 
+  /* The banner "connection lost: ratings are kept on this tablet" shows only when it is
+   * true: ratings wait in the queue because sending them failed, or the network is down
+   * (the browser says so, or OFFLINE_AFTER polls in a row went unanswered). One missed
+   * poll with nothing queued is no news for the citizen. */
   function setOnline(online) {
-    $("tablet-status").hidden = online;
-    document.body.setAttribute("data-online", online ? "yes" : "no");
+    failedPolls = online ? 0 : failedPolls + 1;
+    updateBanner();
+  }
+
+  function updateBanner() {
+    var down = navigator.onLine === false || failedPolls >= OFFLINE_AFTER;
+    var waiting = sendFailing && readList(QUEUE_KEY).length > 0;
+    $("tablet-status").hidden = !(down || waiting);
+    document.body.setAttribute("data-online", down ? "no" : "yes");
   }
 
   /* ---- the badge card and the state from the server ---- */
@@ -258,9 +272,13 @@
       }));
       backoffMs = 1000;
       flushing = false;
+      sendFailing = false;
+      updateBanner();
       flush();
     }).catch(function () {
       flushing = false;
+      sendFailing = true;
+      updateBanner();
       scheduleRetry();
     });
   }
@@ -421,7 +439,11 @@
   $("reason-back").addEventListener("click", onBack);
   $("reason-comment").addEventListener("input", armReasonsTimer);
   $("reason-phone").addEventListener("input", armReasonsTimer);
-  window.addEventListener("online", flush);
+  window.addEventListener("online", function () {
+    updateBanner();
+    flush();
+  });
+  window.addEventListener("offline", updateBanner);
 
   show("idle");
   setOnline(true);

@@ -158,6 +158,48 @@ def test_a_rating_tapped_offline_is_sent_once_when_back_online(
     expect(page.locator("#screen-idle")).to_be_visible()
 
 
+def test_the_offline_banner_shows_only_when_the_network_is_down_or_ratings_wait(
+    live_server, browser_page, window
+):
+    """One missed poll with nothing queued shows nothing (issue 12 item 5); polls that go
+    unanswered three times in a row mean the network is down."""
+    page = browser_page
+    pair(page, live_server, window)
+    expect(page.locator("#screen-idle")).to_be_visible(timeout=5_000)
+    page.evaluate(
+        """() => {
+          window.bannerShown = false;
+          const banner = document.getElementById('tablet-status');
+          new MutationObserver(() => { if (!banner.hidden) window.bannerShown = true; })
+            .observe(banner, { attributes: true });
+        }"""
+    )
+    dropped = {"count": 0}
+
+    def drop_one(route):
+        if dropped["count"] < 1:
+            dropped["count"] += 1
+            route.abort()
+        else:
+            route.continue_()
+
+    # when one poll goes unanswered with nothing queued
+    page.route("**/api/v1/tablet/state", drop_one)
+    page.wait_for_timeout(2_000)  # (Playwright handles the route while it waits)
+    # then the banner never showed
+    assert dropped["count"] == 1
+    assert page.evaluate("window.bannerShown") is False
+    assert page.evaluate("JSON.parse(localStorage.getItem('hall-tablet-queue') || '[]')") == []
+
+    # when every poll goes unanswered, the network is down: the banner says so
+    page.unroute("**/api/v1/tablet/state")
+    page.route("**/api/v1/tablet/state", lambda route: route.abort())
+    expect(page.locator("#tablet-status")).to_be_visible(timeout=5_000)
+    # and hides again once the server answers
+    page.unroute("**/api/v1/tablet/state")
+    expect(page.locator("#tablet-status")).to_be_hidden(timeout=5_000)
+
+
 def test_a_kiosk_page_loaded_before_the_upgrade_keeps_rating(live_server, browser_page, window):
     """A tablet keeps its page all day: one loaded before the API moved to /api/v1/tablet/
     still polls and rates through the former paths until it reloads."""
