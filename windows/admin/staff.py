@@ -167,7 +167,7 @@ class StaffAdmin(PrivateFileAdminMixin, HallScopedAdmin):
     def account(self, obj: Staff) -> str:
         if obj.pk and obj.user_id:
             return obj.user.get_username()
-        return gettext("none (badge card only)") if obj.pk else "-"
+        return gettext("no login") if obj.pk else "-"
 
     @admin.action(description=_("Export selected staff to Excel"), permissions=["view"])
     def export_xlsx(self, request, queryset):
