@@ -1,5 +1,6 @@
 """Messages of the third-party apps the admin shows that ship no Simplified Chinese
-(django-axes) or leave some out (django-simple-history's "Changes").
+(django-axes) or leave some out (django-simple-history's "Changes", Django 5.2's newest
+admin messages).
 
 Marked here so that `make messages` keeps them in the project's catalogue, whose
 translations come first (LOCALE_PATHS); nothing imports this module.
@@ -39,3 +40,9 @@ AXES = (
     _("access logs"),
 )
 SIMPLE_HISTORY = (_("Changes"),)
+DJANGO_ADMIN = (
+    _("Model name"),
+    _("Add link"),
+    _("Change or view list link"),
+    _("After you’ve created a user, you’ll be able to edit more user options."),
+)

@@ -50,6 +50,10 @@ class ScheduledJobAdmin(PeriodicTaskAdmin):
     def shown_name(self, obj: PeriodicTask) -> str:
         return job_name(obj.name)
 
+    @admin.display(description=_("schedule in words"))
+    def crontab_translation(self, obj: PeriodicTask) -> str:
+        return super().crontab_translation(obj)
+
 
 admin.site.unregister(PeriodicTask)
 admin.site.register(PeriodicTask, ScheduledJobAdmin)
