@@ -91,9 +91,14 @@ def _param_text(name: str, value) -> str:
             return str(CHOICES[name](value).label)
         except ValueError:
             return str(value)
-    if name == "handler" and isinstance(value, int):
-        user = get_user_model().objects.filter(pk=value).select_related("staff_profile").first()
-        return person_name(user) if user is not None else "—"
+    if name == "handler":
+        # Stored as the user's pk; a note worded before the codes named the login.
+        users = get_user_model().objects.select_related("staff_profile")
+        if isinstance(value, int):
+            user = users.filter(pk=value).first()
+            return person_name(user) if user is not None else "—"
+        user = users.filter(username=value).first()
+        return person_name(user) if user is not None else str(value)
     return str(value)
 
 
