@@ -1,4 +1,4 @@
-"""The bulletin page writes rates as every other page does ("100.00%", one rule:
+"""The bulletin page and email write rates as every other page does ("100.00%", one rule:
 windows/rules/rounding.percent_text) and gives each window's bar label a column of its
 own (issue 12 item 5)."""
 
@@ -9,7 +9,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from reports.services import bulletin_build
+from reports.models import BulletinRecipient
+from reports.services import bulletin_build, bulletin_send
 from tests.reports.test_bulletins import MONDAY, make_period_data, pages, urlpatterns
 
 pytestmark = pytest.mark.django_db
@@ -39,3 +40,15 @@ def test_rates_have_two_decimals_and_bar_labels_their_own_column(
     assert chart.count('<span class="bulletin-bar-label">') == 2
     assert f'<span class="bulletin-bar-label">{LONG_NAME}</span>' in chart
     assert "text-nowrap" not in chart
+
+
+def test_the_bulletin_email_writes_rates_as_the_pages_do(hall_a, english, mailoutbox):
+    make_period_data(hall_a)  # Monday: 3 of 3 served visits rated, 2 good of 3
+    BulletinRecipient.objects.create(hall=hall_a, kind="daily", email="a@example.com")
+    bulletin = bulletin_build(hall=hall_a, kind="daily", day=MONDAY)
+
+    bulletin_send(bulletin=bulletin)
+
+    body = mailoutbox[0].body
+    assert "Evaluation rate: 100.00%" in body  # was 100.0%
+    assert "Satisfaction rate: 66.67%" in body
