@@ -2,11 +2,11 @@
 
 Steps are done through the complaint services (complaints.services.complaints) with the
 clock set to the step's time, so due dates, timestamps and history rows are exactly what
-the hall would have recorded. The services take ~5 ms a step, too slow for the ~500 cases
+the hall would have recorded. The services take ~5 ms a step, too slow for the ~900 cases
 of two years of bad reviews, so cases received more than RECENT_DAYS before `now` are
-written in bulk: `apply_step` makes the same changes as the services and the history rows
-are stored with `bulk_history_create` (tests/windows/test_seed_demo.py plays one plan both
-ways and compares every field).
+written in bulk: `apply_step` makes the same changes as the services, the cases are saved
+by `update_cases` and the history rows stored with `bulk_history_create`
+(tests/demo/test_seed_demo.py plays one plan both ways and compares every field).
 """
 
 from __future__ import annotations
