@@ -14,6 +14,7 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape
 from django.utils.text import capfirst
@@ -26,7 +27,7 @@ from complaints.history_notes import note_text
 from complaints.models import Complaint
 from evaluations.admin.devices import reason_labels
 from windows.people import person_name
-from windows.rules.hall_time import hall_localtime
+from windows.rules.hall_time import hall_localtime, hall_zone
 
 EMPTY = "—"
 TIME_FORMAT = "Y-m-d H:i"
@@ -96,6 +97,12 @@ class CaseHistoryAdminMixin:
     object_history_list_template = "admin/complaints/complaint/object_history_list.html"
     object_history_form_template = "admin/complaints/complaint/object_history_form.html"
     history_list_display = ("status", "due_date", "handler")
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """One past version: its times in the case's hall's time zone too."""
+        case = Complaint.objects.filter(pk=object_id).select_related("hall").first()
+        with timezone.override(hall_zone(case.hall if case else None)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_historical_record_context_helper(self, request, historical_record):
         return CaseHistoryHelper(self.model, historical_record, hall=historical_record.hall)

@@ -317,3 +317,25 @@ def test_window_staff_cannot_reach_the_case_admin(en_client, hall_a, window_a):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_a_halls_history_and_past_versions_are_in_its_own_time_zone(
+    english, en_client, manager_a, window_a
+):
+    hall = window_a.hall
+    hall.time_zone = "Asia/Urumqi"  # UTC+6, two hours behind Shanghai
+    hall.save()
+    case = bad_rating(window_a).complaint
+    at = dt.datetime(2026, 11, 27, 1, 2, 3, 456789, tzinfo=dt.UTC)
+    case.history.update(history_date=at, received_at=at)
+    record = case.history.get()
+    en_client.force_login(manager_a)
+
+    listed = en_client.get(history_url(case))
+    version = en_client.get(
+        reverse("admin:complaints_complaint_simple_history", args=[case.pk, record.pk])
+    ).content.decode()
+
+    assert [r.shown_at for r in listed.context["page_obj"].object_list] == ["2026-11-27 07:02"]
+    assert "Nov. 27, 2026, 7:02 a.m." in version  # received at, in Urumqi
+    assert "+00:00" not in version and ".456789" not in version
