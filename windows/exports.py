@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from windows import workbook_cells
 from windows.models import ServiceItem, Staff, Window
+from windows.workbook_print import print_as_list
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SPECIALIST_ZONE = "专业"
@@ -139,6 +140,7 @@ def _write_sheet(
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
     sheet.freeze_panes = "A2"
+    print_as_list(sheet)  # as wide as an A4 page, the header row on every page
     for index, (_header, width) in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.append(list(_header_cells(sheet, columns)))

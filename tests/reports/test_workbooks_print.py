@@ -29,7 +29,8 @@ from rectification.models import Measure, RectificationChecklist
 from reports.services import bulletin_build
 from reports.workbooks import write_annual_review
 from tests.windows.factories import DepartmentFactory, StaffFactory, VisitFactory, WindowFactory
-from windows.models import Visit
+from windows.exports import write_windows_xlsx
+from windows.models import Visit, Window
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -234,3 +235,17 @@ def test_the_rectification_checklist_repeats_its_title_and_header_on_every_page(
     assert all(size == A4_LANDSCAPE for size, _text in pages)
     assert all("整改措施" in text and "验收时间" in text for _size, text in pages)
     _screenshot(pdf, "print-rectification")
+
+
+def test_the_admins_windows_export_fits_the_page_width_with_its_header(september, tmp_path):
+    for number in range(30, 90):  # 63 windows: more than a page
+        WindowFactory(hall=september, number=number, name=f"{LONG_NAME}{number}")
+    source = tmp_path / "windows.xlsx"
+    with source.open("wb") as output:
+        write_windows_xlsx(Window.objects.filter(hall=september), output)
+
+    pages = _pages(_render(source, "pdf"))
+
+    assert len(pages) >= 2
+    assert all(size == A4_LANDSCAPE for size, _text in pages)
+    assert all("大厅编码" in text and "业务编码" in text for _size, text in pages)
