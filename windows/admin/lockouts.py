@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -60,3 +61,5 @@ class LockoutAttemptAdmin(AccessAttemptAdmin):
 
 admin.site.unregister(AccessAttempt)
 admin.site.register(AccessAttempt, LockoutAttemptAdmin)
+# axes names its app "Axes" (no verbose name) on the admin's index.
+apps.get_app_config("axes").verbose_name = gettext_lazy("Login security")
