@@ -7,11 +7,13 @@ One browser context per language and role; the widths are set on the same page.
 """
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
 
 from complaints.models import Channel, Complaint
+from reports.services import bulletin_build
 from tests.windows.factories import (
     TEST_PASSWORD,
     DutyAssignmentFactory,
@@ -102,7 +104,8 @@ def hall_with_a_day():
         due_date=today + dt.timedelta(days=1),
         comment="窗口工作人员态度不好",
     )
-    return manager, staff.user
+    bulletin = bulletin_build(hall=hall, kind="daily", day=today)
+    return manager, staff.user, f"/bulletins/{bulletin.pk}/"
 
 
 def _log_in(page, base_url: str, username: str) -> None:
@@ -146,7 +149,8 @@ def _layout_faults(browser, base_url, locale, username, paths, shots) -> list[st
                         f"wrapped {probe['wrapped']}"
                     )
                 if width == 1366:
-                    slug = path.strip("/").replace("/", "-") or "home"
+                    slug = re.sub(r"-\d+$", "-detail", path.strip("/").replace("/", "-"))
+                    slug = slug or "home"
                     page.screenshot(path=str(shots / f"layout-{locale}-{username}-{slug}.png"))
             page.set_viewport_size({"width": WIDTHS[0], "height": 800})
     finally:
@@ -158,13 +162,14 @@ def _layout_faults(browser, base_url, locale, username, paths, shots) -> list[st
 def test_every_main_page_fits_the_screen_without_wrapping_the_navbar(
     live_server, chromium_browser, hall_with_a_day, screenshot_dir, locale
 ):
-    manager, staff_user = hall_with_a_day
+    manager, staff_user, bulletin_page = hall_with_a_day
     for user in (manager, staff_user):
         user.set_password(TEST_PASSWORD)
         user.save()
 
     browser, url, shots = chromium_browser, live_server.url, screenshot_dir
-    manager_faults = _layout_faults(browser, url, locale, "manager", MANAGER_PAGES, shots)
+    manager_pages = [*MANAGER_PAGES, bulletin_page]
+    manager_faults = _layout_faults(browser, url, locale, "manager", manager_pages, shots)
     staff_faults = _layout_faults(browser, url, locale, "wangxm", STAFF_PAGES, shots)
 
     assert manager_faults == [], "\n".join(manager_faults)
