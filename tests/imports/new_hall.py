@@ -9,22 +9,23 @@ opened this year), service codes (GLS01-GLS30, GLS31 new this year) or staff bad
 historical staff or staff HR never listed, whom `import_visits --create-missing` creates
 as cards without a login.
 
-Visits are served on Monday to Friday, 08:30-17:00 (today only until `now`), one ticket
-numbering a day; about 8% are transferred and 5% no-shows (never rated); completed
-visits have 1-4 distinct service codes, are rated 1-5 or left unrated (the evaluation
-rate climbs from about 60% to 97% over the two years), about 2% of the ratings are bad
-(1-2). The first two completed visits of yesterday and of today are rated 1 and 2: bad
-reviews recent enough to open follow-up cases, while every earlier one is historical.
-10 August of last year is a peak day (three times the visits). This year's file ends
-with three bad rows, each rejected as a whole (`BAD_ROWS`): a rating of 6 by a badge
-seen nowhere else, a completed visit without a finish time at a window seen nowhere
-else, and a row without service codes.
+Visits are served on the state calendar's working days (statutory holidays closed,
+make-up working days open), 08:30-17:00 (today only until `now`), one ticket numbering a
+day; about 8% are transferred and 5% no-shows (never rated); completed visits have 1-4
+distinct service codes and are rated 1-5 or left unrated (the evaluation rate climbs from
+about 60% to 97% over the two years); about 2% of the ratings are bad (1-2). The first
+two completed visits of yesterday and of today are rated 1 and 2: bad reviews recent
+enough to open follow-up cases, while every earlier one is historical. Last year's first
+working day from 10 August is its peak day (three times the visits). This year's file
+ends with three bad rows, each rejected as a whole (`bad_rows`): a rating of 6 by a
+badge seen nowhere else, a completed visit without a finish time at a window seen
+nowhere else, and a row without service codes.
 
 Everything is drawn from one seeded random generator: the same arguments give the same
 files. The test (test_new_hall_history.py) uses a small `visits_per_day`; run this module
 for the real size (about 140,000 completed visits a year):
 
-    .venv/bin/python -m tests.imports.new_hall OUT_DIR [--visits-per-day 640] [--today D]
+    .venv/bin/python -m tests.imports.new_hall OUT_DIR [--visits-per-day 620] [--today D]
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from pathlib import Path
+
+import chinese_calendar
 
 HALL_CODE = "GL07"
 HALL_NAME = "鼓楼区社会保障综合服务大厅（GL07）"
@@ -236,10 +239,14 @@ def _year(rng, start, end, *, today, now, per_day, new) -> list[VisitRow]:
     badges = BADGES + (NEW_BADGES if new else ())
     first = dt.date(today.year - 1, 1, 1)
     span = (today - first).days or 1
+    peak = dt.date(start.year, 8, 10)  # last year's peak day: the first working day from 10 August
+    while not _open(peak):
+        peak += dt.timedelta(days=1)
+    peak = None if new else peak
     day = start
     while day <= end:
-        if day.weekday() < 5:
-            count = per_day * (3 if (day.month, day.day) == (8, 10) and not new else 1)
+        if _open(day):
+            count = per_day * (3 if day == peak else 1)
             count = max(1, round(count * rng.uniform(0.7, 1.3)))
             # the evaluation rate climbs from 60% to 97% over the two years
             rated_share = 0.60 + 0.37 * (day - first).days / span
@@ -248,6 +255,14 @@ def _year(rng, start, end, *, today, now, per_day, new) -> list[VisitRow]:
                          badges=badges, rated_share=rated_share, recent=recent)  # fmt: skip
         day += dt.timedelta(days=1)
     return rows
+
+
+def _open(day: dt.date) -> bool:
+    """The state working calendar (make-up working days open, statutory holidays closed)."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:  # a year the package does not know yet
+        return day.weekday() < 5
 
 
 def _day(rng, day, count, *, today, now, windows, codes, badges, rated_share, recent):
@@ -309,7 +324,7 @@ def _level(rng: random.Random) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("directory", type=Path)
-    parser.add_argument("--visits-per-day", type=int, default=640)
+    parser.add_argument("--visits-per-day", type=int, default=620)
     parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today())
     args = parser.parse_args()
     hall = generate(today=args.today, visits_per_day=args.visits_per_day)
