@@ -60,3 +60,10 @@ def test_ratio_half_up_to_one_decimal(part, whole, expected):
 def test_a_percentage_is_written_one_way(pct, expected):
     """Bulletin, results, console and dashboard pages all write a rate so (issue 12)."""
     assert percent_text(pct) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [(97.1, "97.10%"), (None, "—"), ("", "—")])
+def test_the_percent_filter_writes_a_missing_figure_as_a_dash(value, expected):
+    from windows.templatetags.figures import percent as percent_filter
+
+    assert percent_filter(value) == expected
