@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.html import conditional_escape
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext_lazy
 from simple_history.models import DeletedObject, ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -85,9 +85,9 @@ class CaseHistoryHelper(HistoricalRecordContextHelper):
 
 
 HISTORY_TYPES = {
-    "+": ("history", "created"),
-    "~": ("history", "changed"),
-    "-": ("history", "deleted"),
+    "+": pgettext_lazy("history", "created"),
+    "~": pgettext_lazy("history", "changed"),
+    "-": pgettext_lazy("history", "deleted"),
 }
 
 
@@ -127,7 +127,7 @@ class CaseHistoryAdminMixin:
                 if record.history_user_id is not None and record.history_user is not None
                 else _("the system")
             )
-            record.shown_type = capfirst(pgettext(*HISTORY_TYPES[record.history_type]))
+            record.shown_type = capfirst(HISTORY_TYPES[record.history_type])
             record.shown_note = note_text(record.history_change_reason)
             record.shown_columns = [
                 value_text(field, self._column_value(record, field, handlers), hall=record.hall)
