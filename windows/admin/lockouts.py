@@ -36,7 +36,9 @@ def _failure(self: AccessFailureLog) -> str:
         "username": self.username or "—",
         "at": _at(self.attempt_time),
     }
-    return f"{text} ({_('locked out')})" if self.locked_out else text
+    if self.locked_out:
+        return _("%(failure)s (locked out)") % {"failure": text}
+    return text
 
 
 def _log(self: AccessLog) -> str:
