@@ -458,3 +458,69 @@ def test_the_monthly_bulletin(imported, generated, month):
         "满意率": round(expected.satisfaction_rate_pct / 100, 6),
         "差评数": expected.bad,
     }
+
+
+# --- the same path through the admin, as the hall's manager takes it -------------------------
+
+
+def upload(client, url_name: str, path, **fields) -> list[tuple[str, str]]:
+    with path.open("rb") as stream:
+        response = client.post(
+            reverse(f"admin:{url_name}"), {"file": stream, **fields}, follow=True
+        )
+    assert response.status_code == 200
+    return [(message.level_tag, str(message)) for message in response.context["messages"]]
+
+
+def test_the_manager_uploads_the_same_files_in_the_admin(
+    db, client, en_client, english, generated, tmp_path
+):
+    hall = create_hall_in_the_admin(client)
+    paths = generated.write(tmp_path)
+    last, this = figures(generated.last_year), figures(generated.this_year)
+    n_last, n_this = len(generated.last_year), len(generated.this_year)
+    en_client.force_login(make_manager(hall, "manager_gl07"))
+
+    staff = upload(en_client, "windows_staff_import", paths["staff"], hall=hall.pk)
+    visits = [
+        upload(en_client, "windows_visit_import", paths[year], hall=hall.pk, create_missing="on")
+        for year in ("last_year", "this_year")
+    ]
+
+    assert staff == [
+        ("info", "departments created: 3"),
+        ("success", "Staff imported: imported 15, unchanged 0, rejected 0."),
+    ]
+    assert visits == [
+        [
+            ("info", "windows created: 20"),
+            ("info", "service items created: 30"),
+            ("info", "staff cards created (without a login): 15"),
+            ("info", f"historical bad reviews (deadline passed, no follow-up case): {last.bad}"),
+            ("success", f"Visits imported: imported {n_last}, unchanged 0, rejected 0."),
+        ],
+        [
+            ("info", "windows created: 1"),
+            ("info", "service items created: 1"),
+            ("info", "staff cards created (without a login): 2"),
+            (
+                "info",
+                f"historical bad reviews (deadline passed, no follow-up case): "
+                f"{this.historical_bad}",
+            ),
+            (
+                "warning",
+                f"Visits imported with rejected rows: imported {n_this}, unchanged 0, rejected 3.",
+            ),
+        ],
+    ]
+    assert (
+        Window.objects.filter(hall=hall).count(),
+        Staff.objects.filter(hall=hall).count(),
+        Visit.objects.filter(hall=hall).count(),
+        Complaint.objects.filter(hall=hall).count(),
+    ) == (21, 32, n_last + n_this, 4)
+    for year in (LAST_YEAR, THIS_YEAR):
+        stats = en_client.get(f"/api/v1/halls/{CODE}/stats/volume/?year={year}").json()
+        del stats["business_days"], stats["daily_average_items"]
+        assert stats == expected_stats(generated, year)
