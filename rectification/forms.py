@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from rectification.models import Measure
+from rectification.models import Measure, RectificationChecklist
 from rectification.selectors import hall_people
 from rectification.services import measure_update_check
 from windows.models import Department, Hall
@@ -83,3 +84,30 @@ class MeasureProgressForm(forms.Form):
             "progress_pct": measure.progress_pct,
             "evidence_notes": measure.evidence_notes,
         }
+
+
+def _label(field: str):
+    """A checklist field's name as the admin shows it (the model's, capitalised)."""
+    return capfirst(RectificationChecklist._meta.get_field(field).verbose_name)
+
+
+class ChecklistForm(forms.Form):
+    """A new checklist's title, where its findings came from and the period it covers."""
+
+    title = forms.CharField(label=_label("title"), max_length=200)
+    source = forms.ChoiceField(
+        label=_label("source"), choices=RectificationChecklist.Source.choices
+    )
+    period_start = forms.DateField(
+        label=_label("period_start"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(
+        label=_label("period_end"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The period ends before it starts."))
+        return cleaned

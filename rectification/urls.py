@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import measure_views, spawn_views, views
+from . import checklist_views, measure_views, spawn_views, views
 
 app_name = "rectification"
 
 urlpatterns = [
     path("", views.progress, name="progress"),
+    path("new/", checklist_views.checklist_new, name="checklist-new"),
     path("<int:pk>/export.xlsx", views.export_checklist, name="export"),
     path("<int:checklist_pk>/measures/new/", measure_views.measure_new, name="measure-new"),
     path("measures/<int:pk>/", measure_views.measure_detail, name="measure"),
