@@ -232,10 +232,13 @@ def test_a_kiosk_page_loaded_before_the_upgrade_keeps_rating(live_server, browse
 
 
 def test_a_manager_issues_a_pairing_link_that_pairs_the_tablet(
-    live_server, browser_page, chromium_browser, screenshot_dir, window
+    live_server, browser_page, chromium_browser, screenshot_dir, window, settings
 ):
     from tests.windows.factories import TEST_PASSWORD, make_manager
 
+    # The link is made from the portal's configured address (PORTAL_BASE_URL), which the
+    # tablet opens: here, the test server's.
+    settings.PORTAL_BASE_URL = live_server.url
     make_manager(window.hall, "manager_lh")
     page = browser_page
     page.goto(f"{live_server.url}/admin/login/")
@@ -250,6 +253,7 @@ def test_a_manager_issues_a_pairing_link_that_pairs_the_tablet(
     expect(page.locator("#pairing-code")).to_have_text(re.compile(r"^\d{8}$"))
     page.screenshot(path=str(screenshot_dir / "tablet-admin-pairing-code.png"), full_page=True)
     link = page.locator("#pairing-link").get_attribute("href")
+    assert link.startswith(f"{live_server.url}/tablet/pair/?code=")
 
     tablet = chromium_browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
     try:
