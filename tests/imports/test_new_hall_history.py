@@ -9,7 +9,8 @@ does not know. The commands' outputs are asserted line by line, a second run of 
 imports nothing and creates nothing, and the figures every surface shows (hall_stats
 --json and the volume API, the hall's results page and live feed, the monthly bulletin
 and its workbook) are the ones computed here, independently, from the generated rows
-(tests/imports/new_hall.py).
+(tests/imports/new_hall.py). The same files uploaded by the hall's manager in the admin,
+and the same rows posted by an integration to the REST API, give the same result.
 
 "Today" is Friday 27 November 2026, 11:00 in the hall: the bad reviews of yesterday and
 today open follow-up cases (due today or later); every earlier one is historical.
@@ -522,5 +523,67 @@ def test_the_manager_uploads_the_same_files_in_the_admin(
     ) == (21, 32, n_last + n_this, 4)
     for year in (LAST_YEAR, THIS_YEAR):
         stats = en_client.get(f"/api/v1/halls/{CODE}/stats/volume/?year={year}").json()
+        del stats["business_days"], stats["daily_average_items"]
+        assert stats == expected_stats(generated, year)
+
+
+# --- the same history through the REST API, as an integration sends it ------------------------
+
+
+def test_an_integration_posts_the_same_history_through_the_api(db, client, generated):
+    from rest_framework.authtoken.models import Token
+
+    hall = create_hall_in_the_admin(client)
+    token = Token.objects.create(user=make_manager(hall, "queue_system"))
+    header = {"HTTP_AUTHORIZATION": f"Token {token.key}", "HTTP_ACCEPT_LANGUAGE": "en"}
+    names = new_hall.VISIT_HEADERS["en"]
+    last, this = figures(generated.last_year), figures(generated.this_year)
+    records = {
+        "last_year": [
+            dict(zip(names, row.cells("en"), strict=True)) for row in generated.last_year
+        ],
+        "this_year": [dict(zip(names, row.cells("en"), strict=True)) for row in generated.this_year]
+        + [dict(zip(names, cells, strict=True)) for cells in new_hall.bad_rows(TODAY)],
+    }
+
+    def post(year: str) -> dict:
+        response = client.post(
+            reverse("visit-batch"),
+            {"hall": CODE, "create_missing": True, "visits": records[year]},
+            content_type="application/json",
+            **header,
+        )
+        assert response.status_code == 200, response.content
+        answer = response.json()
+        return {
+            key: answer[key]
+            for key in ("imported", "unchanged", "rejected", "historical_bad", "created")
+        } | {"errors": [error["message"] for error in answer["errors"]]}
+
+    first = {year: post(year) for year in records}
+    again = {year: post(year) for year in records}
+
+    n_last, n_this = len(generated.last_year), len(generated.this_year)
+    errors = new_hall.bad_row_errors(first_row=n_this + 1)  # record N is row N
+    assert first == {
+        "last_year": {
+            "imported": n_last, "unchanged": 0, "rejected": 0, "historical_bad": last.bad,
+            "created": {"windows": 20, "service_items": 30, "staff": 30}, "errors": [],
+        },
+        "this_year": {
+            "imported": n_this, "unchanged": 0, "rejected": 3,
+            "historical_bad": this.historical_bad,
+            "created": {"windows": 1, "service_items": 1, "staff": 2}, "errors": errors,
+        },
+    }  # fmt: skip
+    assert again == {
+        "last_year": {"imported": 0, "unchanged": n_last, "rejected": 0, "historical_bad": 0,
+                      "created": {}, "errors": []},
+        "this_year": {"imported": 0, "unchanged": n_this, "rejected": 3, "historical_bad": 0,
+                      "created": {}, "errors": errors},
+    }  # fmt: skip
+    assert Complaint.objects.filter(hall=hall).count() == 4
+    for year in (LAST_YEAR, THIS_YEAR):
+        stats = client.get(f"/api/v1/halls/{CODE}/stats/volume/?year={year}", **header).json()
         del stats["business_days"], stats["daily_average_items"]
         assert stats == expected_stats(generated, year)
