@@ -43,7 +43,11 @@ def test_every_message_is_translated_and_compiled(entry):
     assert "fuzzy" not in entry.get("flags", "")
 
     with translation.override("zh-hans"):
-        if "msgid_plural" in entry:
+        if "msgid_plural" in entry and "msgctxt" in entry:
+            shown = translation.npgettext(
+                entry["msgctxt"], entry["msgid"], entry["msgid_plural"], 2
+            )
+        elif "msgid_plural" in entry:
             shown = translation.ngettext(entry["msgid"], entry["msgid_plural"], 2)
         elif "msgctxt" in entry:
             shown = translation.pgettext(entry["msgctxt"], entry["msgid"])
