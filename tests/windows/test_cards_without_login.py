@@ -106,9 +106,11 @@ def test_the_staff_import_then_the_visits_import_for_a_new_hall(tmp_path, hall_a
     call_command("import_staff", str(staff_file), stdout=out)
     call_command("import_visits", str(visits_file), "--create-missing", stdout=out)
 
+    # The lines before the summary speak the portal's language (Chinese by default);
+    # the summary line is the contract's, in English (contracts.md section 2).
     assert out.getvalue().splitlines() == [
         "imported 1, unchanged 0, rejected 0",
-        "service items created: 1",
+        "新建业务事项：1 项",
         "imported 1, unchanged 0, rejected 0",
     ]
     assert list(Staff.objects.values_list("badge_no", "display_name", "user")) == [
