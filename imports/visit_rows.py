@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from windows.importing.results import RowError
-from windows.importing.rows import RowRejected, split_codes, window_number
+from windows.importing.rows import RowRejected, row_hall, split_codes, window_number
 from windows.importing.tabular import Column
 from windows.models import Hall, ServiceItem, Staff, Visit, Window
 from windows.rules.hall_time import hall_zone
@@ -193,7 +193,7 @@ def _parse(values: dict[str, str], *, refs: References, fixed_hall: Hall | None)
     Missing windows and service items are created (with create_missing) only once the
     whole row has passed.
     """
-    hall = _hall(values["hall_code"], refs=refs, fixed_hall=fixed_hall)
+    hall = row_hall(values["hall_code"], fixed_hall=fixed_hall, lookup=refs.hall)
     ticket_no = values["ticket_no"]
     if not ticket_no:
         raise RowRejected(_("missing ticket number"))
@@ -241,19 +241,6 @@ def _parse(values: dict[str, str], *, refs: References, fixed_hall: Hall | None)
         rating=rating,
         rated_at=rated_at,
     )
-
-
-def _hall(code: str, *, refs: References, fixed_hall: Hall | None) -> Hall:
-    if fixed_hall is not None:
-        if code and code != fixed_hall.code:
-            raise RowRejected(
-                _("hall code %(value)s does not match --hall %(code)s")
-                % {"value": code, "code": fixed_hall.code}
-            )
-        return fixed_hall
-    if not code:
-        raise RowRejected(_("missing hall code"))
-    return refs.hall(code)
 
 
 def _time(text: str, column: Column, hours: _LocalHours, *, required: bool = False) -> str | None:

@@ -1,5 +1,5 @@
-"""What every import checks the same way in a row: one module for the windows and the
-visits imports (window numbers, code lists, who may import into which hall).
+"""What every import checks the same way in a row: one module for the windows, staff and
+visits imports (the row's hall, window numbers, code lists, who may import into which hall).
 
 A row that fails a check raises RowRejected with the reason the user reads after
 "row N: " (contracts.md section 2).
@@ -8,7 +8,8 @@ A row that fails a check raises RowRejected with the reason the user reads after
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -25,6 +26,25 @@ class RowRejected(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+HallT = TypeVar("HallT")
+
+
+def row_hall(code: str, *, fixed_hall: HallT | None, lookup: Callable[[str], HallT]) -> HallT:
+    """The row's hall: the one `--hall` names (a row may repeat its code, not name
+    another), else the row's hall code looked up (`lookup` rejects an unknown one or one
+    the importer may not import into)."""
+    if fixed_hall is not None:
+        if code and code != fixed_hall.code:
+            raise RowRejected(
+                _("hall code %(value)s does not match --hall %(code)s")
+                % {"value": code, "code": fixed_hall.code}
+            )
+        return fixed_hall
+    if not code:
+        raise RowRejected(_("missing hall code"))
+    return lookup(code)
 
 
 def window_number(text: str) -> int:

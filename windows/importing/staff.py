@@ -28,7 +28,7 @@ from windows.models import Department, Hall, Staff
 from windows.services import staff_create, staff_login_create, staff_save
 
 from .results import ImportFileError, ImportResult
-from .rows import RowRejected, import_hall_ids, validation_reason
+from .rows import RowRejected, import_hall_ids, row_hall, validation_reason
 from .tabular import Column, read_rows
 
 if TYPE_CHECKING:
@@ -162,7 +162,7 @@ def staff_import(
 
 def _parse(values: dict[str, str], *, halls: _Halls, fixed_hall: Hall | None) -> StaffRow:
     """Check every value of a row; raise RowRejected with the first problem."""
-    hall = _hall(values[HALL_CODE.name], halls=halls, fixed_hall=fixed_hall)
+    hall = row_hall(values[HALL_CODE.name], fixed_hall=fixed_hall, lookup=halls.get)
     for column in (BADGE_NO, NAME, DEPARTMENT, JOB_TITLE, EMAIL, USERNAME):
         if len(values[column.name]) > MAX_LENGTHS[column.name]:
             raise RowRejected(
@@ -191,19 +191,6 @@ def _parse(values: dict[str, str], *, halls: _Halls, fixed_hall: Hall | None) ->
         on_duty=_on_duty(values[ON_DUTY.name]),
         username=_username(values[USERNAME.name]),
     )
-
-
-def _hall(code: str, *, halls: _Halls, fixed_hall: Hall | None) -> Hall:
-    if fixed_hall is not None:
-        if code and code != fixed_hall.code:
-            raise RowRejected(
-                _("hall code %(value)s does not match --hall %(code)s")
-                % {"value": code, "code": fixed_hall.code}
-            )
-        return fixed_hall
-    if not code:
-        raise RowRejected(_("missing hall code"))
-    return halls.get(code)
 
 
 def _on_duty(text: str) -> bool:
