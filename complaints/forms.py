@@ -14,8 +14,9 @@ from complaints.selectors import assignable_handlers
 from evaluations.models import Rating
 from windows.models import Hall, ServiceItem, Staff, Window
 from windows.rules.hall_time import hall_localtime, hall_zone
+from windows.widgets import DatePicker
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+DATE_WIDGET = DatePicker()
 INTAKE_CHANNELS = [c for c in Channel.choices if c[0] != Channel.BAD_REVIEW]
 MAX_EXTENSION_DAYS = 30
 

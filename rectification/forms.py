@@ -15,6 +15,7 @@ from rectification.selectors import hall_people
 from rectification.services import measure_update_check
 from windows.models import Department, Hall
 from windows.people import person_name
+from windows.widgets import DatePicker
 
 
 class MeasurePlanForm(forms.Form):
@@ -25,7 +26,7 @@ class MeasurePlanForm(forms.Form):
     responsible_person = forms.ModelChoiceField(
         label=_("Responsible person"), queryset=None, required=False
     )
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("Deadline"), widget=DatePicker())
 
     def __init__(self, data=None, *, hall: Hall, **kwargs) -> None:
         super().__init__(data, **kwargs)
@@ -98,12 +99,8 @@ class ChecklistForm(forms.Form):
     source = forms.ChoiceField(
         label=_label("source"), choices=RectificationChecklist.Source.choices
     )
-    period_start = forms.DateField(
-        label=_label("period_start"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    period_end = forms.DateField(
-        label=_label("period_end"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    period_start = forms.DateField(label=_label("period_start"), widget=DatePicker())
+    period_end = forms.DateField(label=_label("period_end"), widget=DatePicker())
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -17,12 +17,13 @@ from rectification.models import Measure
 from rectification.selectors import hall_checklists, hall_people
 from windows.models import Hall
 from windows.people import person_name
+from windows.widgets import DatePicker
 
 
 class MeasureSpawnForm(forms.Form):
     checklist = forms.ModelChoiceField(label=_("Checklist"), queryset=None, empty_label=None)
     title = forms.CharField(label=_("Measure"), max_length=200)
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("Deadline"), widget=DatePicker())
     responsible_person = forms.ModelChoiceField(
         label=_("Responsible person"), queryset=None, required=False
     )

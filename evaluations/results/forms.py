@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.selectors.results import Period
+from windows.widgets import DatePicker
 
 MAX_RANGE_DAYS = 3 * 366
 
@@ -23,12 +24,8 @@ def period_default_start(period: Period, end: dt.date) -> dt.date:
 
 
 class DateRangeForm(forms.Form):
-    start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(label=_("From"), required=False, widget=DatePicker())
+    end = forms.DateField(label=_("To"), required=False, widget=DatePicker())
 
     def __init__(self, data, *, today: dt.date, **kwargs) -> None:
         self.today = today
