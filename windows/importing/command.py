@@ -11,6 +11,17 @@ from .results import ImportFileError, ImportResult
 
 
 class ImportCommand(BaseCommand):
+    def add_file_arguments(self, parser, *, hall: bool = True) -> None:
+        """FILE, `--hall CODE` (unless the import has no hall column) and `--dry-run`."""
+        parser.add_argument("file", help="the .csv or .xlsx file")
+        if hall:
+            parser.add_argument(
+                "--hall",
+                metavar="CODE",
+                help="the hall of every row (the file then needs no hall_code column)",
+            )
+        parser.add_argument("--dry-run", action="store_true", help="check every row, save nothing")
+
     def run_import(
         self, importer: Callable[..., ImportResult], file: str, *, dry_run: bool, **options
     ) -> None:

@@ -12,12 +12,7 @@ class Command(ImportCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the .csv or .xlsx file")
-        parser.add_argument(
-            "--hall",
-            metavar="CODE",
-            help="the hall of every row (the file then needs no hall_code column)",
-        )
+        self.add_file_arguments(parser)
         parser.add_argument(
             "--create-missing",
             action="store_true",
@@ -25,7 +20,6 @@ class Command(ImportCommand):
             "(as unpublished service items) and unknown staff badges (as badge cards without "
             "a login, named by their badge)",
         )
-        parser.add_argument("--dry-run", action="store_true", help="check every row, save nothing")
 
     def handle(self, *args, file, hall, create_missing, dry_run, **options):
         self.run_import(

@@ -12,13 +12,7 @@ class Command(ImportCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the .csv or .xlsx file")
-        parser.add_argument(
-            "--hall",
-            metavar="CODE",
-            help="the hall of every row (the file then needs no hall_code column)",
-        )
-        parser.add_argument("--dry-run", action="store_true", help="check every row, save nothing")
+        self.add_file_arguments(parser)
 
     def handle(self, *args, file, hall, dry_run, **options):
         self.run_import(staff_import, file, dry_run=dry_run, hall_code=hall)

@@ -11,13 +11,12 @@ class Command(ImportCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the .csv or .xlsx file")
+        self.add_file_arguments(parser, hall=False)
         parser.add_argument(
             "--create-missing",
             action="store_true",
             help="create unknown service codes as unpublished service items",
         )
-        parser.add_argument("--dry-run", action="store_true", help="check every row, save nothing")
 
     def handle(self, *args, file, create_missing, dry_run, **options):
         self.run_import(windows_import, file, dry_run=dry_run, create_missing=create_missing)
