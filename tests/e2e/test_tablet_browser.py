@@ -5,6 +5,7 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
+from django.db.utils import OperationalError
 from playwright.sync_api import expect
 
 from complaints.models import Complaint
@@ -37,8 +38,18 @@ def window():
 
 
 def wait_for(condition, *, seconds: float = 10) -> None:
+    """Poll the database until the condition holds. The live server's thread shares the
+    test's in-memory SQLite database, where a read of a table that the server's open
+    transaction is writing fails at once ("database table is locked") instead of
+    waiting: that means "not visible yet", so poll again."""
     deadline = time.monotonic() + seconds
-    while not condition():
+    while True:
+        try:
+            if condition():
+                return
+        except OperationalError as error:
+            if "locked" not in str(error):
+                raise
         assert time.monotonic() < deadline, "timed out waiting for the database"
         time.sleep(0.1)
 
