@@ -170,11 +170,14 @@ REDIS_URL = env("REDIS_URL", default="")
 CELERY_FILESYSTEM_BROKER_DIR = Path(
     env("CELERY_FILESYSTEM_BROKER_DIR", default=str(VAR_DIR / "celery-broker"))
 )
+# The host is ignored by the filesystem transport, but without one kombu warns "No
+# hostname was supplied" on every command that queues a task.
+FILESYSTEM_BROKER_URL = "filesystem://localhost//"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = FILESYSTEM_BROKER_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_FILESYSTEM_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_FILESYSTEM_BROKER_DIR / "queue"),
