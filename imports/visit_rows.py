@@ -18,7 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from windows.importing.results import RowError
-from windows.importing.rows import RowRejected, row_hall, split_codes, window_number
+from windows.importing.rows import (
+    RowRejected,
+    importable_hall,
+    row_hall,
+    split_codes,
+    window_number,
+)
 from windows.importing.tabular import Column
 from windows.models import Hall, ServiceItem, Staff, Visit, Window
 from windows.rules.hall_time import hall_zone
@@ -88,13 +94,7 @@ class References:
         self.created: Counter[str] = Counter()  # kinds of ImportResult.count_created
 
     def hall(self, code: str) -> Hall:
-        hall = self.halls.get(code)
-        if self.hall_ids is not None and (hall is None or hall.id not in self.hall_ids):
-            # A user limited to some halls learns nothing about which codes exist.
-            raise RowRejected(_("no permission for hall %(code)s") % {"code": code})
-        if hall is None:
-            raise RowRejected(_("unknown hall %(code)s") % {"code": code})
-        return hall
+        return importable_hall(code, self.halls.get(code), hall_ids=self.hall_ids)
 
     def load_all(self) -> None:
         """Load the windows and staff of every hall now, with two queries."""

@@ -31,6 +31,17 @@ class RowRejected(Exception):
 HallT = TypeVar("HallT")
 
 
+def importable_hall(code: str, hall: HallT | None, *, hall_ids: frozenset[int] | None) -> HallT:
+    """The hall a row's code found (None: no such hall), if the importer may import into
+    it (hall_ids None: every hall); else the row is rejected."""
+    if hall_ids is not None and (hall is None or hall.pk not in hall_ids):
+        # A user limited to some halls learns nothing about which codes exist.
+        raise RowRejected(_("no permission for hall %(code)s") % {"code": code})
+    if hall is None:
+        raise RowRejected(_("unknown hall %(code)s") % {"code": code})
+    return hall
+
+
 def row_hall(code: str, *, fixed_hall: HallT | None, lookup: Callable[[str], HallT]) -> HallT:
     """The row's hall: the one `--hall` names (a row may repeat its code, not name
     another), else the row's hall code looked up (`lookup` rejects an unknown one or one

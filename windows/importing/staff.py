@@ -28,7 +28,7 @@ from windows.models import Department, Hall, Staff
 from windows.services import staff_create, staff_login_create, staff_save
 
 from .results import ImportFileError, ImportResult
-from .rows import RowRejected, import_hall_ids, row_hall, validation_reason
+from .rows import RowRejected, import_hall_ids, importable_hall, row_hall, validation_reason
 from .tabular import Column, read_rows
 
 if TYPE_CHECKING:
@@ -97,13 +97,7 @@ class _Halls:
     def get(self, code: str) -> Hall:
         if code not in self.found:
             self.found[code] = Hall.objects.filter(code=code).first()
-        hall = self.found[code]
-        if self.hall_ids is not None and (hall is None or hall.pk not in self.hall_ids):
-            # A user limited to some halls learns nothing about which codes exist.
-            raise RowRejected(_("no permission for hall %(code)s") % {"code": code})
-        if hall is None:
-            raise RowRejected(_("unknown hall %(code)s") % {"code": code})
-        return hall
+        return importable_hall(code, self.found[code], hall_ids=self.hall_ids)
 
 
 @transaction.atomic
