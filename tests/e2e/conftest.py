@@ -6,10 +6,12 @@ browser is a broken set-up, not a reason to pass.
 """
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import OperationalError
 
 # Playwright's sync API runs an event loop in this thread; Django then refuses ORM calls
 # from the test body ("You cannot call this from an async context") unless told it is safe.
@@ -88,10 +90,21 @@ def wait_until(page, expression: str, *, seconds: float = 30) -> None:
     """Poll a JavaScript expression until it is true. Playwright's wait_for_function would
     evaluate it with eval() inside the page, which the portal's policy (script-src 'self')
     refuses; page.evaluate goes through the DevTools protocol instead."""
-    import time
-
     deadline = time.monotonic() + seconds
     while not page.evaluate(expression):
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {seconds} s: {expression}")
         page.wait_for_timeout(100)
+
+
+def read_db(query):
+    """The query's answer, retried while the live server's thread holds the in-memory SQLite
+    database's table lock (shared cache: "database table is locked")."""
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            return query()
+        except OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)

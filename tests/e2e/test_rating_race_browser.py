@@ -13,13 +13,13 @@ tablet's change of screen, one machine clock), not slept for.
 import time
 
 import pytest
-from django.db import OperationalError
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from complaints.models import Complaint
 from evaluations.models import Rating
 from evaluations.services.devices import tablet_issue_pairing_code
+from tests.e2e.conftest import read_db
 from tests.windows.factories import (
     TEST_PASSWORD,
     DutyAssignmentFactory,
@@ -50,19 +50,6 @@ WATCH_SCREENS = """() => {
     {childList: true, characterData: true, subtree: true});
 }"""
 MEASURED: dict[str, float] = {}
-
-
-def read_db(query):
-    """The query's answer, retried while the live server's thread holds the in-memory SQLite
-    database's table lock (shared cache: "database table is locked")."""
-    deadline = time.monotonic() + 5
-    while True:
-        try:
-            return query()
-        except OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 @pytest.fixture

@@ -5,13 +5,12 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
-from django.db.utils import OperationalError
 from playwright.sync_api import expect
 
 from complaints.models import Complaint
 from evaluations.models import Rating
 from evaluations.services.devices import tablet_issue_pairing_code
-from tests.e2e.conftest import wait_until
+from tests.e2e.conftest import read_db, wait_until
 from tests.evaluations.tablet_factories import finished_visit, sign_in
 from tests.windows.factories import DepartmentFactory, HallFactory, StaffFactory, WindowFactory
 
@@ -38,18 +37,10 @@ def window():
 
 
 def wait_for(condition, *, seconds: float = 10) -> None:
-    """Poll the database until the condition holds. The live server's thread shares the
-    test's in-memory SQLite database, where a read of a table that the server's open
-    transaction is writing fails at once ("database table is locked") instead of
-    waiting: that means "not visible yet", so poll again."""
+    """Poll the database (through the live server's table lock: read_db) until the
+    condition holds."""
     deadline = time.monotonic() + seconds
-    while True:
-        try:
-            if condition():
-                return
-        except OperationalError as error:
-            if "locked" not in str(error):
-                raise
+    while not read_db(condition):
         assert time.monotonic() < deadline, "timed out waiting for the database"
         time.sleep(0.1)
 
