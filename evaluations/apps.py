@@ -7,8 +7,10 @@ class EvaluationsConfig(AppConfig):
     verbose_name = _("Evaluations")
 
     def ready(self) -> None:
-        from windows.hooks import console_panels
+        from windows.hooks import console_panels, visits_changed
 
         from .panels import console_day_panels
+        from .rollups import visits_changed as refresh_window_day
 
         console_panels.register(console_day_panels)
+        visits_changed.register(refresh_window_day)

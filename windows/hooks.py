@@ -62,3 +62,8 @@ home_panels = Hook("windows.home_panels")
 
 # The window admin's change page, "honours and warnings": (window) -> escaped HTML | None.
 window_records = Hook("windows.window_records")
+
+# Every writer of visits, their items or ratings in windows (the console, the nightly
+# abandon job...): (hall_id, window_id, day) after it changed that window's day, in its
+# transaction. evaluations registers the refresh of its daily rollups.
+visits_changed = Hook("windows.visits_changed")

@@ -1,0 +1,224 @@
+"""The one rule that keeps the daily rollups (evaluations.models.rollups) right.
+
+Every writer of visits, their items or ratings calls `rollups_refresh` for what it
+touched, in its own transaction: the rows of those days (and that window) are deleted and
+computed again in the database, INSERT ... SELECT ... GROUP BY, from the aggregate
+expressions of evaluations.selectors.figures.figure_aggregates() and evaluations.rules.
+Nothing is counted up or down by hand, so a maintained rollup is by construction the one
+`rollups_rebuild` gives (tests/evaluations/test_rollups_consistency.py checks it).
+
+Only counted visits (Visit.COUNTED_STATUSES) have rows: a visit in service or abandoned is
+in no figure. On PostgreSQL a refresh takes a transaction-level advisory lock per window
+first (a hall's range: all its windows, in id order), so two writers of the same window
+never delete and insert over each other; SQLite writes one transaction at a time anyway.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection, transaction
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Func,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from evaluations import rules
+from evaluations.models import DailyFigures, DailyItemFigures
+from evaluations.selectors.figures import figure_aggregates
+from windows.models import Visit, VisitItem, Window
+
+# pg_advisory_xact_lock(LOCK_CLASS * 2^32 + window id): the high half keeps these locks
+# apart from any other advisory lock of the portal ("roll" in ASCII).
+LOCK_CLASS = 0x726F6C6C
+
+WAIT = ExpressionWrapper(F("started_at") - F("issued_at"), output_field=DurationField())
+SERVICE = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
+KEY_COLUMNS = ("hall_id", "day", "window_id", "staff_id")
+
+
+class Microseconds(Func):
+    """A duration aggregate as whole microseconds, on every database.
+
+    SQLite: Django's duration arithmetic is already in microseconds (django_timestamp_diff).
+    PostgreSQL: an interval; its epoch (numeric, exact) times 10^6.
+    """
+
+    template = "%(expressions)s"
+    output_field = BigIntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="ROUND(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint",
+            **extra_context,
+        )
+
+
+def _duration_sum(expression, completed: Q):
+    summed = Sum(expression, filter=completed, output_field=expression.output_field)
+    return Coalesce(Microseconds(summed), Value(0), output_field=BigIntegerField())
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The models a refresh reads and writes: the live ones, or a migration's historical
+    ones (the migration filling the rollups must not depend on later model code)."""
+
+    visit: type = Visit
+    visit_item: type = VisitItem
+    window: type = Window
+    daily: type = DailyFigures
+    daily_item: type = DailyItemFigures
+
+
+LIVE = Tables()
+
+
+def daily_figures_select(visits: QuerySet) -> tuple[list[str], QuerySet]:
+    """The DailyFigures rows of the given visits: (their columns, the grouped queryset)."""
+    completed = Q(status=Visit.Status.COMPLETED)
+    aggregates = figure_aggregates()
+    aggregates["wait_microseconds"] = _duration_sum(WAIT, completed)
+    aggregates["service_microseconds"] = _duration_sum(SERVICE, completed)
+    grouped = (
+        visits.filter(status__in=Visit.COUNTED_STATUSES)
+        .values("hall_id", "service_date", "window_id", "staff_id")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    return [*KEY_COLUMNS, *aggregates], grouped
+
+
+def daily_item_figures_select(
+    visits: QuerySet, visit_items: QuerySet | None = None
+) -> tuple[list[str], QuerySet]:
+    """The DailyItemFigures rows of the given visits' items (completed visits only)."""
+    rating = "visit__rating__"
+    aggregates = {
+        "items": Count("pk"),
+        "rated": Count("pk", filter=rules.rated_q(rating)),
+        "good": Count("pk", filter=rules.good_q(rating)),
+        "bad": Count("pk", filter=rules.bad_q(rating)),
+        "excluded": Count("pk", filter=rules.excluded_q(rating)),
+    }
+    grouped = (
+        (VisitItem.objects.all() if visit_items is None else visit_items)
+        .filter(visit__in=visits.filter(status=Visit.Status.COMPLETED))
+        .values(
+            "visit__hall_id",
+            "visit__service_date",
+            "visit__window_id",
+            "visit__staff_id",
+            "service_item_id",
+        )
+        .annotate(**aggregates)
+        .order_by()
+    )
+    return [*KEY_COLUMNS, "service_item_id", *aggregates], grouped
+
+
+def _insert(model, columns: list[str], grouped: QuerySet) -> int:
+    sql, params = grouped.query.get_compiler(using=grouped.db).as_sql()
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({names}) {sql}", params)
+        return cursor.rowcount
+
+
+def _lock_windows(
+    *, hall_ids: list[int] | None, window_id: int | None, tables: Tables = LIVE
+) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if window_id is not None:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [(LOCK_CLASS << 32) + window_id])
+            return
+        table = connection.ops.quote_name(tables.window._meta.db_table)
+        where, params = (
+            ("WHERE hall_id = ANY(%s)", [hall_ids]) if hall_ids is not None else ("", [])
+        )
+        cursor.execute(
+            f"SELECT count(pg_advisory_xact_lock(%s + w.id))"
+            f" FROM (SELECT id FROM {table} {where} ORDER BY id) w",
+            [LOCK_CLASS << 32, *params],
+        )
+
+
+@dataclass(frozen=True)
+class RollupCounts:
+    rows: int  # DailyFigures rows written
+    item_rows: int  # DailyItemFigures rows written
+
+
+def _refresh(
+    *,
+    hall_ids: list[int] | None,
+    start: date | None = None,
+    end: date | None = None,
+    window_id: int | None = None,
+    tables: Tables = LIVE,
+) -> RollupCounts:
+    key = Q()
+    if hall_ids is not None:
+        key &= Q(hall_id__in=hall_ids) if len(hall_ids) != 1 else Q(hall_id=hall_ids[0])
+    if window_id is not None:
+        key &= Q(window_id=window_id)
+    day_range = Q()
+    if start is not None:
+        day_range &= Q(day__gte=start)
+    if end is not None:
+        day_range &= Q(day__lte=end)
+    visit_range = Q()
+    if start is not None:
+        visit_range &= Q(service_date__gte=start)
+    if end is not None:
+        visit_range &= Q(service_date__lte=end)
+    with transaction.atomic(savepoint=False):
+        _lock_windows(hall_ids=hall_ids, window_id=window_id, tables=tables)
+        for model in (tables.daily, tables.daily_item):
+            rows = model._default_manager.filter(key & day_range)
+            rows._raw_delete(rows.db)
+        visits = tables.visit._default_manager.filter(key & visit_range)
+        rows = _insert(tables.daily, *daily_figures_select(visits))
+        item_rows = _insert(
+            tables.daily_item,
+            *daily_item_figures_select(visits, tables.visit_item._default_manager.all()),
+        )
+    return RollupCounts(rows=rows, item_rows=item_rows)
+
+
+def rollups_refresh(*, hall_id: int, start: date, end: date, window_id: int | None = None) -> None:
+    """Recompute the rollups of the hall's days start..end (only that window's if given)
+    from the visits, their items and ratings, in the caller's transaction."""
+    _refresh(hall_ids=[hall_id], start=start, end=end, window_id=window_id)
+
+
+def rollups_rebuild(
+    *,
+    hall_ids: list[int] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    tables: Tables = LIVE,
+) -> RollupCounts:
+    """Recompute the rollups of the given halls (all by default) over start..end (all days
+    by default): the rebuild command, the migration filling them, bulk writers."""
+    return _refresh(hall_ids=hall_ids, start=start, end=end, tables=tables)
+
+
+def visits_changed(*, hall_id: int, window_id: int, day: date) -> None:
+    """windows.hooks.visits_changed: a writer of windows changed that window's day."""
+    _refresh(hall_ids=[hall_id], start=day, end=day, window_id=window_id)
