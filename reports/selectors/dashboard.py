@@ -2,14 +2,21 @@
 
 Plain JSON data (dicts of numbers, strings and ISO dates), drawn by `dashboard.js`; the
 views in reports/views.py only parse the query, check the role and render these.
+
+The year's figures (volume, monthly rates, the daily series and peak days) and the years
+offered are read from the daily rollups (evaluations.models.DailyFigures), so the feed
+costs the same whatever the years stored. Today's tiles read today's visits, as the
+results page's live block does (evaluations.selectors.live): one day of one hall, no
+dearer than its rollup rows, and to the second.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from evaluations.selectors.results import hall_totals
-from windows.models import Hall, Visit
+from evaluations.models import DailyFigures
+from evaluations.selectors.results import day_totals
+from windows.models import Hall
 from windows.rules.hall_time import hall_localtime
 
 from .periods import daily_items, peak_days
@@ -21,10 +28,11 @@ PEAK_DAYS = 5
 
 
 def dashboard_years(*, hall: Hall | None, year: int, today: dt.date) -> list[int]:
-    """The years the selector offers: those with visits, this year and the one shown."""
+    """The years the selector offers: those with counted visits (the rollups' days), this
+    year and the one shown."""
     years = {today.year, year}
     if hall is not None:
-        years |= {day.year for day in Visit.objects.for_hall(hall).dates("service_date", "year")}
+        years |= {day.year for day in DailyFigures.objects.filter(hall=hall).dates("day", "year")}
     return sorted(years, reverse=True)
 
 
@@ -86,7 +94,7 @@ def today_figures(*, hall: Hall) -> dict:
     rates."""
     now = hall_localtime(hall)
     today = now.date()
-    figures = hall_totals(hall=hall, start=today, end=today)
+    figures = day_totals(hall=hall, day=today)
     return {
         "hall": hall.code,
         "date": today.isoformat(),

@@ -1,16 +1,23 @@
 """The hall's figures for any date range, for the hall or per zone, window, staff or item.
 
-Counts, sums and averages are one grouped query; the 90th percentiles are
-`percentile_cont(0.9)` on PostgreSQL and, on SQLite (which has no percentile aggregate),
-the same linear interpolation from the two ordered values around the 90% position,
-read with ORDER BY ... LIMIT 2 OFFSET k per group. Waiting (started_at - issued_at) and
-service (finished_at - started_at) times are those of completed visits, in seconds,
-rounded to 1 decimal.
+What is a sum over days (visits, items, ratings, no-shows, the general windows' items and
+the waiting and service times' totals) is read from the daily rollups
+(evaluations.models.DailyFigures): a few rows per window and day, whatever the years
+stored. What a sum cannot give is read from the visits themselves, in one grouped query
+over the completed visits of the range: the bad reviews by reason (a rating's reasons are
+not rolled up) and the 90th percentiles, `percentile_cont(0.9)` on PostgreSQL and, on
+SQLite (which has no percentile aggregate), the same linear interpolation from the two
+ordered values around the 90% position, read with ORDER BY ... LIMIT 2 OFFSET k per group.
+Waiting (started_at - issued_at) and service (finished_at - started_at) times are those of
+completed visits, in seconds, rounded to 1 decimal; the averages are the rollups' sums over
+the completed visits, rounded to the microsecond as Avg() gave them.
 
 Groups: "hall" gives one row even without visits; the others give one row per zone,
-window, staff member or service item with at least one visit in the range. Visits with
-no staff member recorded are left out of the "staff" rows. Per service item, items =
-completed visits that handled the item.
+window or staff member with at least one counted visit (completed, transferred or no-show)
+in the range. Visits with no staff member recorded are left out of the "staff" rows.
+
+Per service item, items = completed visits that handled the item; that grouping reads the
+visits (the item rollup has no waiting times, no-shows or transfers; nothing shows it yet).
 """
 
 from __future__ import annotations
@@ -40,8 +47,9 @@ from django.db.models.functions import Cast
 from django.db.models.lookups import Contains
 
 from evaluations import rules
-from evaluations.models import Rating
+from evaluations.models import DailyFigures, Rating
 from evaluations.selectors.figures import ServiceFigures, figure_aggregates
+from evaluations.selectors.rollups import average_duration, rollup_figure_aggregates
 from reports.selectors.volume import general_window
 from windows.models import Hall, Visit, Zone
 from windows.rules.rounding import percent, ratio, round_half_up
@@ -52,6 +60,7 @@ P90 = 0.9
 
 WAIT = ExpressionWrapper(F("started_at") - F("issued_at"), output_field=DurationField())
 SERVICE = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
+FIGURE_FIELDS = tuple(figure_aggregates())
 
 
 class Percentile90Seconds(Aggregate):
@@ -94,7 +103,8 @@ def _seconds(value: timedelta | float | None) -> float | None:
 
 
 def _group_fields(by: str) -> tuple[dict, list[str]]:
-    """Annotations naming each group (key, label) and the order of the rows."""
+    """Annotations naming each group (key, label) and the order of the rows: the same on
+    the visits and on the rollups (both have a hall, a window and a staff member)."""
     if by == "hall":
         return {"group_key": F("hall__code"), "group_label": F("hall__name")}, ["group_key"]
     if by == "zone":
@@ -118,28 +128,61 @@ def _group_fields(by: str) -> tuple[dict, list[str]]:
     }, ["group_key"]
 
 
-def _aggregates(by: str) -> dict:
-    completed = Q(status=Visit.Status.COMPLETED)
-    aggregates = figure_aggregates()
-    general = completed & general_window()
-    if by == "service_item":
-        aggregates["items"] = Count("pk", filter=completed)
-        aggregates["general_items"] = Count("pk", filter=general)
-    else:
-        aggregates["general_items"] = Sum("item_count", filter=general, default=0)
-    bad = completed & rules.bad_q("rating__")
+def _reason_aggregates() -> dict:
+    """Bad reviews by reason, over visits (a bad review may give several reasons)."""
+    bad = Q(status=Visit.Status.COMPLETED) & rules.bad_q("rating__")
     reasons_text = Cast("rating__reasons", TextField())
-    for reason in Rating.Reason.values:
-        aggregates[f"reason_{reason}"] = Count(
-            "pk", filter=bad & Q(Contains(reasons_text, f'"{reason}"'))
-        )
-    aggregates["all_visits"] = Count("pk", filter=Q(status__in=Visit.COUNTED_STATUSES))
-    aggregates["avg_wait"] = Avg(WAIT, filter=completed)
-    aggregates["avg_service"] = Avg(SERVICE, filter=completed)
-    if connection.vendor == "postgresql":
-        aggregates["p90_wait"] = Percentile90Seconds(WAIT, filter=completed)
-        aggregates["p90_service"] = Percentile90Seconds(SERVICE, filter=completed)
-    return aggregates
+    return {
+        f"reason_{reason}": Count("pk", filter=bad & Q(Contains(reasons_text, f'"{reason}"')))
+        for reason in Rating.Reason.values
+    }
+
+
+def _percentile_aggregates() -> dict:
+    """PostgreSQL's 90th percentiles of the completed visits (none on SQLite)."""
+    if connection.vendor != "postgresql":
+        return {}
+    completed = Q(status=Visit.Status.COMPLETED)
+    return {
+        "p90_wait": Percentile90Seconds(WAIT, filter=completed),
+        "p90_service": Percentile90Seconds(SERVICE, filter=completed),
+    }
+
+
+def _rollup_aggregates() -> dict:
+    """The sums of the rollups a PeriodStats row needs (general_items first: an
+    annotation named "items" would shadow the column it sums)."""
+    return {
+        "general_items": Sum("items", filter=general_window(), default=0),
+        "wait_microseconds": Sum("wait_microseconds", default=0),
+        "service_microseconds": Sum("service_microseconds", default=0),
+        **rollup_figure_aggregates(),
+    }
+
+
+def _from_rollup(row: dict) -> dict:
+    """A rollup row's sums as the figures of a row (averages from the sums)."""
+    return {
+        **row,
+        "all_visits": row["visits"] + row["transferred"] + row["no_shows"],
+        "avg_wait": average_duration(row["wait_microseconds"], row["visits"]),
+        "avg_service": average_duration(row["service_microseconds"], row["visits"]),
+    }
+
+
+def _item_aggregates() -> dict:
+    """Per service item, from the visits: each visit counts once per item it handled."""
+    completed = Q(status=Visit.Status.COMPLETED)
+    return {
+        **figure_aggregates(),
+        "items": Count("pk", filter=completed),
+        "general_items": Count("pk", filter=completed & general_window()),
+        **_reason_aggregates(),
+        "all_visits": Count("pk", filter=Q(status__in=Visit.COUNTED_STATUSES)),
+        "avg_wait": Avg(WAIT, filter=completed),
+        "avg_service": Avg(SERVICE, filter=completed),
+        **_percentile_aggregates(),
+    }
 
 
 def _percentile_by_offset(visits: QuerySet, expression, count: int) -> float | None:
@@ -162,35 +205,63 @@ def _visits(hall: Hall, start: date, end: date) -> QuerySet:
     return Visit.objects.filter(hall=hall, service_date__range=(start, end))
 
 
+def _grouped(queryset: QuerySet, group_fields: dict, aggregates: dict, ordering=()) -> list[dict]:
+    return list(
+        queryset.annotate(**group_fields)
+        .values(*group_fields)
+        .annotate(**aggregates)
+        .order_by(*ordering)
+    )
+
+
 def period_stats(*, hall: Hall, start: date, end: date, by: str = "hall") -> list[PeriodStats]:
     """The figures of each group's visits from start to end (both included)."""
     if by not in GROUPINGS:
         raise ValueError(f"by must be one of {', '.join(GROUPINGS)}")
     visits = _visits(hall, start, end)
+    rollups = DailyFigures.objects.filter(hall=hall, day__range=(start, end))
     if by == "staff":
         visits = visits.filter(staff__isnull=False)
+        rollups = rollups.filter(staff__isnull=False)
     group_fields, ordering = _group_fields(by)
-    rows = list(
-        visits.annotate(**group_fields)
-        .values(*group_fields)
-        .annotate(**_aggregates(by))
-        .order_by(*ordering)
-    )
-    rows = [row for row in rows if row["group_key"] is not None]  # visits without items
-    if by == "hall" and not rows:
+    if by == "service_item":
+        rows = _grouped(visits, group_fields, _item_aggregates(), ordering)
+        rows = [row for row in rows if row["group_key"] is not None]  # visits without items
+    else:
         rows = [
-            {
-                "group_key": hall.code,
-                "group_label": hall.name,
-                **visits.aggregate(**_aggregates(by)),
-            }
+            _from_rollup(row)
+            for row in _grouped(rollups, group_fields, _rollup_aggregates(), ordering)
         ]
+        if by == "hall" and not rows:
+            rows = [
+                _from_rollup(
+                    {
+                        "group_key": hall.code,
+                        "group_label": hall.name,
+                        **rollups.aggregate(**_rollup_aggregates()),
+                    }
+                )
+            ]
+        _add_detail(rows, visits, group_fields)
     days = len(business_days(hall=hall, start=start, end=end))
     return [_row_stats(row, by, visits, group_fields, days) for row in rows]
 
 
+def _add_detail(rows: list[dict], visits: QuerySet, group_fields: dict) -> None:
+    """Add to each group's row what the rollups cannot give: the bad reviews by reason and
+    (PostgreSQL) the 90th percentiles, one grouped query over the completed visits."""
+    completed = visits.completed()
+    if connection.vendor != "postgresql":
+        completed = completed.filter(rules.bad_q("rating__"))  # only the reasons are needed
+    aggregates = {**_reason_aggregates(), **_percentile_aggregates()}
+    detail = {row["group_key"]: row for row in _grouped(completed, group_fields, aggregates)}
+    empty = dict.fromkeys(aggregates, 0) | dict.fromkeys(_percentile_aggregates())
+    for row in rows:
+        row.update({name: detail.get(row["group_key"], empty)[name] for name in aggregates})
+
+
 def _row_stats(row: dict, by: str, visits: QuerySet, group_fields: dict, days: int) -> PeriodStats:
-    figures = ServiceFigures(**{name: row[name] for name in figure_aggregates()})
+    figures = ServiceFigures(**{name: row[name] for name in FIGURE_FIELDS})
     if "p90_wait" in row:
         p90_wait, p90_service = row["p90_wait"], row["p90_service"]
     else:
@@ -253,23 +324,25 @@ def period_comparison(*, hall: Hall, start: date, end: date) -> dict:
 
 
 def _daily(hall: Hall, start: date, end: date) -> QuerySet:
+    """Items of each day with completed visits, from the rollups (a day whose counted
+    visits were all transferred or no-shows has rows, but no completed visit)."""
     return (
-        Visit.objects.completed()
-        .filter(hall=hall, service_date__range=(start, end))
-        .values("service_date")
-        .annotate(items=Sum("item_count"))
+        DailyFigures.objects.filter(hall=hall, day__range=(start, end))
+        .values("day")
+        .annotate(items=Sum("items"), completed=Sum("visits"))
+        .filter(completed__gt=0)
     )
 
 
 def peak_days(*, hall: Hall, start: date, end: date, limit: int = 5) -> list[tuple[date, int]]:
     """The days with the most items, most first (the earlier day first on a tie)."""
-    rows = _daily(hall, start, end).order_by("-items", "service_date")[:limit]
-    return [(row["service_date"], row["items"]) for row in rows]
+    rows = _daily(hall, start, end).order_by("-items", "day")[:limit]
+    return [(row["day"], row["items"]) for row in rows]
 
 
 def daily_items(*, hall: Hall, start: date, end: date) -> list[tuple[date, int]]:
     """Items of every calendar day from start to end, 0 on a day without completed visits."""
-    items = {row["service_date"]: row["items"] for row in _daily(hall, start, end)}
+    items = {row["day"]: row["items"] for row in _daily(hall, start, end).order_by()}
     days = []
     day = start
     while day <= end:

@@ -1,7 +1,9 @@
 """Monthly trends of a hall's year: evaluation and satisfaction rates month by month.
 
-The rates are those of evaluations.selectors.figures (the same aggregates, grouped by
-month in the database), so a month here agrees with the results pages and bulletins.
+The rates are those of evaluations.selectors.figures, read from the daily rollups
+(evaluations.models.DailyFigures, the same counts summed by month in the database), so a
+month here agrees with the results pages and bulletins and costs the same whatever the
+years stored.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from dataclasses import dataclass
 from django.db.models import DateField
 from django.db.models.functions import TruncMonth
 
+from evaluations.models import DailyFigures
 from evaluations.selectors.figures import ServiceFigures, figure_aggregates
-from windows.models import Hall, Visit
+from evaluations.selectors.rollups import rollup_figure_aggregates
+from windows.models import Hall
 
 FIGURE_FIELDS = tuple(figure_aggregates())
 
@@ -26,11 +30,12 @@ class MonthTrend(ServiceFigures):
 def monthly_rate_trends(*, hall: Hall, year: int) -> list[MonthTrend]:
     """Twelve rows, January to December; a month without visits has zeros and no rates."""
     rows = (
-        Visit.objects.for_hall(hall)
-        .filter(service_date__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)))
-        .annotate(month_start=TruncMonth("service_date", output_field=DateField()))
+        DailyFigures.objects.filter(
+            hall=hall, day__range=(dt.date(year, 1, 1), dt.date(year, 12, 31))
+        )
+        .annotate(month_start=TruncMonth("day", output_field=DateField()))
         .values("month_start")
-        .annotate(**figure_aggregates())
+        .annotate(**rollup_figure_aggregates())
         .order_by("month_start")
     )
     by_month = {row["month_start"].month: row for row in rows}
