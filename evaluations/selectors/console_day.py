@@ -2,6 +2,10 @@
 
 Shown on the staff console through the `windows.hooks.console_panels` hook, which
 evaluations registers in its AppConfig.ready() (evaluations/panels.py).
+
+The figures are today's only and are read from the visits listed beside them, not the
+daily rollups: one staff member's day is a few dozen visits (the (staff, service_date)
+index), and the counts then always match the rows shown, to the second.
 """
 
 from __future__ import annotations

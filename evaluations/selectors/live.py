@@ -2,6 +2,12 @@
 
 Plain JSON data (dicts of numbers and strings, times in the hall's local time), polled by
 the page every 10 seconds; evaluations/results/views.py only checks the role and renders.
+
+Today's figures are read from the visits, not the daily rollups: one day of one hall is a
+few hundred visits through the (hall, service_date) index, no dearer than its rollup rows,
+and the block lists today's bad reviews from the same visits anyway. Nothing here is a sum
+over days, whose cost would grow with the range (the date range's figures below it on the
+results page are read from the rollups).
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from windows.models import Hall
 from windows.rules.hall_time import hall_localdate, hall_localtime
 
 from .figures import ServiceFigures
-from .results import BadReview, bad_reviews, figures_by_window, hall_totals
+from .results import BadReview, bad_reviews, day_figures_by_window, day_totals
 
 
 def live_figures(*, hall: Hall) -> dict:
@@ -20,10 +26,10 @@ def live_figures(*, hall: Hall) -> dict:
         "hall": hall.code,
         "date": today.isoformat(),
         "updated_at": hall_localtime(hall).strftime("%H:%M:%S"),
-        "totals": _figures_json(hall_totals(hall=hall, start=today, end=today)),
+        "totals": _figures_json(day_totals(hall=hall, day=today)),
         "windows": [
             {"number": row.window.number, "name": str(row.window), **_figures_json(row)}
-            for row in figures_by_window(hall=hall, start=today, end=today)
+            for row in day_figures_by_window(hall=hall, day=today)
         ],
         "bad_reviews": [
             _bad_review_json(hall, review) for review in bad_reviews(hall=hall, day=today)

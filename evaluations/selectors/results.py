@@ -1,7 +1,13 @@
 """Results of the per-visit ratings: by period, by window, by staff member, and bad reviews.
 
-Every figure comes from the aggregates of figures.py (`figure_aggregates`), grouped in the
-database; rows are the same `ServiceFigures` with what they are grouped by.
+The figures of a date range (a staff member's periods and totals, a hall's windows, staff
+and totals) are sums over days: they are read from the daily rollups
+(evaluations.models.DailyFigures, summed by rollups.py's `rollup_figure_aggregates`), a few
+rows per window and day whatever the years stored. One day's figures for the live block
+(`day_figures_by_window`, `day_totals`) and `figures_by_period` over any given visits read
+the visits with the aggregates of figures.py (`figure_aggregates`): the same rules, so
+both give the same figures. Rows are the same `ServiceFigures` with what they are grouped
+by; the bad reviews are listed from the ratings themselves.
 """
 
 from __future__ import annotations
@@ -13,12 +19,13 @@ from typing import Literal
 from django.db.models import DateField, F, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
 
-from evaluations.models import Rating
+from evaluations.models import DailyFigures, Rating
 from windows.models import Hall, Staff, Visit, Window
 from windows.roles import mask_phone
 from windows.rules.hall_time import month_of, week_of
 
 from .figures import ServiceFigures, figure_aggregates, service_figures
+from .rollups import rollup_figure_aggregates, rollup_figures
 
 Period = Literal["day", "week", "month"]
 PERIODS: tuple[Period, ...] = ("day", "week", "month")
@@ -57,67 +64,81 @@ class StaffFigures(ServiceFigures):
     staff: Staff
 
 
-def _period_expression(period: Period):
+def _period_expression(period: Period, day_field: str):
     if period == "day":
-        return F("service_date")
+        return F(day_field)
     if period == "week":
-        return TruncWeek("service_date", output_field=DateField())
+        return TruncWeek(day_field, output_field=DateField())
     if period == "month":
-        return TruncMonth("service_date", output_field=DateField())
+        return TruncMonth(day_field, output_field=DateField())
     raise ValueError(f"Unknown period {period!r}; use one of {PERIODS}.")
+
+
+def _by_period(
+    rows: QuerySet, *, day_field: str, aggregates: dict, period: Period
+) -> list[PeriodFigures]:
+    grouped = (
+        rows.annotate(period_start=_period_expression(period, day_field))
+        .values("period_start")
+        .annotate(**aggregates)
+        .order_by("period_start")
+    )
+    return [
+        PeriodFigures(period=period, period_start=_as_date(row["period_start"]), **_figures(row))
+        for row in grouped
+    ]
 
 
 def figures_by_period(
     *, visits: QuerySet[Visit], period: Period, start: dt.date, end: dt.date
 ) -> list[PeriodFigures]:
-    """Figures of each day, week (from Monday) or month between start and end, inclusive.
+    """Figures of the given visits of each day, week (from Monday) or month between start
+    and end, inclusive, read from the visits themselves.
 
     Only periods with at least one visit (of any status) have a row; a period whose
     visits were all no-shows has zero completed visits and no rates.
     """
-    rows = (
-        visits.filter(service_date__range=(start, end))
-        .annotate(period_start=_period_expression(period))
-        .values("period_start")
-        .annotate(**figure_aggregates())
-        .order_by("period_start")
+    return _by_period(
+        visits.filter(service_date__range=(start, end)),
+        day_field="service_date",
+        aggregates=figure_aggregates(),
+        period=period,
     )
-    return [
-        PeriodFigures(period=period, period_start=_as_date(row["period_start"]), **_figures(row))
-        for row in rows
-    ]
+
+
+def _rollups(start: dt.date, end: dt.date, **key) -> QuerySet[DailyFigures]:
+    return DailyFigures.objects.filter(day__range=(start, end), **key)
 
 
 def staff_figures_by_period(
     *, staff: Staff, period: Period, start: dt.date, end: dt.date
 ) -> list[PeriodFigures]:
-    """A staff member's own figures of each period between start and end, inclusive."""
-    return figures_by_period(
-        visits=Visit.objects.filter(staff=staff), period=period, start=start, end=end
+    """A staff member's own figures of each period between start and end, inclusive, from
+    the rollups: only periods with at least one counted visit (completed, transferred or
+    no-show) have a row."""
+    return _by_period(
+        _rollups(start, end, staff=staff),
+        day_field="day",
+        aggregates=rollup_figure_aggregates(),
+        period=period,
     )
 
 
 def staff_totals(*, staff: Staff, start: dt.date, end: dt.date) -> ServiceFigures:
-    """A staff member's own figures from start to end, inclusive."""
-    return service_figures(Visit.objects.filter(staff=staff, service_date__range=(start, end)))
+    """A staff member's own figures from start to end, inclusive (rollups)."""
+    return rollup_figures(_rollups(start, end, staff=staff))
 
 
 def _as_date(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def _hall_visits(hall: Hall, start: dt.date, end: dt.date) -> QuerySet[Visit]:
-    return Visit.objects.for_hall(hall).filter(service_date__range=(start, end))
+def _grouped(rows: QuerySet, field: str, aggregates: dict) -> dict[int, dict]:
+    grouped = rows.values(field).annotate(**aggregates).order_by(field)
+    return {row[field]: _figures(row) for row in grouped}
 
 
-def _grouped(visits: QuerySet[Visit], field: str) -> dict[int, dict]:
-    rows = visits.values(field).annotate(**figure_aggregates()).order_by(field)
-    return {row[field]: _figures(row) for row in rows}
-
-
-def figures_by_window(*, hall: Hall, start: dt.date, end: dt.date) -> list[WindowFigures]:
-    """One row per window of the hall, by window number; an idle active window has zeros."""
-    grouped = _grouped(_hall_visits(hall, start, end), "window")
+def _window_rows(hall: Hall, grouped: dict[int, dict]) -> list[WindowFigures]:
     windows = Window.objects.for_hall(hall).filter(Q(is_active=True) | Q(pk__in=list(grouped)))
     return [
         WindowFigures(window=window, **grouped.get(window.pk, ZERO))
@@ -125,9 +146,17 @@ def figures_by_window(*, hall: Hall, start: dt.date, end: dt.date) -> list[Windo
     ]
 
 
+def figures_by_window(*, hall: Hall, start: dt.date, end: dt.date) -> list[WindowFigures]:
+    """One row per window of the hall, by window number; an idle active window has zeros
+    (rollups: a closed window is listed when it has counted visits in the range)."""
+    rows = _rollups(start, end, hall=hall)
+    return _window_rows(hall, _grouped(rows, "window", rollup_figure_aggregates()))
+
+
 def figures_by_staff(*, hall: Hall, start: dt.date, end: dt.date) -> list[StaffFigures]:
     """One row per staff member of the hall, by badge; idle active staff have zeros."""
-    grouped = _grouped(_hall_visits(hall, start, end).filter(staff__isnull=False), "staff")
+    rows = _rollups(start, end, hall=hall, staff__isnull=False)
+    grouped = _grouped(rows, "staff", rollup_figure_aggregates())
     staff = Staff.objects.for_hall(hall).filter(Q(is_active=True) | Q(pk__in=list(grouped)))
     return [
         StaffFigures(staff=member, **grouped.get(member.pk, ZERO))
@@ -136,7 +165,27 @@ def figures_by_staff(*, hall: Hall, start: dt.date, end: dt.date) -> list[StaffF
 
 
 def hall_totals(*, hall: Hall, start: dt.date, end: dt.date) -> ServiceFigures:
-    return service_figures(_hall_visits(hall, start, end))
+    """The hall's figures from start to end, inclusive (rollups)."""
+    return rollup_figures(_rollups(start, end, hall=hall))
+
+
+def _day_visits(hall: Hall, day: dt.date) -> QuerySet[Visit]:
+    return Visit.objects.for_hall(hall).filter(service_date=day)
+
+
+def day_figures_by_window(*, hall: Hall, day: dt.date) -> list[WindowFigures]:
+    """One day's figures per window, as figures_by_window, read from the visits.
+
+    For today's live block, polled every 10 seconds: one day of one hall is a few hundred
+    visits read through the (hall, service_date) index, as cheap as its rollup rows, and
+    it is the visits themselves, to the second, beside the bad reviews listed from them.
+    """
+    return _window_rows(hall, _grouped(_day_visits(hall, day), "window", figure_aggregates()))
+
+
+def day_totals(*, hall: Hall, day: dt.date) -> ServiceFigures:
+    """One day's figures of the hall, read from the visits (see day_figures_by_window)."""
+    return service_figures(_day_visits(hall, day))
 
 
 @dataclass(frozen=True)
