@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from evaluations.models import Rating
+from evaluations.rollups import rollups_rebuild
 from evaluations.selectors import service_figures
 from reports.services import bulletin_build
 from tests.windows.factories import (
@@ -269,6 +270,7 @@ def hall_a_filled(db) -> Filled:
     visits.add(window_1, jia, april_30, 16, 30, status=Visit.Status.NO_SHOW)
 
     _fill_hall_b()
+    rollups_rebuild()  # the factories write visits and ratings without the services
     bad["week"] += bad["day"]
     bad["month"] += bad["week"]
     bad["year"] += bad["month"]

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 
 from evaluations.models import Rating
+from evaluations.rollups import rollups_rebuild
 from evaluations.selectors import service_figures
 from evaluations.selectors.results import (
     bad_reviews,
@@ -135,6 +136,7 @@ def test_windows_and_staff_have_one_row_each_with_zeros_when_idle(hall):
     VisitFactory(hall=hall, window=w3, staff=zhang, service_date=day, **NO_SHOW)
     rate(VisitFactory(hall=hall, window=w3, staff=zhang, service_date=day + dt.timedelta(1)), 5)
     VisitFactory(hall=other, service_date=day)
+    rollups_rebuild()
 
     windows = figures_by_window(hall=hall, start=day, end=day)
     staff = figures_by_staff(hall=hall, start=day, end=day)
@@ -155,6 +157,7 @@ def test_windows_and_staff_have_one_row_each_with_zeros_when_idle(hall):
 def test_an_inactive_window_with_visits_is_listed(hall):
     closed = WindowFactory(hall=hall, number=9, is_active=False)
     VisitFactory(hall=hall, window=closed, service_date=dt.date(2020, 9, 28))
+    rollups_rebuild()
 
     rows = figures_by_window(hall=hall, start=dt.date(2020, 9, 28), end=dt.date(2020, 9, 28))
 

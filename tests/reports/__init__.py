@@ -3,6 +3,7 @@
 import datetime as dt
 
 from evaluations.models import Rating
+from evaluations.rollups import rollups_refresh
 from tests.windows.factories import SHANGHAI, VisitFactory
 from windows.models import Visit, VisitItem
 
@@ -22,7 +23,8 @@ def make_visit(
     excluded: str = "",
     codes=(),
 ) -> Visit:
-    """A visit started at 09:00 local time after `wait` minutes, served for `service` minutes."""
+    """A visit started at 09:00 local time after `wait` minutes, served for `service` minutes;
+    its day's rollups are kept as the services keep them."""
     started = dt.datetime.combine(day, dt.time(9, 0), tzinfo=SHANGHAI)
     visit = VisitFactory(
         hall=hall,
@@ -46,4 +48,6 @@ def make_visit(
         )
     for item in codes:
         VisitItem.objects.create(visit=visit, service_item=item)
+    # Written without the services, so its day's rollups are refreshed as a writer would.
+    rollups_refresh(hall_id=hall.pk, start=day, end=day, window_id=window.pk)
     return visit

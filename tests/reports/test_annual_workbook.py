@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from openpyxl.chart import BarChart, LineChart
 
 from evaluations.models import Rating
+from evaluations.rollups import rollups_rebuild
 from reports.workbooks import write_annual_review
 from tests.windows.factories import (
     SHANGHAI,
@@ -66,6 +67,7 @@ def year_2020(hall_a):
         Rating.objects.create(
             visit=visit, level=level, rated_at=visit.finished_at, source=Rating.Source.IMPORT
         )
+    rollups_rebuild()  # the factories write visits and ratings without the services
     return hall_a
 
 
@@ -181,6 +183,7 @@ def test_figure_2_is_a_line_of_the_general_share(year_2020):
 def test_without_a_previous_year_the_sentence_says_so(hall_b):
     window = WindowFactory(hall=hall_b, number=1)
     VisitFactory(hall=hall_b, window=window, service_date=dt.date(2020, 8, 10), item_count=4)
+    rollups_rebuild()
 
     sheet = _workbook(hall_b)["汇总"]
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from complaints.models import Complaint
 from evaluations.models import Rating
+from evaluations.rollups import rollups_rebuild
 from reports.services import BAD_REVIEWS_LISTED, bulletin_build
 from tests.reports.test_bulletins import MONDAY, make_period_data, pages, rate, urlpatterns
 from tests.windows.factories import SHANGHAI, VisitFactory
@@ -28,6 +29,7 @@ def excluded_bad_review(hall, window):
     rating = rate(VisitFactory(hall=hall, window=window, service_date=MONDAY), 1)
     rating.excluded = Rating.Exclusion.MALICIOUS
     rating.save()
+    rollups_rebuild()  # the factories write visits and ratings without the services
     return rating
 
 
@@ -85,6 +87,7 @@ def test_a_long_list_shows_the_first_50_and_how_many_more(english, hall_a):
     for day in (dt.date(2020, 9, 2), dt.date(2020, 9, 3)):
         for _n in range(26):
             rate(VisitFactory(hall=hall_a, window=window_1, service_date=day), 2)
+    rollups_rebuild()
 
     bulletin = bulletin_build(hall=hall_a, kind="monthly", day=MONDAY)
 
@@ -102,6 +105,7 @@ def test_the_page_lists_a_monthly_bulletins_bad_reviews(en_client, english, hall
     excluded_bad_review(hall_a, window_1)
     for _n in range(BAD_REVIEWS_LISTED + 2):
         rate(VisitFactory(hall=hall_a, window=window_1, service_date=dt.date(2020, 9, 2)), 2)
+    rollups_rebuild()
     bulletin = bulletin_build(hall=hall_a, kind="monthly", day=MONDAY)
     en_client.force_login(manager_a)
 

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from openpyxl.chart import BarChart
 
 from evaluations.models import Rating
+from evaluations.rollups import rollups_rebuild
 from reports.workbooks import write_bulletin_workbook
 from tests.windows.factories import StaffFactory, VisitFactory, WindowFactory, ZoneFactory
 from windows.models import Visit, Zone
@@ -56,6 +57,7 @@ def week(hall_a):
             rated_at=visit.finished_at,
             source=Rating.Source.IMPORT,
         )
+    rollups_rebuild()  # the factories write visits and ratings without the services
     return hall_a
 
 

@@ -12,6 +12,7 @@ from django.utils import translation
 import hall.urls
 from complaints.models import Complaint
 from evaluations.models import Rating
+from evaluations.rollups import rollups_rebuild
 from reports.models import Bulletin, BulletinDelivery, BulletinRecipient
 from reports.periods import period_of, scheduled_day
 from reports.services import BulletinNoData, bulletin_build
@@ -66,6 +67,7 @@ def make_period_data(hall):
     rate(good, 5)
     rate(bad, 1)
     rate(other, 4)
+    rollups_rebuild()  # the factories write visits and ratings without the services
     Complaint.objects.create(
         hall=hall,
         channel="hotline",
@@ -179,6 +181,7 @@ def test_building_twice_rebuilds_the_one_bulletin(hall_a):
     make_period_data(hall_a)
     first = bulletin_build(hall=hall_a, kind="weekly", day=MONDAY)
     VisitFactory(hall=hall_a, window=first.hall.windows.get(number=1), service_date=WEDNESDAY)
+    rollups_rebuild()
 
     second = bulletin_build(hall=hall_a, kind="weekly", day=WEDNESDAY)
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evaluations.models import Rating
+from evaluations.rollups import rollups_rebuild
 from reports.selectors.dashboard import dashboard_data, today_figures
 from reports.selectors.trends import monthly_rate_trends
 from tests.windows.factories import (
@@ -62,6 +63,7 @@ def year_2020(hall_a, hall_b):
     rate(VisitFactory(hall=hall_a, window=general, service_date=mar2, item_count=5), 4)
     VisitFactory(hall=hall_a, window=general, service_date=mar2, **NO_SHOW)
     VisitFactory(hall=hall_b, service_date=jan6, item_count=9)
+    rollups_rebuild()  # the factories write visits and ratings without the services
 
 
 @pytest.fixture
@@ -73,6 +75,7 @@ def today_visits(hall_a, hall_b):
     rate(VisitFactory(hall=hall_a, window=window, service_date=today, item_count=1), 1)
     VisitFactory(hall=hall_a, window=window, service_date=today, **NO_SHOW)
     VisitFactory(hall=hall_b, service_date=today, item_count=7)
+    rollups_rebuild()  # the factories write visits and ratings without the services
     return today
 
 

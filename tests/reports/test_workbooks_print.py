@@ -24,6 +24,7 @@ import pytest
 from openpyxl import load_workbook
 
 from evaluations.models import Rating
+from evaluations.rollups import rollups_rebuild
 from rectification.exports import write_checklist_xlsx
 from rectification.models import Measure, RectificationChecklist
 from reports.services import bulletin_build
@@ -70,6 +71,7 @@ def september(hall_a):
             Rating.objects.create(
                 visit=visit, level=level, rated_at=visit.finished_at, source=Rating.Source.TABLET
             )
+    rollups_rebuild()  # the factories write visits and ratings without the services
     return hall_a
 
 
