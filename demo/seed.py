@@ -19,6 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import transaction
 
+from evaluations.rollups import rollups_refresh
 from windows import roles
 from windows.models import (
     Department,
@@ -122,6 +123,8 @@ def seed_demo(*, today: date, visits_since: date | None = None, scale: float = 1
         seed_bulletin_recipients(hall=hall)
         created = seed_visits(hall=hall, start=visits_since, today=today, scale=scale)
         seed_casework(hall=hall, today=today)
+        # The visits were written in bulk (the import's store): their daily rollups at once.
+        rollups_refresh(hall_id=hall.pk, start=visits_since, end=today)
         stored = Visit.objects.filter(hall=hall, service_date__range=(visits_since, today))
         visits = Tally(created=created, present=stored.count() - created)
     return SeedSummary(

@@ -32,6 +32,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.sql.subqueries import DeleteQuery
 
 from evaluations import rules
 from evaluations.models import DailyFigures, DailyItemFigures
@@ -129,13 +130,52 @@ def daily_item_figures_select(
     return [*KEY_COLUMNS, "service_item_id", *aggregates], grouped
 
 
-def _insert(model, columns: list[str], grouped: QuerySet) -> int:
-    sql, params = grouped.query.get_compiler(using=grouped.db).as_sql()
+def _compiled(queryset: QuerySet) -> tuple[str, list]:
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    return sql, list(params)
+
+
+def _insert_sql(model, columns: list[str], grouped: QuerySet) -> tuple[str, list]:
+    sql, params = _compiled(grouped)
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({names}) {sql}", params)
-        return cursor.rowcount
+    return f"INSERT INTO {table} ({names}) {sql}", params
+
+
+def _delete_sql(rows: QuerySet) -> tuple[str, list]:
+    query = rows.query.chain(DeleteQuery)
+    sql, params = query.get_compiler(using=rows.db).as_sql()
+    return sql, list(params)
+
+
+def _write(
+    cursor, deletes: list[tuple[str, list]], inserts: list[tuple[str, list]]
+) -> tuple[int, int]:
+    """Run the deletes, then the inserts; the rows inserted into each table.
+
+    On PostgreSQL the two deletes are one statement and the two inserts another
+    (data-modifying WITH: both SELECTs read the same snapshot, taken after the deletes),
+    two round trips instead of four on every rating and console finish.
+    """
+    if connection.vendor != "postgresql":
+        for sql, params in deletes:
+            cursor.execute(sql, params)
+        counts = []
+        for sql, params in inserts:
+            cursor.execute(sql, params)
+            counts.append(cursor.rowcount)
+        return counts[0], counts[1]
+    (first_delete, first_params), (second_delete, second_params) = deletes
+    cursor.execute(
+        f"WITH gone AS ({first_delete}) {second_delete}", [*first_params, *second_params]
+    )
+    (first_insert, first_params), (second_insert, second_params) = inserts
+    cursor.execute(
+        f"WITH daily AS ({first_insert} RETURNING 1), items AS ({second_insert} RETURNING 1)"
+        " SELECT (SELECT count(*) FROM daily), (SELECT count(*) FROM items)",
+        [*first_params, *second_params],
+    )
+    return cursor.fetchone()
 
 
 def _lock_windows(
@@ -172,6 +212,8 @@ def _refresh(
     window_id: int | None = None,
     tables: Tables = LIVE,
 ) -> RollupCounts:
+    if hall_ids is not None and not hall_ids:
+        return RollupCounts(rows=0, item_rows=0)
     key = Q()
     if hall_ids is not None:
         key &= Q(hall_id__in=hall_ids) if len(hall_ids) != 1 else Q(hall_id=hall_ids[0])
@@ -187,17 +229,22 @@ def _refresh(
         visit_range &= Q(service_date__gte=start)
     if end is not None:
         visit_range &= Q(service_date__lte=end)
-    with transaction.atomic(savepoint=False):
-        _lock_windows(hall_ids=hall_ids, window_id=window_id, tables=tables)
-        for model in (tables.daily, tables.daily_item):
-            rows = model._default_manager.filter(key & day_range)
-            rows._raw_delete(rows.db)
-        visits = tables.visit._default_manager.filter(key & visit_range)
-        rows = _insert(tables.daily, *daily_figures_select(visits))
-        item_rows = _insert(
+    visits = tables.visit._default_manager.filter(key & visit_range)
+    deletes = [
+        _delete_sql(model._default_manager.filter(key & day_range))
+        for model in (tables.daily, tables.daily_item)
+    ]
+    inserts = [
+        _insert_sql(tables.daily, *daily_figures_select(visits)),
+        _insert_sql(
             tables.daily_item,
             *daily_item_figures_select(visits, tables.visit_item._default_manager.all()),
-        )
+        ),
+    ]
+    with transaction.atomic(savepoint=False):
+        _lock_windows(hall_ids=hall_ids, window_id=window_id, tables=tables)
+        with connection.cursor() as cursor:
+            rows, item_rows = _write(cursor, deletes, inserts)
     return RollupCounts(rows=rows, item_rows=item_rows)
 
 

@@ -30,7 +30,7 @@ from complaints.models import Channel, Complaint, DeadlineExtension
 from complaints.services import alerts
 from complaints.services.deadlines import nth_business_day_after, step_due_date
 from evaluations.models import Rating
-from evaluations.services.ratings import phone_normalize
+from evaluations.services.ratings import phone_normalize, rating_exclusion_set
 from windows.models import Hall, HallAccess, ServiceItem, Staff, Window
 from windows.roles import is_hall_manager
 from windows.rules.hall_time import hall_localdate
@@ -253,8 +253,8 @@ def complaint_verify(
         exclusion_note = _text(
             exclusion_note, required_message=_("Say why the rating is excluded.")
         )
-        Rating.objects.filter(pk=complaint.rating_id).update(
-            excluded=exclude_rating, exclusion_note=exclusion_note
+        rating_exclusion_set(
+            rating_id=complaint.rating_id, excluded=exclude_rating, note=exclusion_note
         )
     elif (exclusion_note or "").strip():
         raise ComplaintError(_("Choose why the rating is excluded."), code="invalid")

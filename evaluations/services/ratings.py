@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from complaints.services.followups import followup_open
 from evaluations.models import Rating, TabletDevice
 from evaluations.rating_window import rating_deadline, superseded_at
+from evaluations.rollups import rollups_refresh
 from windows.live import window_touch
 from windows.models import Visit
 
@@ -217,6 +218,12 @@ def _record(
         client_id=client_id,
     )
     followup_open(rating=rating)
+    rollups_refresh(
+        hall_id=visit.hall_id,
+        start=visit.service_date,
+        end=visit.service_date,
+        window_id=visit.window_id,
+    )
     window_touch(visit.window_id)  # the tablet closes the prompt, may invite to a survey
     return rating, True
 
@@ -224,3 +231,23 @@ def _record(
 def rating_submit(**kwargs) -> Rating:
     """`rating_record` for callers that need only the rating (same arguments)."""
     return rating_record(**kwargs)[0]
+
+
+def rating_exclusion_set(*, rating_id: int, excluded: str, note: str = "") -> None:
+    """Judge a rating malicious or mistaken (`excluded` one of Rating.Exclusion), or count
+    it again (`excluded` ""), and refresh the daily rollups of its visit's window-day: the
+    one place that changes a rating's class after it was stored."""
+    with transaction.atomic():
+        Rating.objects.filter(pk=rating_id).update(excluded=excluded, exclusion_note=note)
+        visit = (
+            Visit.objects.filter(rating__pk=rating_id)
+            .values("hall_id", "window_id", "service_date")
+            .first()
+        )
+        if visit is not None:
+            rollups_refresh(
+                hall_id=visit["hall_id"],
+                start=visit["service_date"],
+                end=visit["service_date"],
+                window_id=visit["window_id"],
+            )

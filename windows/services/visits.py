@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from windows.hooks import visits_changed
 from windows.live import window_touch, windows_touch
 from windows.models import Hall, ServiceItem, Visit, VisitItem, Window, WindowSession
 from windows.rules.hall_time import hall_localdate
@@ -236,6 +237,8 @@ def _visit_end(
         )
     if items is not None:
         _replace_items(visit, items)
+    # The visit now counts: the figures of its window's day (evaluations' daily rollups).
+    visits_changed.collect(hall_id=visit.hall_id, window_id=visit.window_id, day=visit.service_date)
     window_touch(visit.window_id)
     visit.refresh_from_db()
     return visit
