@@ -2,15 +2,19 @@
 value of a row checked and turned into the NewVisit the store writes.
 
 Halls, windows, staff and service items are looked up in dicts loaded once (per hall);
-a row is rejected (RowRejected) with its first problem, and missing windows, service
-items and staff badges are created (with create_missing) only once the whole row has
-passed: windows and items as the row needs them, badges once per chunk for all its valid
-rows (one bulk insert), as badge cards without a login named by their badge.
+a row is rejected (RowRejected) with its first problem. Reading writes nothing, so that
+it may run in a forked process (windows/importing/forked.py): a window, service item or
+staff badge missing with create_missing gets a provisional key (negative: no pk is) once
+the whole row has passed, and is listed in the chunk's NewReferences. The import creates
+them in its transaction (`References.create`, one insert per kind and chunk), puts the
+real pks in the chunk's rows, and tells the reader (`References.learn`), whose later
+rows then carry the real pks.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -75,8 +79,23 @@ MAX_ITEMS = 32767
 TICKET_NO_LENGTH = Visit._meta.get_field("ticket_no").max_length
 SERVICE_CODE_LENGTH = ServiceItem._meta.get_field("code").max_length
 BADGE_LENGTH = Staff._meta.get_field("badge_no").max_length
-# A parsed row's staff_id while its badge waits to be created (create_missing): no pk is 0.
-NEW_STAFF = 0
+
+
+@dataclass(slots=True)
+class NewReferences:
+    """Windows, service items and staff badges met by a chunk's valid rows and missing
+    from the portal (create_missing), each with the key its rows carry: provisional
+    (negative) as the reader lists them, the real pk once `References.create` made them."""
+
+    windows: list[tuple[int, int, int]] = field(default_factory=list)  # (hall pk, number, key)
+    items: list[tuple[str, int]] = field(default_factory=list)  # (code, key)
+    staff: list[tuple[int, str, int]] = field(default_factory=list)  # (hall pk, badge, key)
+
+    def __bool__(self) -> bool:
+        return bool(self.windows or self.items or self.staff)
+
+    def keys(self) -> list[int]:
+        return [entry[-1] for kind in (self.windows, self.items, self.staff) for entry in kind]
 
 
 class References:
@@ -92,6 +111,9 @@ class References:
         self.hours: dict[int, _LocalHours] = {}  # hall pk -> its zone's hours
         self.zone_hours: dict[ZoneInfo, _LocalHours] = {}  # halls of one zone share them
         self.created: Counter[str] = Counter()  # kinds of ImportResult.count_created
+        self.new = NewReferences()  # met since the last take_new()
+        self.unresolved = 0  # provisional keys handed out and not learned yet
+        self._last_key = 0
 
     def hall(self, code: str) -> Hall:
         return importable_hall(code, self.halls.get(code), hall_ids=self.hall_ids)
@@ -129,69 +151,126 @@ class References:
             hours = self.zone_hours.setdefault(zone, _LocalHours(zone))
             return self.hours.setdefault(hall.id, hours)
 
+    def _provisional(self) -> int:
+        self._last_key -= 1
+        self.unresolved += 1
+        return self._last_key
+
     def window_id(self, hall: Hall, number: int) -> int:
-        """The window's pk; with create_missing a missing window is created (specialist)."""
+        """The window's pk; with create_missing a missing one gets a provisional key."""
         windows = self.windows_of(hall)
-        if number not in windows:
-            windows[number] = Window.objects.create(hall=hall, number=number, zone=None).pk
-            self.created["windows"] += 1
-        return windows[number]
+        try:
+            return windows[number]
+        except KeyError:
+            key = windows[number] = self._provisional()
+            self.new.windows.append((hall.id, number, key))
+            return key
 
     def item_ids(self, codes: list[str]) -> list[int]:
-        """The items' pks; with create_missing a missing item is created unpublished."""
+        """The items' pks; with create_missing a missing one gets a provisional key."""
         items = self.items
         try:
             return [items[code] for code in codes]
         except KeyError:
             for code in codes:
                 if code not in items:
-                    item = ServiceItem.objects.create(code=code, name=code, is_published=False)
-                    items[code] = item.pk
-                    self.created["service_items"] += 1
+                    key = items[code] = self._provisional()
+                    self.new.items.append((code, key))
             return [items[code] for code in codes]
 
-    def create_staff(self, badges: set[tuple[int, str]]) -> None:
-        """Create the (hall pk, badge) cards with create_missing, with one insert: badge
-        cards without a login, named by their badge until a manager edits them."""
-        created = Staff.objects.bulk_create(
-            Staff(hall_id=hall_id, badge_no=badge, display_name=badge)
-            for hall_id, badge in sorted(badges)
+    def staff_id(self, hall: Hall, badge: str) -> int:
+        """The badge's pk; with create_missing a missing one gets a provisional key."""
+        staff = self.staff_of(hall)
+        try:
+            return staff[badge]
+        except KeyError:
+            key = staff[badge] = self._provisional()
+            self.new.staff.append((hall.id, badge, key))
+            return key
+
+    def take_new(self) -> NewReferences:
+        """The references met since the last call, to be created by the import."""
+        new, self.new = self.new, NewReferences()
+        return new
+
+    def create(self, new: NewReferences) -> NewReferences:
+        """Create what `new` lists, with one insert per kind, in the import's transaction:
+        windows as specialist windows (no zone), service items unpublished and named by
+        their code, staff badges as cards without a login named by their badge (until a
+        manager edits them). Returns the same list with the real pks; counts them."""
+        windows = Window.objects.bulk_create(
+            Window(hall_id=hall_id, number=number, zone=None) for hall_id, number, _ in new.windows
         )
-        for staff in created:
-            self.staff[staff.hall_id][staff.badge_no] = staff.pk
-        self.created["staff"] += len(created)
+        items = ServiceItem.objects.bulk_create(
+            ServiceItem(code=code, name=code, is_published=False) for code, _ in new.items
+        )
+        staff = Staff.objects.bulk_create(
+            Staff(hall_id=hall_id, badge_no=badge, display_name=badge)
+            for hall_id, badge, _ in sorted(new.staff)
+        )
+        staff_pk = {(card.hall_id, card.badge_no): card.pk for card in staff}
+        for kind, made in (("windows", windows), ("service_items", items), ("staff", staff)):
+            if made:
+                self.created[kind] += len(made)
+        return NewReferences(
+            windows=[(w.hall_id, w.number, w.pk) for w in windows],
+            items=[(item.code, item.pk) for item in items],
+            staff=[(hall_id, badge, staff_pk[hall_id, badge]) for hall_id, badge, _ in new.staff],
+        )
+
+    def learn(self, created: NewReferences) -> None:
+        """Take the real pks of references created (the reader's later rows carry them)."""
+        for hall_id, number, pk in created.windows:
+            self.windows[hall_id][number] = pk
+        for code, pk in created.items:
+            self.items[code] = pk
+        for hall_id, badge, pk in created.staff:
+            self.staff[hall_id][badge] = pk
+        self.unresolved -= len(created.keys())
+
+
+def real_keys(new: NewReferences, created: NewReferences) -> dict[int, int]:
+    """Provisional key -> pk, from a chunk's NewReferences and what create() made of them."""
+    return dict(zip(new.keys(), created.keys(), strict=True))
+
+
+def with_real_keys(visits: list[NewVisit], keys: dict[int, int]) -> list[NewVisit]:
+    """The visits with every provisional key replaced by its pk."""
+    real = keys.get
+    resolved = []
+    for visit in visits:
+        staff_id = visit.staff_id
+        provisional_staff = staff_id is not None and staff_id < 0
+        if visit.window_id < 0 or provisional_staff or min(visit.item_ids) < 0:
+            visit = visit._replace(
+                window_id=real(visit.window_id, visit.window_id),
+                staff_id=None if staff_id is None else real(staff_id, staff_id),
+                item_ids=[real(item, item) for item in visit.item_ids],
+            )
+        resolved.append(visit)
+    return resolved
 
 
 def parse_chunk(
     chunk: list[tuple[int, dict[str, str]]], *, refs: References, fixed_hall: Hall | None
 ) -> tuple[list[NewVisit], list[RowError]]:
-    """The chunk's valid visits and its row errors; the unknown badges of the valid rows
-    are created (create_missing) once for the chunk."""
+    """The chunk's valid visits and its row errors. With create_missing, the references
+    its valid rows met and the portal lacks wait in `refs.take_new()`."""
     valid: list[NewVisit] = []
     errors: list[RowError] = []
-    new_staff: list[tuple[int, str]] = []  # (index in valid, badge)
     for row, values in chunk:
         try:
-            visit = _parse(values, refs=refs, fixed_hall=fixed_hall)
+            valid.append(_parse(values, refs=refs, fixed_hall=fixed_hall))
         except RowRejected as exc:
             errors.append(RowError(row=row, reason=exc.reason))
-            continue
-        if visit.staff_id == NEW_STAFF:
-            new_staff.append((len(valid), values["staff_badge"]))
-        valid.append(visit)
-    if new_staff:
-        refs.create_staff({(valid[index].hall_id, badge) for index, badge in new_staff})
-        for index, badge in new_staff:
-            visit = valid[index]
-            valid[index] = visit._replace(staff_id=refs.staff[visit.hall_id][badge])
     return valid, errors
 
 
 def _parse(values: dict[str, str], *, refs: References, fixed_hall: Hall | None) -> NewVisit:
     """Check every value of a row; raise RowRejected with the first problem.
 
-    Missing windows and service items are created (with create_missing) only once the
-    whole row has passed.
+    Missing windows, service items and badges (with create_missing) get their provisional
+    keys only once the whole row has passed: a rejected row creates nothing.
     """
     hall = row_hall(values["hall_code"], fixed_hall=fixed_hall, lookup=refs.hall)
     ticket_no = values["ticket_no"]
@@ -222,7 +301,7 @@ def _parse(values: dict[str, str], *, refs: References, fixed_hall: Hall | None)
     if finished_at is not None and finished_at < started_at:
         raise RowRejected(_("the service finished before it started"))
     window_number = _window_number(values["window_no"], hall=hall, refs=refs)
-    staff_id = _staff(values["staff_badge"], hall=hall, refs=refs)
+    staff = _staff(values["staff_badge"], hall=hall, refs=refs)
     codes = _service_codes(values["service_codes"], refs=refs)
     rating, rated_at = _rating(values, finished_at=finished_at, hours=hours)
     return NewVisit(
@@ -234,7 +313,7 @@ def _parse(values: dict[str, str], *, refs: References, fixed_hall: Hall | None)
         finished_at=finished_at,
         service_date=values["started_at"][:10],
         window_id=refs.window_id(hall, window_number),
-        staff_id=staff_id,
+        staff_id=refs.staff_id(hall, staff) if staff.__class__ is str else staff,
         status=status,
         item_count=len(codes),
         item_ids=refs.item_ids(codes),
@@ -297,9 +376,9 @@ def _window_number(text: str, *, hall: Hall, refs: References) -> int:
     return number
 
 
-def _staff(badge: str, *, hall: Hall, refs: References) -> int | None:
-    """The badge's staff pk; an unknown badge is an error, or with create_missing NEW_STAFF
-    (parse_chunk creates it once the row has passed)."""
+def _staff(badge: str, *, hall: Hall, refs: References) -> int | str | None:
+    """The badge's staff pk; an unknown badge is an error, or with create_missing the badge
+    itself (given its key once the row has passed)."""
     if not badge:
         return None
     staff_id = refs.staff_of(hall).get(badge)
@@ -314,7 +393,7 @@ def _staff(badge: str, *, hall: Hall, refs: References) -> int | None:
                 _("staff badge %(badge)s is longer than %(max)s characters")
                 % {"badge": badge, "max": BADGE_LENGTH}
             )
-        return NEW_STAFF
+        return badge
     return staff_id
 
 

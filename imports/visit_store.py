@@ -1,19 +1,22 @@
-"""Writing an import's visits: the database itself skips the visits already stored.
+"""Writing an import's visits: only the visits not stored yet, with their items and ratings.
 
-The visits import hands over validated rows (`NewVisit`). Each batch is written with
-`INSERT ... ON CONFLICT (hall, ticket, start) DO NOTHING RETURNING`: the database, not a
-query made before, decides which visits are new, so a visit stored a moment ago by
-another import is skipped instead of failing the batch. A later row of the file with the
-identity of an earlier one in its chunk is dropped before writing (the first row wins);
-in a later chunk, the database skips it. The new visits' items and ratings follow.
+The visits import hands over validated rows (`NewVisit`). A later row of the file with
+the identity (hall, ticket, start) of an earlier one in its chunk is dropped before
+writing (the first row wins); in a later chunk, it is found stored. On SQLite each batch
+is one `INSERT ... ON CONFLICT (hall, ticket, start) DO NOTHING RETURNING`: the database
+skips the visits it holds (SQLite writes one transaction at a time, so nothing stored
+meanwhile can surprise it). On PostgreSQL the import first takes a transaction-level
+advisory lock per hall (`pg_advisory_xact_lock`), then asks which of the batch's keys
+are stored (one query), takes the new visits' ids from their sequence (one query) and
+COPYs them straight into the table: two imports of one hall run one after the other, and
+the second finds the first one's visits stored. The new visits' items and ratings follow.
 
 A new bad review whose follow-up deadline has passed already (the importer's
 `past_deadline`, asked once per batch after the batch's visits are in, since they may
 make a day a business day) is written historical (`historical_followup_skipped`) and
 left out of the ratings handed back for follow-up cases.
 
-PostgreSQL gets every batch by COPY (into a temporary table, then INSERT ... SELECT for
-the visits; straight into the tables for items and ratings); SQLite as one JSON array
+PostgreSQL gets every batch by COPY, straight into the tables; SQLite as one JSON array
 per batch and table, read by json_each. Neither builds a model instance per row: for a
 300,000-row file that construction, not the database, was most of the time bulk_create
 took.
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
@@ -114,6 +117,7 @@ class PreparedBatch:
     visit_values: list | str  # as the store's _insert_visits takes them
     item_ids: list[list[int]]
     ratings: list[tuple[int, str] | None]  # (level, rated_at as UTC text)
+    service_dates: list[str]  # YYYY-MM-DD
 
 
 # For each (hall pk, rated_at) of new bad reviews: is the follow-up deadline past?
@@ -125,6 +129,8 @@ class StoreResult:
     visits: int  # visits written; the other rows of the batch were stored already
     bad_ratings: list[StoredRating]  # the new ratings below Rating.GOOD_FROM that need a case
     historical: int = 0  # new bad ratings written historical: past their deadline, no case
+    days: dict[int, tuple[str, str]] = field(default_factory=dict)  # hall pk -> first, last
+    # service_date of the visits written
 
 
 class VisitStore:
@@ -159,6 +165,7 @@ class VisitStore:
                 None if visit.rating is None else (visit.rating, visit.rated_at)
                 for visit in distinct
             ],
+            service_dates=[visit.service_date for visit in distinct],
         )
 
     def analyze(self) -> None:
@@ -219,6 +226,7 @@ class VisitStore:
             visits=len(new),
             bad_ratings=self._stored_ratings(followed_up),
             historical=len(historical),
+            days=_days_written(batch, [entry for _, entry in new]),
         )
 
     def _stored_ratings(self, bad: dict[int, tuple[int, str]]) -> list[StoredRating]:
@@ -264,6 +272,16 @@ class VisitStore:
 
     def _append(self, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
         raise NotImplementedError
+
+
+def _days_written(batch: PreparedBatch, entries: list[int]) -> dict[int, tuple[str, str]]:
+    """Per hall, the first and last service_date of the batch's entries written."""
+    days: dict[int, tuple[str, str]] = {}
+    for entry in entries:
+        hall_id, day = batch.keys[entry][0], batch.service_dates[entry]
+        first, last = days.get(hall_id, (day, day))
+        days[hall_id] = (min(first, day), max(last, day))
+    return days
 
 
 def _utc(text: str) -> datetime:
@@ -320,10 +338,17 @@ class SQLiteVisitStore(VisitStore):
 
 
 class PostgresVisitStore(VisitStore):
-    """COPY: the visits into a temporary table and from there INSERT ... SELECT, so that
-    ON CONFLICT applies; items and ratings straight into their tables."""
+    """COPY straight into the tables, the visits with ids taken from their sequence, after
+    one query for the batch's keys stored already, under a per-hall advisory lock."""
 
-    STAGING = "visit_import_staging"
+    # pg_advisory_xact_lock(LOCK_SPACE, hall pk): the two-int form, apart from the
+    # one-bigint locks others take (the rollups' per window).
+    LOCK_SPACE = 0x56495349  # "VISI"
+
+    def __init__(self, connection) -> None:
+        super().__init__(connection)
+        self._locked: set[int] = set()  # halls this transaction holds the lock of
+        self._sequence: str | None = None
 
     def analyze(self) -> None:
         with self.connection.cursor() as cursor:
@@ -335,7 +360,7 @@ class PostgresVisitStore(VisitStore):
         return None if value is None else value + "+00"
 
     def _visit_values(self, visits: list[NewVisit]) -> list:
-        """Rows for COPY into the staging table, each ending with its entry number."""
+        """Rows for COPY (all but the id), times as PostgreSQL reads them."""
         time = self._time
         return [
             (
@@ -345,36 +370,53 @@ class PostgresVisitStore(VisitStore):
                 time(visit.started_at),
                 time(visit.finished_at),
                 *visit[6:VISIT_FIELDS],
-                entry,
             )
-            for entry, visit in enumerate(visits)
+            for visit in visits
         ]
 
-    def _insert_visits(self, batch: PreparedBatch) -> list[tuple[int, int]]:
-        visit_table, staging = self.quote(Visit._meta.db_table), self.quote(self.STAGING)
-        columns = self._columns(VISIT_COLUMNS)
+    def lock_halls(self, hall_ids: set[int]) -> None:
+        """Hold the import lock of these halls until the transaction ends (in pk order)."""
         with self.connection.cursor() as cursor:
-            # Dropped at the end of the import's transaction; emptied for every batch.
+            for hall_id in sorted(hall_ids - self._locked):
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [self.LOCK_SPACE, hall_id])
+                self._locked.add(hall_id)
+
+    def _insert_visits(self, batch: PreparedBatch) -> list[tuple[int, int]]:
+        self.lock_halls({hall_id for hall_id, _, _ in batch.keys})
+        visit_table = self.quote(Visit._meta.db_table)
+        values = batch.visit_values
+        started = VISIT_COLUMNS.index("started_at")
+        with self.connection.cursor() as cursor:
             cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
-                f"SELECT {columns}, 0 AS entry FROM {visit_table} WITH NO DATA"
+                f"SELECT key.entry FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[]) "
+                "WITH ORDINALITY AS key (hall_id, ticket_no, started_at, entry) "
+                f"JOIN {visit_table} AS visit USING ({self._columns(VISIT_KEY)})",
+                [
+                    [row[0] for row in values],
+                    [row[1] for row in values],
+                    [row[started] for row in values],
+                ],
             )
-            cursor.execute(f"TRUNCATE {staging}")
-            with cursor.copy(f"COPY {staging} ({columns}, entry) FROM STDIN") as copy:
-                for row in batch.visit_values:
-                    copy.write_row(row)
-            # RETURNING sees only the inserted row, not the staging entry: found by key.
+            stored = {entry - 1 for (entry,) in cursor.fetchall()}
+            entries = [entry for entry in range(len(values)) if entry not in stored]
+            if not entries:
+                return []
+            if self._sequence is None:
+                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Visit._meta.db_table])
+                (self._sequence,) = cursor.fetchone()
             cursor.execute(
-                f"INSERT INTO {visit_table} ({columns}) "
-                f"SELECT {columns} FROM {staging} ORDER BY entry "
-                f"ON CONFLICT ({self._columns(VISIT_KEY)}) DO NOTHING "
-                f"RETURNING {self.quote('id')}, {self._columns(VISIT_KEY[:2])}, "
-                f"to_char({self.quote('started_at')} AT TIME ZONE 'UTC', "
-                "'YYYY-MM-DD HH24:MI:SS')"
+                "SELECT nextval(%s) FROM generate_series(1, %s)", [self._sequence, len(entries)]
             )
-            return self._new_entries(batch, cursor.fetchall())
+            ids = sorted(pk for (pk,) in cursor.fetchall())
+            columns = f"{self.quote('id')}, {self._columns(VISIT_COLUMNS)}"
+            with cursor.copy(f"COPY {visit_table} ({columns}) FROM STDIN") as copy:
+                for pk, entry in zip(ids, entries, strict=True):
+                    copy.write_row((pk, *values[entry]))
+        return list(zip(ids, entries, strict=True))
 
     def _append(self, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+        if not rows:
+            return
         with self.connection.cursor() as cursor:
             with cursor.copy(
                 f"COPY {self.quote(table)} ({self._columns(columns)}) FROM STDIN"

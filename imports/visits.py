@@ -16,23 +16,33 @@ unless all of it is valid.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import date
 from functools import partial
 from itertools import islice
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from django.db import transaction
 
 from complaints.services.followups import FollowupDeadlines, followups_open
 from evaluations.models import Rating
-from windows.importing.forked import can_fork, produced_in_child
+from evaluations.rollups import rollups_refresh
+from windows.importing.forked import ProducedInChild, can_fork
 from windows.importing.results import ImportFileError, ImportResult, RowError
 from windows.importing.rows import RowRejected, import_hall_ids
 from windows.importing.tabular import Column, read_rows
 from windows.live import halls_touch
 from windows.models import Hall
 
-from .visit_rows import COLUMNS, HALL_CODE, References, parse_chunk
-from .visit_store import PreparedBatch, StoredRating, VisitStore
+from .visit_rows import (
+    COLUMNS,
+    HALL_CODE,
+    NewReferences,
+    References,
+    parse_chunk,
+    real_keys,
+    with_real_keys,
+)
+from .visit_store import NewVisit, PreparedBatch, StoredRating, VisitStore
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -67,7 +77,9 @@ def visits_import(
     unusable (nothing is saved), and PermissionDenied for a user who may not add visits.
 
     `read_in_child` (the command line, a process with one thread) reads and checks the
-    file in a forked process while this one writes (forked.py): about a third faster.
+    file in a forked process while this one writes (forked.py): about a third faster. The
+    reader writes nothing: what create_missing creates comes with each chunk, and this
+    process creates it (see visit_rows.References).
     """
     refs, fixed_hall = _prepare(hall_code=hall_code, create_missing=create_missing, user=user)
     columns = [Column(HALL_CODE.name, HALL_CODE.chinese, required=fixed_hall is None)]
@@ -135,32 +147,46 @@ def _import_rows(
     costs mostly per call (due dates, history), little per case. A bad review whose
     follow-up deadline passed before today (the import's start, in the hall's local
     time) is stored historical and opens no case (FollowupDeadlines): history does not
-    flood today's complaints.
+    flood today's complaints. At the end, the daily rollups of each hall written are
+    computed again over the days written (evaluations.rollups), once per hall.
     """
     result = ImportResult(dry_run=dry_run)
     store = VisitStore.for_database()
     deadlines = FollowupDeadlines()
     bad_ratings: list[StoredRating] = []
-    halls_written: set[int] = set()
+    days_written: dict[int, tuple[str, str]] = {}  # hall pk -> first, last service_date
+    chunks: Iterator[ParsedChunk] | ProducedInChild[ParsedChunk]
     chunks = _parsed_chunks(rows, refs=refs, fixed_hall=fixed_hall, store=store)
-    if read_in_child and not refs.create_missing and can_fork():
-        # Creating windows and items is writing: that stays here, in the transaction.
+    learn = refs.learn  # reading in line: the reader's references are these
+    if read_in_child and can_fork():
         refs.load_all()  # the child must not query the database
-        chunks = produced_in_child(chunks)
-    for batch, errors in chunks:
-        for error in errors:
+        chunks = ProducedInChild(chunks, on_reply=refs.learn)  # learns in the child
+        learn = chunks.reply
+    keys: dict[int, int] = {}  # provisional key -> pk of what create_missing created
+    for parsed in chunks:
+        for error in parsed.errors:
             result.reject(error.row, error.reason)
+        if parsed.new:
+            created = refs.create(parsed.new)
+            keys.update(real_keys(parsed.new, created))
+            learn(created)
+        batch = parsed.batch or store.prepare(with_real_keys(parsed.visits, keys))
         if batch.rows:
             stored = store.write(batch, past_deadline=deadlines.passed)
             result.imported += stored.visits
             result.unchanged += batch.rows - stored.visits
             result.historical_bad += stored.historical
             bad_ratings += stored.bad_ratings
-            if stored.visits:
-                halls_written.update(key[0] for key in batch.keys)
+            for hall_id, (first, last) in stored.days.items():
+                known = days_written.get(hall_id, (first, last))
+                days_written[hall_id] = (min(known[0], first), max(known[1], last))
         if len(bad_ratings) >= FOLLOWUP_BATCH:
             _open_followups(bad_ratings)
     _open_followups(bad_ratings)
+    for hall_id, (first, last) in days_written.items():
+        rollups_refresh(
+            hall_id=hall_id, start=date.fromisoformat(first), end=date.fromisoformat(last)
+        )
     for kind, count in refs.created.items():
         result.count_created(kind, count)
     result.errors.sort(key=lambda error: error.row)
@@ -169,11 +195,22 @@ def _import_rows(
     else:
         # After the commit: the import's long transaction must not hold the windows' rows
         # that the consoles of those halls update meanwhile.
-        if halls_written:
-            transaction.on_commit(partial(halls_touch, halls_written))
+        if days_written:
+            transaction.on_commit(partial(halls_touch, set(days_written)))
         if result.imported >= ANALYZE_AFTER_ROWS:
             transaction.on_commit(store.analyze)
     return result
+
+
+class ParsedChunk(NamedTuple):
+    """A chunk as the reader hands it over: its valid visits prepared for the store
+    (`batch`), or, while they may carry provisional keys of references not created yet,
+    as they are (`visits`); the references to create first (`new`); its row errors."""
+
+    batch: PreparedBatch | None
+    visits: list[NewVisit]
+    new: NewReferences
+    errors: list[RowError]
 
 
 def _parsed_chunks(
@@ -182,12 +219,15 @@ def _parsed_chunks(
     refs: References,
     fixed_hall: Hall | None,
     store: VisitStore,
-) -> Iterator[tuple[PreparedBatch, list[RowError]]]:
-    """The rows parsed a chunk at a time: each chunk's valid visits, prepared for the
-    store, and its row errors."""
+) -> Iterator[ParsedChunk]:
+    """The rows parsed a chunk at a time (pure Python: it may run in the reading child)."""
     for chunk in iter(lambda: list(islice(rows, CHUNK_SIZE)), []):
         valid, errors = parse_chunk(chunk, refs=refs, fixed_hall=fixed_hall)
-        yield store.prepare(valid), errors
+        new = refs.take_new()
+        if refs.unresolved:
+            yield ParsedChunk(None, valid, new, errors)
+        else:
+            yield ParsedChunk(store.prepare(valid), [], new, errors)
 
 
 def _open_followups(bad_ratings: list[StoredRating]) -> None:
