@@ -1,19 +1,22 @@
 """The volume figures of a hall's year, as the annual review reports them (contracts.md §3).
 
-Every figure is computed in the database: one grouped query for the months of the year
-and the year before, one for the rating figures, one for the peak day, plus the hall's
-business-day calendar.
+Read from the daily rollups (evaluations.models.DailyFigures), so the cost does not grow
+with the years stored: one grouped query for the months of the year and the year before
+(which, summed, also gives the year's rating figures), one for the peak day, the general
+windows and the hall's business-day calendar. Only rows with completed visits count (a
+day of no-shows only has a row with no visits, as it had no completed visit before).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import TruncMonth
 
 from evaluations import rules
-from windows.models import Hall, Visit, Window, Zone
+from evaluations.models import DailyFigures
+from windows.models import Hall, Window, Zone
 from windows.rules.rounding import percent, ratio
 from windows.workdays import business_days
 
@@ -26,21 +29,21 @@ def general_window() -> Q:
 def _monthly(hall: Hall, years: tuple[int, int]) -> dict[tuple[int, int], dict]:
     """Completed visits' figures by (year, month) over the given years.
 
-    Grouped by month and window in the database (no join to the zones: the general
-    windows are a short list), then added up by month here: a few hundred rows.
+    Grouped by month and window in the database from the daily rollups (no join to the
+    zones: the general windows are a short list), then added up by month here: a few
+    hundred rows.
     """
     general = set(Window.objects.filter(hall=hall).general().values_list("pk", flat=True))
     rows = (
-        Visit.objects.completed()
-        .filter(hall=hall, service_date__range=(date(years[0], 1, 1), date(years[1], 12, 31)))
-        .annotate(month_start=TruncMonth("service_date"))
+        _completed_days(hall, date(years[0], 1, 1), date(years[1], 12, 31))
+        .annotate(month_start=TruncMonth("day"))
         .values("month_start", "window_id")
         .annotate(
-            items=Sum("item_count", default=0),
-            visits=Count("pk"),
-            rated=Count("pk", filter=rules.rated_q("rating__")),
-            good=Count("pk", filter=rules.good_q("rating__")),
-            excluded=Count("pk", filter=rules.excluded_q("rating__")),
+            items=Sum("items"),
+            visits=Sum("visits"),
+            rated=Sum("rated"),
+            good=Sum("good"),
+            excluded=Sum("excluded"),
         )
         .order_by()
     )
@@ -57,18 +60,23 @@ def _monthly(hall: Hall, years: tuple[int, int]) -> dict[tuple[int, int], dict]:
     return months
 
 
+def _completed_days(hall: Hall, start: date, end: date):
+    """The hall's rollup rows from start to end with completed visits (the rows the
+    figures count, through the (hall, day) index)."""
+    return DailyFigures.objects.filter(hall=hall, day__range=(start, end), visits__gt=0)
+
+
 def _peak_day(hall: Hall, year: int) -> dict | None:
     peak = (
-        Visit.objects.completed()
-        .filter(hall=hall, service_date__year=year)
-        .values("service_date")
-        .annotate(items=Sum("item_count"))
-        .order_by("-items", "service_date")
+        _completed_days(hall, date(year, 1, 1), date(year, 12, 31))
+        .values("day")
+        .annotate(day_items=Sum("items"))
+        .order_by("-day_items", "day")
         .first()
     )
     if peak is None:
         return None
-    return {"date": peak["service_date"].isoformat(), "items": peak["items"]}
+    return {"date": peak["day"].isoformat(), "items": peak["day_items"]}
 
 
 def hall_volume_stats(*, hall: Hall, year: int) -> dict:
