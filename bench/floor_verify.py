@@ -24,6 +24,10 @@ TABLES = {
         "SELECT h.code, w.number, w.name, w.is_active, w.department_id, w.zone_id, "
         "w.live_version FROM windows_window w JOIN windows_hall h ON h.id = w.hall_id"
     ),
+    "window_numbers": (  # windows without their live_version (which only the import raises)
+        "SELECT h.code, w.number, w.name, w.is_active, w.department_id, w.zone_id "
+        "FROM windows_window w JOIN windows_hall h ON h.id = w.hall_id"
+    ),
     "service_items": (
         "SELECT code, name, category, handling, promised_working_days, required_materials, "
         "is_published FROM windows_serviceitem"
