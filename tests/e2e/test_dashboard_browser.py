@@ -7,6 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from evaluations.models import Rating
+from evaluations.rollups import rollups_rebuild
 from tests.e2e.conftest import wait_until
 from tests.windows.factories import (
     TEST_PASSWORD,
@@ -61,6 +62,7 @@ def demo_hall():
             VisitFactory(hall=hall, window=general, service_date=day, item_count=1 + back % 7)
     rate(VisitFactory(hall=hall, window=general, service_date=today, item_count=2), 5)
     rate(VisitFactory(hall=hall, window=specialist, service_date=today, item_count=1), 2)
+    rollups_rebuild()  # the factories write visits and ratings without the services
     return {"hall": hall, "window": general, "today": today}
 
 

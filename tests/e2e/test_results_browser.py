@@ -7,6 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from evaluations.models import Rating
+from evaluations.rollups import rollups_rebuild
 from tests.windows.factories import (
     TEST_PASSWORD,
     HallFactory,
@@ -70,6 +71,7 @@ def busy_hall():
                 status=Visit.Status.NO_SHOW,
                 finished_at=None,
             )
+    rollups_rebuild()  # the factories write visits and ratings without the services
     return {"hall": hall, "window": w9, "staff": li, "today": today}
 
 
