@@ -15,13 +15,14 @@ case, duty alert or reminder ever comes of it.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from complaints.history_notes import case_note
 from complaints.models import Channel, Complaint
@@ -93,7 +94,10 @@ def followups_open(*, ratings: list[Rating]) -> int:
 
     Ratings that already have a case are skipped, so calling it twice opens nothing twice;
     so are historical ones (`historical_followup_skipped`), which never get a case.
-    Due dates are worked out once per hall, for all the days at once.
+    Due dates are worked out once per hall, for all the days at once. The ratings must be
+    stored: their cases and history rows are written in SQL, INSERT ... SELECT from the
+    stored ratings and visits (`_case_columns`: the same fields as `_case_for`), numbered
+    in the order of `ratings`; no model instance is built per case.
     """
     bad = [
         rating
@@ -106,14 +110,13 @@ def followups_open(*, ratings: list[Rating]) -> int:
         Complaint.objects.filter(rating__in=[r.pk for r in bad]).values_list("rating_id", flat=True)
     )
     pending = [rating for rating in bad if rating.pk not in taken]
-    visits = {
-        visit["pk"]: visit
-        for visit in Visit.objects.filter(pk__in=[r.visit_id for r in pending]).values(
-            *VISIT_FIELDS
-        )
-    }
-    halls = Hall.objects.in_bulk({visit["hall_id"] for visit in visits.values()})
-    hall_of = {rating.pk: halls[visits[rating.visit_id]["hall_id"]] for rating in pending}
+    if not pending:
+        return 0
+    hall_of_visit = dict(
+        Visit.objects.filter(pk__in=[r.visit_id for r in pending]).values_list("pk", "hall_id")
+    )
+    halls = Hall.objects.in_bulk(set(hall_of_visit.values()))
+    hall_of = {rating.pk: halls[hall_of_visit[rating.visit_id]] for rating in pending}
     rated_on = {
         rating.pk: hall_localdate(hall_of[rating.pk], rating.rated_at) for rating in pending
     }
@@ -129,17 +132,108 @@ def followups_open(*, ratings: list[Rating]) -> int:
         )
         for hall_id, days in days_by_hall.items()
     }
-    cases = []
-    for rating in pending:
-        visit = visits[rating.visit_id]
-        due_date = due_dates[visit["hall_id"]][rated_on[rating.pk]]
-        cases.append(_case_for(rating, visit=visit, due_date=due_date))
-    created = bulk_create_with_history(
-        cases, Complaint, default_change_reason=case_note("opened_from_bad_review")
+    now = timezone.now()
+    case_ids = _insert_cases(
+        [
+            (rating.pk, due_dates[hall_of[rating.pk].pk][rated_on[rating.pk]].isoformat())
+            for rating in pending
+        ],
+        now=now,
     )
-    for case in created:
-        alerts.duty_alert_for(complaint=case)
-    return len(cases)
+    _insert_history(case_ids, note=case_note("opened_from_bad_review"), now=now)
+    if any(rating.rated_at >= now - alerts.FRESH_FOR for rating in pending):
+        fresh = Complaint.objects.filter(pk__in=case_ids, received_at__gte=now - alerts.FRESH_FOR)
+        for case in fresh.order_by("pk"):
+            alerts.duty_alert_for(complaint=case)
+    return len(case_ids)
+
+
+def _case_columns(now: datetime) -> list[tuple[str, str, list]]:
+    """(column, SQL expression, parameters) of every column of a bad review's case, as
+    `_case_for` fills it: from the rating, its visit and its due date; the model's
+    defaults for the rest (Django keeps them in Python, not in the table)."""
+    from_rating = {
+        "received_at": "rating.rated_at",
+        "rating": "rating.id",
+        "level": "rating.level",
+        "reasons": "rating.reasons",
+        "comment": "rating.comment",
+        "callback_phone": "rating.callback_phone",
+        "hall": "visit.hall_id",
+        "window": "visit.window_id",
+        "staff": "visit.staff_id",
+        "due_date": "due.due_date",
+    }
+    values = {"channel": Channel.BAD_REVIEW.value, "created_at": now}
+    columns = []
+    for model_field in Complaint._meta.concrete_fields:
+        if model_field.primary_key:
+            continue
+        if model_field.name in from_rating:
+            columns.append((model_field.column, from_rating[model_field.name], []))
+            continue
+        value = values.get(model_field.name, model_field.get_default())
+        columns.append(
+            (model_field.column, "%s", [model_field.get_db_prep_save(value, connection)])
+        )
+    return columns
+
+
+def _insert_cases(due: list[tuple[int, str]], *, now: datetime) -> list[int]:
+    """Insert the cases of (rating pk, due date) in this order; their pks, ascending."""
+    quote = connection.ops.quote_name
+    columns = _case_columns(now)
+    if connection.vendor == "postgresql":
+        source = (
+            "unnest(%s::bigint[], %s::date[]) WITH ORDINALITY AS due (rating_id, due_date, entry)"
+        )
+        source_params = [[pk for pk, _ in due], [day for _, day in due]]
+    else:
+        source = (
+            "(SELECT json_extract(value, '$[0]') AS rating_id, "
+            "json_extract(value, '$[1]') AS due_date, key AS entry FROM json_each(%s)) AS due"
+        )
+        source_params = [json.dumps(due)]
+    sql = (
+        f"INSERT INTO {quote(Complaint._meta.db_table)} "
+        f"({', '.join(quote(column) for column, _, _ in columns)}) "
+        f"SELECT {', '.join(expression for _, expression, _ in columns)} FROM {source} "
+        f"JOIN {quote(Rating._meta.db_table)} AS rating ON rating.id = due.rating_id "
+        f"JOIN {quote(Visit._meta.db_table)} AS visit ON visit.id = rating.visit_id "
+        f"ORDER BY due.entry RETURNING {quote('id')}"
+    )
+    params = [param for _, _, params in columns for param in params] + source_params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted(pk for (pk,) in cursor.fetchall())
+
+
+def _insert_history(case_ids: list[int], *, note: str, now: datetime) -> None:
+    """The cases' first history rows ('+', the note, the request's user if any), as
+    bulk_create_with_history writes them."""
+    if not case_ids or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    quote = connection.ops.quote_name
+    historical = Complaint.history.model
+    user = historical.get_default_history_user(Complaint())
+    tracked = [quote(model_field.column) for model_field in historical.tracked_fields]
+    if connection.vendor == "postgresql":
+        chosen, chosen_params = "= ANY(%s)", [case_ids]
+    else:
+        chosen, chosen_params = "IN (SELECT value FROM json_each(%s))", [json.dumps(case_ids)]
+    history_columns = ("history_date", "history_change_reason", "history_type", "history_user_id")
+    sql = (
+        f"INSERT INTO {quote(historical._meta.db_table)} "
+        f"({', '.join(tracked + [quote(column) for column in history_columns])}) "
+        f"SELECT {', '.join(tracked)}, %s, %s, %s, %s "
+        f"FROM {quote(Complaint._meta.db_table)} WHERE {quote('id')} {chosen} "
+        f"ORDER BY {quote('id')}"
+    )
+    history_date = historical._meta.get_field("history_date").get_db_prep_save(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [history_date, note, "+", user.pk if user is not None else None, *chosen_params]
+        )
 
 
 class FollowupDeadlines:
