@@ -435,12 +435,13 @@ class Run:
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                         "kernel": platform.release()},
         }  # fmt: skip
-        summary = summarize(self.steps, self.verify)
-        self.write(meta, summary)
+        summary = self.write(meta)
         print()
         print(markdown(summary, self.results.get("data", {}), meta))
 
-    def write(self, meta: dict, summary: dict) -> None:
+    def write(self, meta: dict) -> dict:
+        """Write the results (a partial run keeps the other parts' steps); the summary of
+        everything the file now holds."""
         path = Path(self.options.output)
         old = json.loads(path.read_text()) if path.exists() and self.options.only else {}
         steps = [s for s in old.get("steps", []) if s["part"] not in self.parts] + self.steps
@@ -455,6 +456,7 @@ class Run:
         }
         path.write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str))
         self.log(f"wrote {path}")
+        return result["summary"]
 
 
 def _all_tables():
@@ -481,7 +483,7 @@ def _parse_json_tail(step: dict) -> dict:
 
 def summarize(steps: list[dict], verify: list[dict]) -> dict:
     summary: dict = {}
-    for backend in sorted({s["backend"] for s in steps}):
+    for backend in sorted({s["backend"] for s in steps}, key=lambda b: (b != "sqlite", b)):
         mine = [s for s in steps if s["backend"] == backend and s["rc"] == 0]
 
         def of(part, variant=None, name=None, mine=mine):
