@@ -622,7 +622,7 @@ def markdown(summary: dict, data: dict, meta: dict) -> str:
         f"**{_fmt(e['annual_review'])}**, {e['annual_review']['peak_mb']:.0f} MB"
         if e.get("annual_review") else "–"))  # fmt: skip
     for years in (1, 2, 4):
-        row(f"`hall_stats` with {years} year(s) stored: selector best of 5; command", lambda e,
+        row(f"`hall_stats` with {years} year(s) stored: command; selector best of 5", lambda e,
             y=years: "; ".join(
                 (f"**{s['best_in_process']:.3f} s**" if "best_in_process" in s
                  else f"{s['seconds']:.2f} s")
