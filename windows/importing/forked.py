@@ -50,7 +50,7 @@ class ProducedInChild(Generic[T]):
             raise RuntimeError("reply() before the child was started")
         try:
             self._replies.send(message)
-        except (BrokenPipeError, ConnectionResetError):
+        except OSError:  # a broken pipe, or closed here after the last item
             pass  # the child has produced everything already: it needs no more
 
     def __iter__(self) -> Iterator[T]:
