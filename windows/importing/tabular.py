@@ -10,10 +10,8 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-import zipfile
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
 from pathlib import PurePath
 from typing import BinaryIO
 
@@ -23,6 +21,7 @@ from django.utils.translation import ngettext
 from .progress import report_row
 from .results import ImportFileError
 from .xlsx_limits import check_xlsx
+from .xlsx_stream import READ_ERRORS, sheet_rows
 
 SUPPORTED_EXTENSIONS = (".csv", ".xlsx")
 
@@ -96,43 +95,13 @@ def _csv_rows(file: BinaryIO) -> Generator[list[str]]:
 
 
 def _xlsx_rows(file: BinaryIO) -> Generator[list[str]]:
-    """The first sheet's rows, read by calamine (Rust): about ten times openpyxl's speed."""
-    from python_calamine import CalamineError, CalamineWorkbook, PasswordError, XmlError, ZipError
-
+    """The first sheet's rows, streamed (xlsx_stream.py): memory stays flat however long
+    the sheet is."""
     check_xlsx(file)  # before parsing: a zip bomb is refused from its directory
     try:
-        workbook = CalamineWorkbook.from_filelike(file)
-        sheet = workbook.get_sheet_by_index(0)
-        rows = sheet.iter_rows()
-    except (
-        CalamineError,
-        PasswordError,
-        XmlError,
-        ZipError,
-        zipfile.BadZipFile,
-        OSError,
-        ValueError,
-        IndexError,
-    ):
+        yield from sheet_rows(file)
+    except READ_ERRORS:
         raise ImportFileError(_("the file is not a readable .xlsx workbook")) from None
-    for values in rows:
-        yield [_cell_text(value) for value in values]
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, date):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, time):
-        return value.strftime("%H:%M:%S")
-    return str(value)
 
 
 def _first_non_blank(numbered: Iterator[tuple[int, list[str]]]) -> list[str]:
