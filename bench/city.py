@@ -195,13 +195,15 @@ def raw_rollups(url: str) -> dict:
                 "SELECT id FROM windows_hall WHERE code LIKE %s ORDER BY id", (f"{PREFIX}%",)
             )
         ]
-        for table, sql in rollup_sql("postgresql").items():
+        # One statement per table for all the city's halls (per hall, each would scan the
+        # whole ratings and items tables again).
+        halls = f"v.hall_id IN ({', '.join(str(int(pk)) for pk in hall_ids)})"
+        for table, sql in rollup_sql("postgresql", halls).items():
             if db.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None:
                 print(f"city: WARNING: {table} does not exist")
                 continue
             db.execute(f"DELETE FROM {table} WHERE hall_id = ANY(%s)", (hall_ids,))
-            for hall_id in hall_ids:
-                db.execute(sql.replace("%(hall)s", str(int(hall_id))))
+            db.execute(sql)
         db.commit()
     with psycopg.connect(url, autocommit=True) as db:
         for table in rollup_sql("postgresql"):

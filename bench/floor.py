@@ -100,11 +100,11 @@ ALERT_COLUMNS = (
 COUNTED = "('completed', 'transferred', 'no_show')"
 
 
-def rollup_sql(vendor: str) -> dict[str, str]:
-    """The two rollups of one hall, computed from the detail rows by the rules of
-    evaluations.rules (good 3-5 and not excluded, bad 1-2 and not excluded, excluded: a
-    non-empty `excluded`) and figure_aggregates() (counted statuses, items of completed
-    visits), grouped as /tmp/rollup_schema.md fixes them."""
+def rollup_sql(vendor: str, halls: str = "v.hall_id = %(hall)s") -> dict[str, str]:
+    """The two rollups of the halls `halls` selects (one hall: the floor), computed from
+    the detail rows by the rules of evaluations.rules (good 3-5 and not excluded, bad 1-2
+    and not excluded, excluded: a non-empty `excluded`) and figure_aggregates() (counted
+    statuses, items of completed visits), grouped as /tmp/rollup_schema.md fixes them."""
     if vendor == "postgresql":
         flag = "r.historical_followup_skipped"
         micro = "(EXTRACT(EPOCH FROM ({a} - {b})) * 1000000)::bigint"
@@ -146,7 +146,7 @@ def rollup_sql(vendor: str) -> dict[str, str]:
             "wait_microseconds, service_microseconds) "
             f"SELECT v.hall_id, v.service_date, v.window_id, v.staff_id, {figures} "
             "FROM windows_visit v LEFT JOIN evaluations_rating r ON r.visit_id = v.id "
-            f"WHERE v.hall_id = %(hall)s AND v.status IN {COUNTED} "
+            f"WHERE {halls} AND v.status IN {COUNTED} "
             "GROUP BY v.hall_id, v.service_date, v.window_id, v.staff_id"
         ),
         "evaluations_dailyitemfigures": (
@@ -156,7 +156,7 @@ def rollup_sql(vendor: str) -> dict[str, str]:
             f"{item_figures} "
             "FROM windows_visititem vi JOIN windows_visit v ON v.id = vi.visit_id "
             "LEFT JOIN evaluations_rating r ON r.visit_id = v.id "
-            f"WHERE v.hall_id = %(hall)s AND {done} "
+            f"WHERE {halls} AND {done} "
             "GROUP BY v.hall_id, v.service_date, v.window_id, v.staff_id, vi.service_item_id"
         ),
     }
