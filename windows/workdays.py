@@ -31,8 +31,14 @@ def state_is_workday(day: date) -> bool:
         return day.weekday() < 5
 
 
-def business_days(*, hall: Hall, start: date, end: date) -> list[date]:
-    """The hall's business days from start to end, both included, in order."""
+def business_days(
+    *, hall: Hall, start: date, end: date, served: set[date] | None = None
+) -> list[date]:
+    """The hall's business days from start to end, both included, in order.
+
+    `served`: the days of the range with a completed visit, if the caller has them
+    already (e.g. from evaluations' daily rollups); read from the visits otherwise.
+    """
     if end < start:
         return []
     overrides = dict(
@@ -40,13 +46,14 @@ def business_days(*, hall: Hall, start: date, end: date) -> list[date]:
             "date", "kind"
         )
     )
-    served = set(
-        Visit.objects.completed()
-        .filter(hall=hall, service_date__range=(start, end))
-        .order_by()  # the model's ordering would put started_at into the DISTINCT
-        .values_list("service_date", flat=True)
-        .distinct()
-    )
+    if served is None:
+        served = set(
+            Visit.objects.completed()
+            .filter(hall=hall, service_date__range=(start, end))
+            .order_by()  # the model's ordering would put started_at into the DISTINCT
+            .values_list("service_date", flat=True)
+            .distinct()
+        )
     days = []
     day = start
     while day <= end:

@@ -2,9 +2,10 @@
 
 Read from the daily rollups (evaluations.models.DailyFigures), so the cost does not grow
 with the years stored: one grouped query for the months of the year and the year before
-(which, summed, also gives the year's rating figures), one for the peak day, the general
-windows and the hall's business-day calendar. Only rows with completed visits count (a
-day of no-shows only has a row with no visits, as it had no completed visit before).
+(which, summed, also gives the year's rating figures), one GROUP BY day for the peak day
+and the days served (business days, with the hall's calendar), and the general windows.
+Only rows with completed visits count (a day of no-shows only has a row with no visits,
+as it had no completed visit before).
 """
 
 from __future__ import annotations
@@ -66,16 +67,22 @@ def _completed_days(hall: Hall, start: date, end: date):
     return DailyFigures.objects.filter(hall=hall, day__range=(start, end), visits__gt=0)
 
 
-def _peak_day(hall: Hall, year: int) -> dict | None:
-    peak = (
+def _served_days(hall: Hall, year: int) -> list[dict]:
+    """The year's days with a completed visit and their items, in order (one GROUP BY
+    day): the business days' served days and the peak day."""
+    return list(
         _completed_days(hall, date(year, 1, 1), date(year, 12, 31))
         .values("day")
         .annotate(day_items=Sum("items"))
-        .order_by("-day_items", "day")
-        .first()
+        .order_by("day")
     )
-    if peak is None:
+
+
+def _peak_day(served: list[dict]) -> dict | None:
+    """The day with the most items; of equal days, the first."""
+    if not served:
         return None
+    peak = min(served, key=lambda row: (-row["day_items"], row["day"]))
     return {"date": peak["day"].isoformat(), "items": peak["day_items"]}
 
 
@@ -93,7 +100,10 @@ def hall_volume_stats(*, hall: Hall, year: int) -> dict:
     excluded = sum(row["excluded"] for row in this_year)
     previous_rows = [row for (row_year, _), row in monthly.items() if row_year == year - 1]
     previous_total = sum(row["items"] for row in previous_rows) if previous_rows else None
-    days = len(business_days(hall=hall, start=start, end=end))
+    served = _served_days(hall, year)
+    days = len(
+        business_days(hall=hall, start=start, end=end, served={row["day"] for row in served})
+    )
 
     months = []
     for month in range(1, 13):
@@ -128,7 +138,7 @@ def hall_volume_stats(*, hall: Hall, year: int) -> dict:
             if previous_total is not None
             else None
         ),
-        "peak_day": _peak_day(hall, year),
+        "peak_day": _peak_day(served),
         "evaluation_rate_pct": rules.evaluation_rate_pct(rated=rated, visits=visits_total),
         "satisfaction_rate_pct": rules.satisfaction_rate_pct(
             good=good, rated=rated, excluded=excluded
