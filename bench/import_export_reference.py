@@ -12,7 +12,8 @@ tuning its docs give ("Bulk imports" → "Performance tuning"), on the same visi
   database for every row; "create a subclass which caches"): each hall's windows and
   staff are loaded into a dict once, and a number or badge not seen yet is created as
   `import_visits --create-missing` creates it (a specialist window, a card without a
-  login named by its badge).
+  login named by its badge);
+- times and dates parsed with fromisoformat instead of the widgets' strptime.
 
 It imports the visits only: bulk mode "does not work with many-to-many relationships", so
 the visits' items (and the ratings, another model per row) are not written; the ratio to
@@ -25,7 +26,7 @@ Usage (inside the project's environment, DATABASE_URL set):
 
 import os
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import django
@@ -44,10 +45,17 @@ STATUSES = {"办结": "completed", "转办": "transferred", "过号": "no_show"}
 
 
 class LocalDateTimeWidget(widgets.DateTimeWidget):
+    """The file's local times (fromisoformat: strptime was a fifth of the profile)."""
+
     def clean(self, value, row=None, **kwargs):
         if not value:
             return None
-        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=SHANGHAI)
+        return datetime.fromisoformat(value).replace(tzinfo=SHANGHAI)
+
+
+class IsoDateWidget(widgets.DateWidget):
+    def clean(self, value, row=None, **kwargs):
+        return date.fromisoformat(value) if value else None
 
 
 class CachedHallWidget(widgets.ForeignKeyWidget):
@@ -103,6 +111,7 @@ class VisitResource(resources.ModelResource):
     called_at = fields.Field("called_at", "called_at", LocalDateTimeWidget())
     started_at = fields.Field("started_at", "started_at", LocalDateTimeWidget())
     finished_at = fields.Field("finished_at", "finished_at", LocalDateTimeWidget())
+    service_date = fields.Field("service_date", "service_date", IsoDateWidget())
 
     class Meta:
         model = Visit
