@@ -8,10 +8,14 @@ the source's style. Sheet 明细 lists every visit of the year, streamed from th
 
 from __future__ import annotations
 
-from datetime import date
+import functools
+from collections.abc import Iterator
+from datetime import date, datetime
 from os import PathLike
 from typing import BinaryIO
 
+from django.db import connections
+from django.db.models import BigIntegerField, F, Func, IntegerField, Value
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.utils import get_column_letter
@@ -36,9 +40,6 @@ from .styles import (
     TITLE_FONT,
     VISIT_STATUS_LABELS,
     Column,
-    column_letters,
-    excel_local_time,
-    excel_serial,
     formatted_row,
     fraction,
     header_row,
@@ -50,7 +51,6 @@ from .styles import (
     table_ref,
     text_row,
     whole,
-    xml_number_cell,
 )
 
 SUMMARY_TITLE = "汇总"
@@ -90,22 +90,6 @@ DETAIL_COLUMNS = (
     Column("开始办理时间", 20, DATETIME_FORMAT),
     Column("办结时间", 20, DATETIME_FORMAT),
     Column("评价", 8),
-)
-DETAIL_FIELDS = (
-    "pk",
-    "ticket_no",
-    "service_date",
-    "window__number",
-    "window__name",
-    "staff__badge_no",
-    "staff__display_name",
-    "item_count",
-    "status",
-    "issued_at",
-    "called_at",
-    "started_at",
-    "finished_at",
-    "rating__level",
 )
 
 
@@ -351,6 +335,14 @@ def prepare_visit_detail(sheet: WriteOnlyWorksheet, *, hall, start: date, end: d
     splice in when saving (styles.save_with_streamed_rows). The rows stream from two
     queries ordered by visit id, the visits and their service codes, merged as they go:
     no model instance is built and memory stays flat however many visits there are.
+
+    Why raw rows (issue 13 item 4): at 320,000 visits the Django converters (a timestamp
+    parsed from text, made aware, moved to the hall's zone: four per row) cost more than
+    the rest of the sheet. The database gives each time as whole seconds of the hall's wall
+    clock since 1970 (PostgreSQL: AT TIME ZONE; SQLite, which has no time zones: UTC
+    seconds, moved by the hall's offset, looked up once per quarter hour) and the day as
+    its Excel serial; the rows come as the driver's plain tuples (psycopg's C loaders, the
+    sqlite3 module's), from a server-side cursor on PostgreSQL.
     """
     visits = Visit.objects.counted().filter(hall=hall, service_date__range=(start, end))
     count = visits.count()
@@ -362,21 +354,141 @@ def prepare_visit_detail(sheet: WriteOnlyWorksheet, *, hall, start: date, end: d
     date_style = style_id(sheet, DATE_FORMAT)
     time_style = style_id(sheet, DATETIME_FORMAT)
     quote_style = quote_prefix_style(sheet)
-    rows = visits.order_by("pk").values_list(*DETAIL_FIELDS).iterator(chunk_size=CHUNK_SIZE)
+    tz = hall_zone(hall)
+    database = connections[visits.db]
+    local_in_sql = database.vendor == "postgresql"
+    rows = visits.order_by("pk").annotate(
+        day_serial=ExcelDay("service_date"),
+        **{
+            name: WallSeconds(field, tz if local_in_sql else None)
+            for name, field in DETAIL_TIMES.items()
+        },
+    )
+    rows = rows.values_list(*DETAIL_RAW_FIELDS)
     codes = (
         VisitItem.objects.filter(visit__hall=hall, visit__service_date__range=(start, end))
         .order_by("visit_id", "service_item__code")
         .values_list("visit_id", "service_item__code")
-        .iterator(chunk_size=CHUNK_SIZE)
     )
     return _detail_rows(
-        rows,
-        codes,
+        raw_rows(rows),
+        raw_rows(codes),
         date_style=date_style,
         time_style=time_style,
         quote_style=quote_style,
-        tz=hall_zone(hall),
+        wall_seconds=None if local_in_sql else WallClock(tz),
     )
+
+
+# The detail's times, as annotations of whole seconds of the wall clock since 1970.
+DETAIL_TIMES = {
+    "issued_seconds": "issued_at",
+    "called_seconds": "called_at",
+    "started_seconds": "started_at",
+    "finished_seconds": "finished_at",
+}
+DETAIL_RAW_FIELDS = (
+    "pk",
+    "ticket_no",
+    "day_serial",
+    "window__number",
+    "window__name",
+    "staff__badge_no",
+    "staff__display_name",
+    "item_count",
+    "status",
+    *DETAIL_TIMES,
+    "rating__level",
+)
+
+
+class ExcelDay(Func):
+    """A date as Excel's serial number (days since 1899-12-30), computed by the database."""
+
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, template="(%(expressions)s - DATE '1899-12-30')", **extra
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) - julianday('1899-12-30') AS INTEGER)",
+            **extra,
+        )
+
+
+class WallSeconds(Func):
+    """A stored time as whole seconds since 1970: of the wall clock in `tz` (PostgreSQL),
+    or of UTC without a zone (SQLite; WallClock then moves them to the hall's zone).
+    Fractions of a second are dropped, not rounded (SQLite would round them to the
+    millisecond first: 59.9999 s would become the next minute)."""
+
+    output_field = BigIntegerField()
+
+    def __init__(self, field: str, tz=None):
+        expressions = [F(field)] if tz is None else [F(field), Value(str(tz))]
+        super().__init__(*expressions)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="FLOOR(EXTRACT(EPOCH FROM %(expressions)s))::bigint",
+            arg_joiner=" AT TIME ZONE ",
+            **extra,
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(strftime('%%%%s', substr(%(expressions)s, 1, 19)) AS INTEGER)",
+            **extra,
+        )
+
+
+class WallClock:
+    """UTC seconds since 1970 as the seconds of the wall clock in tz: the zone's offset is
+    looked up once per quarter hour (zones change their offset on a quarter hour), and
+    exactly for a quarter hour in which it changes."""
+
+    QUARTER = 900
+
+    def __init__(self, tz) -> None:
+        self.tz = tz
+        self.offsets: dict[int, int | None] = {}
+
+    def __call__(self, utc_seconds: int) -> int:
+        quarter = utc_seconds // self.QUARTER
+        try:
+            offset = self.offsets[quarter]
+        except KeyError:
+            first = quarter * self.QUARTER
+            offset = self._offset(first)
+            if self._offset(first + self.QUARTER - 1) != offset:
+                offset = None  # the offset changes within this quarter hour
+            self.offsets[quarter] = offset
+        if offset is None:
+            offset = self._offset(utc_seconds)
+        return utc_seconds + offset
+
+    def _offset(self, utc_seconds: int) -> int:
+        moment = datetime.fromtimestamp(utc_seconds, self.tz)
+        return int(moment.utcoffset().total_seconds())
+
+
+def raw_rows(queryset) -> Iterator[tuple]:
+    """The queryset's rows as the database driver returns them (no Django converters), a
+    chunk at a time; a server-side cursor on PostgreSQL."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(CHUNK_SIZE):
+            yield from chunk
 
 
 def _detail_columns(hall) -> tuple[Column, ...]:
@@ -390,12 +502,42 @@ def _detail_columns(hall) -> tuple[Column, ...]:
     return tuple(columns)
 
 
-def _detail_rows(rows, codes, *, date_style: int, time_style: int, quote_style: int, tz):
-    letters = column_letters(len(DETAIL_COLUMNS))
-    number = xml_number_cell
+# Distinct texts whose cell XML is kept (ticket numbers repeat every day, window and staff
+# names, statuses and code lists come from short lists); past this many, made each time.
+TEXT_CELLS_KEPT = 100_000
+_EXCEL_DAYS_BEFORE_1970 = 25569  # 1899-12-30 to 1970-01-01
 
-    def text(ref: str, value) -> str:
-        return xml_text_cell(ref, value, quote_style)
+
+@functools.cache
+def _day_fraction(seconds: int) -> float:
+    """A second of the day as Excel's fraction of a day, 8 decimals (as excel_local_time)."""
+    return round(seconds / 86400, 8)
+
+
+def _detail_rows(
+    rows, codes, *, date_style: int, time_style: int, quote_style: int, wall_seconds=None
+):
+    """The detail's <row> elements: cells as styles.xml_number_cell and
+    workbook_cells.xml_text_cell write them (text never a formula, quotePrefix on text that
+    starts like one), built once per distinct text."""
+    text_cells: dict[str, str] = {}
+    labels = VISIT_STATUS_LABELS
+
+    def text(value) -> str:
+        """A text cell's XML after its reference (`<c r="A2"` + this)."""
+        cell = text_cells.get(value)
+        if cell is None:
+            cell = xml_text_cell("", value, quote_style)[len('<c r=""') :]
+            if len(text_cells) < TEXT_CELLS_KEPT:
+                text_cells[value] = cell
+        return cell
+
+    def moment(letter: str, n: str, seconds: int) -> str:
+        if wall_seconds is not None:
+            seconds = wall_seconds(seconds)
+        days, in_day = divmod(seconds, 86400)
+        serial = days + _EXCEL_DAYS_BEFORE_1970 + _day_fraction(in_day)
+        return f'<c r="{letter}{n}" s="{time_style}"><v>{serial}</v></c>'
 
     pending = next(codes, None)
     row_number = 1
@@ -423,23 +565,29 @@ def _detail_rows(rows, codes, *, date_style: int, time_style: int, quote_style: 
         row_number += 1
         n = str(row_number)
         cells = [
-            text(letters[0] + n, ticket),
-            number(letters[1] + n, excel_serial(day), date_style),
-            number(letters[2] + n, window_number),
+            f'<row r="{n}"><c r="A{n}"{text(ticket)}<c r="B{n}" s="{date_style}"><v>{day}</v>'
+            f'</c><c r="C{n}"><v>{window_number}</v></c>'
         ]
         if window_name:
-            cells.append(text(letters[3] + n, window_name))
+            cells.append(f'<c r="D{n}"{text(window_name)}')
         if badge:
-            cells.append(text(letters[4] + n, badge))
+            cells.append(f'<c r="E{n}"{text(badge)}')
         if staff_name:
-            cells.append(text(letters[5] + n, staff_name))
+            cells.append(f'<c r="F{n}"{text(staff_name)}')
         if visit_codes:
-            cells.append(text(letters[6] + n, SERVICE_CODE_SEPARATOR.join(visit_codes)))
-        cells.append(number(letters[7] + n, item_count))
-        cells.append(text(letters[8] + n, VISIT_STATUS_LABELS.get(status, status)))
-        for letter, moment in zip(letters[9:13], (issued, called, started, finished), strict=True):
-            if moment is not None:
-                cells.append(number(letter + n, excel_local_time(moment, tz), time_style))
+            cells.append(f'<c r="G{n}"{text(SERVICE_CODE_SEPARATOR.join(visit_codes))}')
+        cells.append(
+            f'<c r="H{n}"><v>{item_count}</v></c><c r="I{n}"{text(labels.get(status, status))}'
+        )
+        if issued is not None:
+            cells.append(moment("J", n, issued))
+        if called is not None:
+            cells.append(moment("K", n, called))
+        if started is not None:
+            cells.append(moment("L", n, started))
+        if finished is not None:
+            cells.append(moment("M", n, finished))
         if level is not None:
-            cells.append(number(letters[13] + n, level))
-        yield f'<row r="{n}">{"".join(cells)}</row>'
+            cells.append(f'<c r="N{n}"><v>{level}</v></c>')
+        cells.append("</row>")
+        yield "".join(cells)
