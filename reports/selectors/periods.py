@@ -3,11 +3,12 @@
 What is a sum over days (visits, items, ratings, no-shows, the general windows' items and
 the waiting and service times' totals) is read from the daily rollups
 (evaluations.models.DailyFigures): a few rows per window and day, whatever the years
-stored. What a sum cannot give is read from the visits themselves, in one grouped query
-over the completed visits of the range: the bad reviews by reason (a rating's reasons are
-not rolled up) and the 90th percentiles, `percentile_cont(0.9)` on PostgreSQL and, on
-SQLite (which has no percentile aggregate), the same linear interpolation from the two
-ordered values around the 90% position, read with ORDER BY ... LIMIT 2 OFFSET k per group.
+stored. What a sum cannot give is read from the visits themselves: the bad reviews by
+reason (a rating's reasons are not rolled up), counted over the range's bad reviews only,
+and the 90th percentiles of the completed visits, grouped by their window or staff column
+(no join), `percentile_cont(0.9)` on PostgreSQL and, on SQLite (which has no percentile
+aggregate), the same linear interpolation from the two ordered values around the 90%
+position, read with ORDER BY ... LIMIT 2 OFFSET k per group.
 Waiting (started_at - issued_at) and service (finished_at - started_at) times are those of
 completed visits, in seconds, rounded to 1 decimal; the averages are the rollups' sums over
 the completed visits, rounded to the microsecond as Avg() gave them.
@@ -138,11 +139,11 @@ def _reason_aggregates() -> dict:
     }
 
 
-def _percentile_aggregates() -> dict:
-    """PostgreSQL's 90th percentiles of the completed visits (none on SQLite)."""
+def _percentile_aggregates(completed: Q | None = None) -> dict:
+    """PostgreSQL's 90th percentiles (none on SQLite), over completed visits: those of the
+    queryset, or those the filter `completed` picks."""
     if connection.vendor != "postgresql":
         return {}
-    completed = Q(status=Visit.Status.COMPLETED)
     return {
         "p90_wait": Percentile90Seconds(WAIT, filter=completed),
         "p90_service": Percentile90Seconds(SERVICE, filter=completed),
@@ -181,7 +182,7 @@ def _item_aggregates() -> dict:
         "all_visits": Count("pk", filter=Q(status__in=Visit.COUNTED_STATUSES)),
         "avg_wait": Avg(WAIT, filter=completed),
         "avg_service": Avg(SERVICE, filter=completed),
-        **_percentile_aggregates(),
+        **_percentile_aggregates(completed),
     }
 
 
@@ -205,13 +206,20 @@ def _visits(hall: Hall, start: date, end: date) -> QuerySet:
     return Visit.objects.filter(hall=hall, service_date__range=(start, end))
 
 
-def _grouped(queryset: QuerySet, group_fields: dict, aggregates: dict, ordering=()) -> list[dict]:
+def _grouped(
+    queryset: QuerySet, group_fields: dict, aggregates: dict, ordering=(), columns=()
+) -> list[dict]:
     return list(
         queryset.annotate(**group_fields)
-        .values(*group_fields)
+        .values(*columns, *group_fields)
         .annotate(**aggregates)
         .order_by(*ordering)
     )
+
+
+# The visits' column naming a group, when there is one: the detail queries group by it,
+# with no join to the windows or staff (a zone groups several windows: by its fields).
+DETAIL_KEY = {"hall": None, "window": "window_id", "staff": "staff_id"}
 
 
 def period_stats(*, hall: Hall, start: date, end: date, by: str = "hall") -> list[PeriodStats]:
@@ -228,9 +236,12 @@ def period_stats(*, hall: Hall, start: date, end: date, by: str = "hall") -> lis
         rows = _grouped(visits, group_fields, _item_aggregates(), ordering)
         rows = [row for row in rows if row["group_key"] is not None]  # visits without items
     else:
+        key = DETAIL_KEY.get(by)
         rows = [
             _from_rollup(row)
-            for row in _grouped(rollups, group_fields, _rollup_aggregates(), ordering)
+            for row in _grouped(
+                rollups, group_fields, _rollup_aggregates(), ordering, [key] if key else []
+            )
         ]
         if by == "hall" and not rows:
             rows = [
@@ -242,22 +253,37 @@ def period_stats(*, hall: Hall, start: date, end: date, by: str = "hall") -> lis
                     }
                 )
             ]
-        _add_detail(rows, visits, group_fields)
+        _add_detail(rows, visits.completed(), by, group_fields)
     days = len(business_days(hall=hall, start=start, end=end))
     return [_row_stats(row, by, visits, group_fields, days) for row in rows]
 
 
-def _add_detail(rows: list[dict], visits: QuerySet, group_fields: dict) -> None:
-    """Add to each group's row what the rollups cannot give: the bad reviews by reason and
-    (PostgreSQL) the 90th percentiles, one grouped query over the completed visits."""
-    completed = visits.completed()
-    if connection.vendor != "postgresql":
-        completed = completed.filter(rules.bad_q("rating__"))  # only the reasons are needed
-    aggregates = {**_reason_aggregates(), **_percentile_aggregates()}
-    detail = {row["group_key"]: row for row in _grouped(completed, group_fields, aggregates)}
-    empty = dict.fromkeys(aggregates, 0) | dict.fromkeys(_percentile_aggregates())
+def _detail(completed: QuerySet, by: str, group_fields: dict, aggregates: dict) -> dict:
+    """The aggregates of the completed visits by group (see DETAIL_KEY)."""
+    if not aggregates:
+        return {}
+    if by == "hall":
+        return {None: completed.aggregate(**aggregates)}
+    key = DETAIL_KEY.get(by)
+    if key:
+        rows = completed.values(key).annotate(**aggregates).order_by()
+        return {row[key]: row for row in rows}
+    return {row["group_key"]: row for row in _grouped(completed, group_fields, aggregates)}
+
+
+def _add_detail(rows: list[dict], completed: QuerySet, by: str, group_fields: dict) -> None:
+    """Add to each group's row what the rollups cannot give: the bad reviews by reason
+    (counted over the bad reviews only) and, on PostgreSQL, the 90th percentiles (over the
+    completed visits, without joining their ratings)."""
+    reasons = _reason_aggregates()
+    percentiles = _percentile_aggregates()
+    by_reason = _detail(completed.filter(rules.bad_q("rating__")), by, group_fields, reasons)
+    by_percentile = _detail(completed, by, group_fields, percentiles)
+    key = DETAIL_KEY.get(by, "group_key")
     for row in rows:
-        row.update({name: detail.get(row["group_key"], empty)[name] for name in aggregates})
+        group = row[key] if key else None
+        row.update(by_reason.get(group, dict.fromkeys(reasons, 0)))
+        row.update(by_percentile.get(group, dict.fromkeys(percentiles)))
 
 
 def _row_stats(row: dict, by: str, visits: QuerySet, group_fields: dict, days: int) -> PeriodStats:
