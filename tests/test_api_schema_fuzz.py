@@ -24,6 +24,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from evaluations.models import Rating
+from evaluations.rollups import rollups_rebuild
 from tests.evaluations.tablet_factories import paired_tablet
 from tests.windows.factories import (
     ServiceItemFactory,
@@ -216,6 +217,7 @@ def busy_hall(hall_a):
                 comment="等太久" if level == 1 else "",
                 callback_phone="13812345678" if level == 1 else "",
             )
+    rollups_rebuild()  # the factories write visits and ratings without the services
     return today
 
 
