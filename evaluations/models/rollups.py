@@ -10,6 +10,7 @@ change zone, an item category), not stored.
 """
 
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from windows.models import Hall, ServiceItem, Staff, Window
@@ -19,6 +20,12 @@ from windows.models import Hall, ServiceItem, Staff, Window
 # transaction, so the checks would only repeat them. They are deferred to COMMIT and cost
 # 4 lookups per row there: 8-12 s of a 25 s hall-year refresh on PostgreSQL, measured.
 KEY = {"on_delete": models.PROTECT, "db_index": False, "db_constraint": False, "related_name": "+"}
+
+# One row per key, a row without a staff member included: NULLs are equal here, on
+# SQLite too (which has no NULLS NOT DISTINCT: Django would create no index there at all),
+# so the staff column is indexed as COALESCE(staff_id, 0). The index leads with
+# (hall, day), which every reader's range of a hall's days uses.
+KEY_FIELDS = ("hall", "day", "window", Coalesce("staff", 0))
 
 
 class _DayKey(models.Model):
@@ -55,11 +62,7 @@ class DailyFigures(_DayKey):
         # Its index leads with (hall, day): every reader's range of a hall's (or halls')
         # days reads through it; a second (hall, day) index would only cost writes.
         constraints = [
-            models.UniqueConstraint(
-                fields=["hall", "day", "window", "staff"],
-                nulls_distinct=False,
-                name="one_dailyfigures_row",
-            ),
+            models.UniqueConstraint(*KEY_FIELDS, name="one_dailyfigures_row"),
         ]
 
     def __str__(self) -> str:
@@ -81,11 +84,7 @@ class DailyItemFigures(_DayKey):
         # (hall, day) first, as DailyFigures: no second index (a hall-year writes 170,000
         # rows here, one index entry less each).
         constraints = [
-            models.UniqueConstraint(
-                fields=["hall", "day", "window", "staff", "service_item"],
-                nulls_distinct=False,
-                name="one_dailyitemfigures_row",
-            ),
+            models.UniqueConstraint(*KEY_FIELDS, "service_item", name="one_dailyitemfigures_row"),
         ]
 
     def __str__(self) -> str:

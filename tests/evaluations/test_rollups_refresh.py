@@ -10,7 +10,12 @@ from evaluations.models import DailyFigures, DailyItemFigures, Rating
 from evaluations.rollups import SERVICE, WAIT, rollups_rebuild, rollups_refresh
 from evaluations.selectors.figures import service_figures
 from evaluations.selectors.rollups import average_duration, rollup_figures
-from tests.windows.factories import HallFactory, ServiceItemFactory, VisitFactory
+from tests.windows.factories import (
+    HallFactory,
+    ServiceItemFactory,
+    VisitFactory,
+    WindowFactory,
+)
 from windows.models import Visit, VisitItem
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -76,3 +81,32 @@ def test_a_rebuild_is_idempotent():
     second = rollups_rebuild(hall_ids=[hall.pk])
     assert first == second
     assert DailyFigures.objects.count() == first.rows
+
+
+def test_waiting_and_service_times_keep_their_microseconds():
+    hall = HallFactory()
+    window = WindowFactory(hall=hall)
+    start = dt.datetime(2025, 3, 4, 1, 30, 0, 1, tzinfo=dt.UTC)
+    for issued, finished in (
+        (start - dt.timedelta(minutes=12, microseconds=123_457), start + dt.timedelta(0, 480)),
+        (start - dt.timedelta(seconds=1), start + dt.timedelta(seconds=59, microseconds=999_999)),
+        (start.replace(microsecond=0) - dt.timedelta(hours=2), start + dt.timedelta(hours=1)),
+    ):
+        VisitFactory(
+            hall=hall,
+            window=window,
+            service_date=DAY,
+            issued_at=issued,
+            started_at=start,
+            finished_at=finished,
+            ticket_no=f"T{finished.microsecond}{issued.second}",
+        )
+
+    rollups_refresh(hall_id=hall.pk, start=DAY, end=DAY)
+
+    row = DailyFigures.objects.get(hall=hall)
+    # waits 720.123457 s, 1 s, 7200.000001 s; services 480 s, 59.999999 s, 3600 s
+    assert (row.wait_microseconds, row.service_microseconds) == (7_921_123_458, 4_139_999_999)
+    expected = Visit.objects.filter(hall=hall).aggregate(w=Avg(WAIT), s=Avg(SERVICE))
+    assert average_duration(row.wait_microseconds, row.visits) == expected["w"]
+    assert average_duration(row.service_microseconds, row.visits) == expected["s"]
