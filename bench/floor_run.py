@@ -26,6 +26,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -59,14 +60,58 @@ def _load() -> list[float]:
     return [float(v) for v in Path("/proc/loadavg").read_text().split()[:3]]
 
 
+def _tree_rss_kb(root: int) -> int:
+    """The proportional set size (PSS) of a process and all its descendants, summed: a page
+    shared by a forked child and its parent counts once, not twice as RSS would."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+            children.setdefault(ppid, []).append(int(entry))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+        except OSError:
+            pass
+    return total
+
+
 def measure(command: list[str], env: dict) -> dict:
-    """Run one step under /usr/bin/time -v: wall, peak RSS, CPU, load before and after."""
+    """Run one step under /usr/bin/time -v: wall, peak RSS, CPU, load before and after.
+
+    Peak RSS is time's (the largest single process); `tree_peak_mb` is the largest PSS sum
+    over the step's process tree, sampled every 100 ms (our import's forked reader and its
+    parent together, shared pages once)."""
     load_before = _load()
     busy_before, total_before = _cpu()
     started = time.perf_counter()
-    done = subprocess.run(
-        ["/usr/bin/time", "-v", *command], cwd=ROOT, env=env, capture_output=True, text=True
-    )
+    process = subprocess.Popen(
+        ["/usr/bin/time", "-v", *command], cwd=ROOT, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    tree_peak = [0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.1):
+            tree_peak[0] = max(tree_peak[0], _tree_rss_kb(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = process.communicate()
+    stop.set()
+    sampler.join()
+    done = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     seconds = time.perf_counter() - started
     busy_after, total_after = _cpu()
     stats = dict(re.findall(r"^\s*([^:\n]+): (.+)$", done.stderr, re.M))
@@ -81,6 +126,7 @@ def measure(command: list[str], env: dict) -> dict:
     return {
         "seconds": round(seconds, 3),
         "peak_mb": round(int(stats.get("Maximum resident set size (kbytes)", 0)) / 1024, 1),
+        "tree_peak_mb": round(tree_peak[0] / 1024, 1),
         "cpu_seconds": round(own_cpu, 2),
         "machine_busy_cores": round(machine_busy, 2),  # all processes, of os.cpu_count()
         "load_before": load_before,
@@ -221,7 +267,8 @@ class Run:
         self.steps.append(result)
         flag = "" if result["rc"] == 0 else f"  FAILED rc={result['rc']} {result['stderr_tail']}"
         self.log(
-            f"  [{backend.name} r{round_}] {name}: {result['seconds']} s, {result['peak_mb']} MB,"
+            f"  [{backend.name} r{round_}] {name}: {result['seconds']} s, {result['peak_mb']} MB "
+            f"(tree {result['tree_peak_mb']} MB),"
             f" load {result['load_before'][0]}->{result['load_after'][0]}, machine busy "
             f"{result['machine_busy_cores']} cores{flag}"
         )
@@ -445,7 +492,12 @@ class Run:
         path = Path(self.options.output)
         old = json.loads(path.read_text()) if path.exists() and self.options.only else {}
         steps = [s for s in old.get("steps", []) if s["part"] not in self.parts] + self.steps
-        verify = old.get("verify", []) if not ({"floor", "xlsx", "reference"} & self.parts) else []
+        # Old checks stay unless this run redid one of their sides (ours: every check).
+        verify = [
+            v for v in old.get("verify", [])
+            if "ours" not in self.parts
+            and v["compared"].split(" vs ")[1].split("_")[0] not in self.parts
+        ]  # fmt: skip
         result = {
             "meta": meta,
             "earlier_parts": old.get("meta") if old else None,
@@ -495,7 +547,11 @@ def summarize(steps: list[dict], verify: list[dict]) -> dict:
 
         entry: dict = {}
         ours = _stats([s["seconds"] for s in of("ours")])
-        entry["ours_csv"] = ours and {**ours, "peak_mb": max(s["peak_mb"] for s in of("ours"))}
+        entry["ours_csv"] = ours and {
+            **ours,
+            "peak_mb": max(s["peak_mb"] for s in of("ours")),
+            "tree_peak_mb": max(s.get("tree_peak_mb", 0) for s in of("ours")),
+        }
         floors = {}
         for variant in {s.get("variant") for s in of("floor")}:
             floors[variant] = _stats([s["seconds"] for s in of("floor", variant)])
@@ -507,6 +563,7 @@ def summarize(steps: list[dict], verify: list[dict]) -> dict:
         entry["ours_xlsx"] = _stats([s["seconds"] for s in xlsx])
         if xlsx:
             entry["ours_xlsx"]["peak_mb"] = max(s["peak_mb"] for s in xlsx)
+            entry["ours_xlsx"]["tree_peak_mb"] = max(s.get("tree_peak_mb", 0) for s in xlsx)
         entry["reference"] = _stats([s["seconds"] for s in of("reference")])
         annual = of("annual_review")
         entry["annual_review"] = _stats([s["seconds"] for s in annual])
@@ -589,7 +646,8 @@ def markdown(summary: dict, data: dict, meta: dict) -> str:
 
     row("`import_visits --create-missing` CSV, median (min)", lambda e: (
         f"{_fmt(e['ours_csv'])} ({_fmt(e['ours_csv'], 'min')}), "
-        f"{e['ours_csv']['peak_mb']:.0f} MB" if e.get("ours_csv") else "–"))  # fmt: skip
+        f"{e['ours_csv']['peak_mb']:.0f} MB (tree {e['ours_csv'].get('tree_peak_mb', 0):.0f})"
+        if e.get("ours_csv") else "–"))  # fmt: skip
     row("raw floor, median (min)", lambda e: (
         f"{_fmt(e['floor'])} ({_fmt(e['floor'], 'min')}) {e['floor']['variant']}"
         if e.get("floor") else "–"))  # fmt: skip
@@ -609,7 +667,8 @@ def markdown(summary: dict, data: dict, meta: dict) -> str:
     row(
         "XLSX import, median, peak memory",
         lambda e: (
-            f"{_fmt(e['ours_xlsx'])}, **{e['ours_xlsx']['peak_mb']:.0f} MB**, "
+            f"{_fmt(e['ours_xlsx'])}, **{e['ours_xlsx']['peak_mb']:.0f} MB** "
+            f"(tree {e['ours_xlsx'].get('tree_peak_mb', 0):.0f}), "
             f"{ratio(e, 'xlsx_over_csv_median')} the CSV"
             if e.get("ours_xlsx")
             else "–"
