@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 
 from complaints.models import Complaint
 from evaluations.models import Rating
+from evaluations.rollups import rollups_rebuild
 from rectification.exports import write_checklist_xlsx
 from rectification.models import Inspection, Measure, RectificationChecklist
 from reports.services import bulletin_build
@@ -102,6 +103,7 @@ def hostile_hall(db):
             rated_at=visit.finished_at,
             source=Rating.Source.TABLET,
         )
+    rollups_rebuild()  # the factories write visits and ratings without the services
     Complaint.objects.create(
         hall=hall,
         channel="hotline",

@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from complaints.models import Channel, Complaint
+from evaluations.rollups import rollups_rebuild
 from reports.services import bulletin_build
 from tests.windows.factories import (
     TEST_PASSWORD,
@@ -97,6 +98,7 @@ def hall_with_a_day():
     for day in (today - dt.timedelta(days=1), today):
         for window in windows:
             VisitFactory(hall=hall, window=window, staff=staff, service_date=day)
+    rollups_rebuild()  # the factories write visits and ratings without the services
     Complaint.objects.create(
         hall=hall,
         channel=Channel.ON_SITE,
