@@ -223,16 +223,18 @@ class RollupCounts:
     item_rows: int  # DailyItemFigures rows written
 
 
-def _refresh(
+Statement = tuple[str, list]
+
+
+def _statements(
     *,
     hall_ids: list[int] | None,
-    start: date | None = None,
-    end: date | None = None,
-    window_id: int | None = None,
-    tables: Tables = LIVE,
-) -> RollupCounts:
-    if hall_ids is not None and not hall_ids:
-        return RollupCounts(rows=0, item_rows=0)
+    start: date | None,
+    end: date | None,
+    window_id: int | None,
+    tables: Tables,
+) -> tuple[list[Statement], list[Statement]]:
+    """The two DELETEs and the two INSERT ... SELECTs of a refresh, compiled."""
     key: dict = {}
     if hall_ids is not None:
         key = {"hall_id__in": hall_ids} if len(hall_ids) != 1 else {"hall_id": hall_ids[0]}
@@ -251,6 +253,83 @@ def _refresh(
         _insert_sql(tables.daily, *daily_figures_select(service_dates, tables)),
         _insert_sql(tables.daily_item, *daily_item_figures_select(service_dates, tables)),
     ]
+    return deletes, inserts
+
+
+# Stand-ins compiled once into the statements of a one-hall refresh, then replaced by the
+# real values at each call: building and compiling the four querysets costs more Python
+# time (6-20 ms) than running them for a window's day (about 4 ms), on every rating.
+_STAND_INS = {
+    "hall": 2**62 + 11,
+    "window": 2**62 + 12,
+    "start": date(1111, 1, 11),
+    "end": date(1222, 2, 22),
+}
+_compiled_refreshes: dict[tuple, tuple[list, list]] = {}
+
+
+def _slot(param):
+    """Which value a compiled parameter stands for: (name, as text?), or the constant."""
+    for name, stand_in in _STAND_INS.items():
+        if param == stand_in:
+            return (name, False)
+        if isinstance(stand_in, date) and param == str(stand_in):
+            return (name, True)  # SQLite: Django passes dates as their ISO text
+    return param
+
+
+def _one_hall_statements(
+    *, hall_id: int, start: date, end: date, window_id: int | None
+) -> tuple[list[Statement], list[Statement]]:
+    """_statements of one hall's refresh, compiled once per database and shape."""
+    shape = (connection.alias, connection.vendor, window_id is None)
+    compiled = _compiled_refreshes.get(shape)
+    if compiled is None:
+        deletes, inserts = _statements(
+            hall_ids=[_STAND_INS["hall"]],
+            start=_STAND_INS["start"],
+            end=_STAND_INS["end"],
+            window_id=None if window_id is None else _STAND_INS["window"],
+            tables=LIVE,
+        )
+        compiled = tuple(
+            [(sql, [_slot(param) for param in params]) for sql, params in statements]
+            for statements in (deletes, inserts)
+        )
+        _compiled_refreshes[shape] = compiled
+    values = {"hall": hall_id, "window": window_id, "start": start, "end": end}
+
+    def bound(slot):
+        if isinstance(slot, tuple):
+            name, as_text = slot
+            return str(values[name]) if as_text else values[name]
+        return slot
+
+    deletes, inserts = (
+        [(sql, [bound(slot) for slot in slots]) for sql, slots in statements]
+        for statements in compiled
+    )
+    return deletes, inserts
+
+
+def _refresh(
+    *,
+    hall_ids: list[int] | None,
+    start: date | None = None,
+    end: date | None = None,
+    window_id: int | None = None,
+    tables: Tables = LIVE,
+) -> RollupCounts:
+    if hall_ids is not None and not hall_ids:
+        return RollupCounts(rows=0, item_rows=0)
+    if tables is LIVE and hall_ids is not None and len(hall_ids) == 1 and start and end:
+        deletes, inserts = _one_hall_statements(
+            hall_id=hall_ids[0], start=start, end=end, window_id=window_id
+        )
+    else:
+        deletes, inserts = _statements(
+            hall_ids=hall_ids, start=start, end=end, window_id=window_id, tables=tables
+        )
     with transaction.atomic(savepoint=False):
         _lock_windows(hall_ids=hall_ids, window_id=window_id, tables=tables)
         with connection.cursor() as cursor:
