@@ -29,7 +29,6 @@ from windows.workbook_cells import quote_prefix_style, xml_text_cell
 from windows.workbook_print import anchor_chart, print_as_list, print_on_one_page, text_width
 
 from .styles import (
-    CHUNK_SIZE,
     DATE_FORMAT,
     DATETIME_FORMAT,
     DECIMAL_FORMAT,
@@ -487,7 +486,7 @@ def raw_rows(queryset) -> Iterator[tuple]:
     sql, params = queryset.query.sql_with_params()
     with connections[queryset.db].chunked_cursor() as cursor:
         cursor.execute(sql, params)
-        while chunk := cursor.fetchmany(CHUNK_SIZE):
+        while chunk := cursor.fetchmany(RAW_CHUNK_SIZE):
             yield from chunk
 
 
@@ -505,13 +504,15 @@ def _detail_columns(hall) -> tuple[Column, ...]:
 # Distinct texts whose cell XML is kept (ticket numbers repeat every day, window and staff
 # names, statuses and code lists come from short lists); past this many, made each time.
 TEXT_CELLS_KEPT = 100_000
+RAW_CHUNK_SIZE = 10_000  # rows fetched at a time (a few MB): fewer round trips
 _EXCEL_DAYS_BEFORE_1970 = 25569  # 1899-12-30 to 1970-01-01
 
 
 @functools.cache
-def _day_fraction(seconds: int) -> float:
-    """A second of the day as Excel's fraction of a day, 8 decimals (as excel_local_time)."""
-    return round(seconds / 86400, 8)
+def _day_fractions() -> list[float]:
+    """Each second of a day as Excel's fraction of a day, 8 decimals (as
+    styles.excel_local_time rounds it): looked up, not computed, per cell."""
+    return [round(seconds / 86400, 8) for seconds in range(86400)]
 
 
 def _detail_rows(
@@ -522,6 +523,9 @@ def _detail_rows(
     starts like one), built once per distinct text."""
     text_cells: dict[str, str] = {}
     labels = VISIT_STATUS_LABELS
+    fractions = _day_fractions()
+    days_before_1970 = _EXCEL_DAYS_BEFORE_1970
+    time_cell = f'" s="{time_style}"><v>'
 
     def text(value) -> str:
         """A text cell's XML after its reference (`<c r="A2"` + this)."""
@@ -531,13 +535,6 @@ def _detail_rows(
             if len(text_cells) < TEXT_CELLS_KEPT:
                 text_cells[value] = cell
         return cell
-
-    def moment(letter: str, n: str, seconds: int) -> str:
-        if wall_seconds is not None:
-            seconds = wall_seconds(seconds)
-        days, in_day = divmod(seconds, 86400)
-        serial = days + _EXCEL_DAYS_BEFORE_1970 + _day_fraction(in_day)
-        return f'<c r="{letter}{n}" s="{time_style}"><v>{serial}</v></c>'
 
     pending = next(codes, None)
     row_number = 1
@@ -579,14 +576,13 @@ def _detail_rows(
         cells.append(
             f'<c r="H{n}"><v>{item_count}</v></c><c r="I{n}"{text(labels.get(status, status))}'
         )
-        if issued is not None:
-            cells.append(moment("J", n, issued))
-        if called is not None:
-            cells.append(moment("K", n, called))
-        if started is not None:
-            cells.append(moment("L", n, started))
-        if finished is not None:
-            cells.append(moment("M", n, finished))
+        for letter, seconds in (("J", issued), ("K", called), ("L", started), ("M", finished)):
+            if seconds is not None:
+                if wall_seconds is not None:
+                    seconds = wall_seconds(seconds)
+                days, in_day = divmod(seconds, 86400)
+                serial = days + days_before_1970 + fractions[in_day]
+                cells.append(f'<c r="{letter}{n}{time_cell}{serial}</v></c>')
         if level is not None:
             cells.append(f'<c r="N{n}"><v>{level}</v></c>')
         cells.append("</row>")
