@@ -491,16 +491,21 @@ class Run:
         everything the file now holds."""
         path = Path(self.options.output)
         old = json.loads(path.read_text()) if path.exists() and self.options.only else {}
-        steps = [s for s in old.get("steps", []) if s["part"] not in self.parts] + self.steps
+        names = {backend.name for backend in self.backends}
+        steps = [
+            s for s in old.get("steps", [])
+            if not (s["part"] in self.parts and s["backend"] in names)
+        ] + self.steps  # fmt: skip
         # Old checks stay unless this run redid one of their sides (ours: every check).
         verify = [
             v for v in old.get("verify", [])
-            if "ours" not in self.parts
-            and v["compared"].split(" vs ")[1].split("_")[0] not in self.parts
+            if v["backend"] not in names or (
+                "ours" not in self.parts
+                and v["compared"].split(" vs ")[1].split("_")[0] not in self.parts)
         ]  # fmt: skip
         result = {
             "meta": meta,
-            "earlier_parts": old.get("meta") if old else None,
+            "runs": [*old.get("runs", []), meta],  # every partial run that made this file
             "data": self.results.get("data"),
             "steps": steps,
             "verify": verify + self.verify,
