@@ -386,6 +386,7 @@ class Run:
         years_wanted = [int(n) for n in self.options.stats_years.split(",")]
         for backend in self.backends:
             if backend.name not in self.options.stats_backends.split(","):
+                self.log(f"hall_stats: {backend.name} skipped (--stats-backends)")
                 continue
             backend.copy_template("stats")
             env = backend.env("stats")
@@ -437,6 +438,7 @@ class Run:
     def city(self) -> None:
         for backend in self.backends:
             if backend.name != "postgres":
+                self.log(f"city: {backend.name} skipped (PostgreSQL only)")
                 continue
             backend.copy_template("city")
             env = backend.env("city")
