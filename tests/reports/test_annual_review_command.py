@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
+from evaluations.rollups import rollups_rebuild
 from tests.windows.factories import VisitFactory, WindowFactory
 
 
@@ -14,6 +15,7 @@ from tests.windows.factories import VisitFactory, WindowFactory
 def hall_with_2020(hall_a):
     window = WindowFactory(hall=hall_a, number=3)
     VisitFactory(hall=hall_a, window=window, service_date=dt.date(2020, 8, 10), item_count=4)
+    rollups_rebuild()  # the factories write visits and ratings without the services
     return hall_a
 
 
