@@ -358,14 +358,18 @@ class _Part:
         data = self.rest
         if data is None:
             return
+        searched = 0
         while True:
             block = self.stream.read(BLOCK_SIZE)
             data += block
-            cut = data.rfind(self.close)
+            cut = data.rfind(self.close, searched)
             if cut >= 0:
                 cut += len(self.close)
                 yield data[:cut]
                 data = data[cut:]
+            # What is left has no closing tag: the next search starts near its end (a row
+            # longer than a block is not searched again from its start at every block).
+            searched = max(len(data) - len(self.close), 0)
             if not block:
                 if self.end_tag not in data:
                     raise UnreadableWorkbook("the part breaks off")
