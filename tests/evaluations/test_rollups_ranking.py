@@ -105,8 +105,8 @@ def test_the_rebuild_command_over_a_range_of_one_hall():
     ("args", "message"),
     [
         (["--hall", "NOPE"], "Unknown hall: NOPE"),
-        (["--from", "2025-13-01"], "Bad date 2025-13-01: give YYYY-MM-DD."),
-        (["--to", "yesterday"], "Bad date yesterday: give YYYY-MM-DD."),
+        (["--from", "2025-13-01"], "Bad date 2025-13-01: use YYYY-MM-DD."),
+        (["--to", "yesterday"], "Bad date yesterday: use YYYY-MM-DD."),
         (["--from", "2025-03-02", "--to", "2025-03-01"], "--from must not be after --to."),
     ],
 )

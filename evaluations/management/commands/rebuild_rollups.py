@@ -19,7 +19,7 @@ def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise CommandError(_("Bad date %(date)s: give YYYY-MM-DD.") % {"date": text}) from exc
+        raise CommandError(_("Bad date %(date)s: use YYYY-MM-DD.") % {"date": text}) from exc
 
 
 class Command(BaseCommand):
