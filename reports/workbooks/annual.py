@@ -504,7 +504,7 @@ def _detail_columns(hall) -> tuple[Column, ...]:
 # Distinct texts whose cell XML is kept (ticket numbers repeat every day, window and staff
 # names, statuses and code lists come from short lists); past this many, made each time.
 TEXT_CELLS_KEPT = 100_000
-RAW_CHUNK_SIZE = 10_000  # rows fetched at a time (a few MB): fewer round trips
+RAW_CHUNK_SIZE = 2_000  # rows fetched at a time (10,000: no faster, 15 MB more at 320,000 rows)
 _EXCEL_DAYS_BEFORE_1970 = 25569  # 1899-12-30 to 1970-01-01
 
 
