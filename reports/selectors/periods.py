@@ -322,6 +322,17 @@ def _row_stats(row: dict, by: str, visits: QuerySet, group_fields: dict, days: i
     )
 
 
+def general_share_pct(*, hall: Hall, start: date, end: date) -> float | None:
+    """通办占比 of the hall's items from start to end, from the rollups alone: the same
+    figure period_stats gives as general_share_pct, without its detail queries (90th
+    percentiles, reasons) that a caller wanting only the share does not need."""
+    sums = DailyFigures.objects.filter(hall=hall, day__range=(start, end)).aggregate(
+        general_items=Sum("items", filter=general_window(), default=0),
+        all_items=Sum("items", default=0),
+    )
+    return percent(sums["general_items"], sums["all_items"], places=1)
+
+
 def _hall_stats(hall: Hall, start: date, end: date) -> PeriodStats:
     return period_stats(hall=hall, start=start, end=end)[0]
 

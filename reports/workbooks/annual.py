@@ -21,7 +21,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from reports.selectors.periods import peak_days, period_stats
+from reports.selectors.periods import general_share_pct, peak_days
 from reports.selectors.volume import hall_volume_stats
 from windows.models import Hall, Visit, VisitItem, Window
 from windows.rules.hall_time import hall_zone
@@ -96,8 +96,10 @@ def write_annual_review(*, hall: Hall, year: int, output: str | PathLike | Binar
     """Write the annual review workbook of the hall's year to a path or a binary stream."""
     stats = hall_volume_stats(hall=hall, year=year)
     start, end = date(year, 1, 1), date(year, 12, 31)
-    year_figures = period_stats(hall=hall, start=start, end=end, by="hall")[0]
-    stats = {**stats, "year_general_share_pct": year_figures.general_share_pct}
+    stats = {
+        **stats,
+        "year_general_share_pct": general_share_pct(hall=hall, start=start, end=end),
+    }
     workbook = Workbook(write_only=True)
     summary = workbook.create_sheet(SUMMARY_TITLE)
     _write_summary(

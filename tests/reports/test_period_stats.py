@@ -6,6 +6,7 @@ from evaluations.models import Rating
 from reports.selectors.periods import (
     PeriodStats,
     daily_items,
+    general_share_pct,
     peak_days,
     period_comparison,
     period_stats,
@@ -173,6 +174,11 @@ WINDOW_2 = PeriodStats(
 
 def test_the_hall_figures_of_a_period(period):
     assert period_stats(hall=period, start=START, end=END) == [HALL]
+
+
+def test_the_general_share_alone_is_the_period_figure(period, hall_a):
+    assert general_share_pct(hall=hall_a, start=START, end=END) == 50.0
+    assert general_share_pct(hall=hall_a, start=D(2020, 6, 1), end=D(2020, 6, 7)) is None
 
 
 def test_per_window(period):
