@@ -43,6 +43,8 @@ from windows.models import Visit, VisitItem, Window
 # apart from any other advisory lock of the portal ("roll" in ASCII).
 LOCK_CLASS = 0x726F6C6C
 
+# A completed visit's waiting and service time: the rollups sum them, the bulletins'
+# percentiles order by them (reports.selectors.periods).
 WAIT = ExpressionWrapper(F("started_at") - F("issued_at"), output_field=DurationField())
 SERVICE = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
 KEY_COLUMNS = ("hall_id", "day", "window_id", "staff_id")  # of the rollups

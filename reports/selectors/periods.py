@@ -33,8 +33,6 @@ from django.db.models import (
     Avg,
     Case,
     Count,
-    DurationField,
-    ExpressionWrapper,
     F,
     FloatField,
     Q,
@@ -49,6 +47,7 @@ from django.db.models.lookups import Contains
 
 from evaluations import rules
 from evaluations.models import DailyFigures, Rating
+from evaluations.rollups import SERVICE, WAIT
 from evaluations.selectors.figures import ServiceFigures, figure_aggregates
 from evaluations.selectors.rollups import average_duration, rollup_figure_aggregates
 from reports.selectors.volume import general_window
@@ -59,8 +58,6 @@ from windows.workdays import business_days
 GROUPINGS = ("hall", "zone", "window", "staff", "service_item")
 P90 = 0.9
 
-WAIT = ExpressionWrapper(F("started_at") - F("issued_at"), output_field=DurationField())
-SERVICE = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
 FIGURE_FIELDS = tuple(figure_aggregates())
 
 
