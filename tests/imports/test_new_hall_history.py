@@ -186,6 +186,11 @@ def create_hall_in_the_admin(client) -> Hall:
             "rating_timeout_seconds": "60",
             "weekly_questionnaire_quota": "50",
             "followup_due_working_days": "1",
+            "queue_recall_limit": "2",
+            "display_shows_ratings": "on",
+            "booking_miss_limit": "3",
+            "booking_miss_days": "30",
+            "booking_block_days": "30",
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]

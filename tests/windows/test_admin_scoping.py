@@ -415,6 +415,11 @@ def test_manager_edits_own_hall_but_not_its_code(client, manager_a, hall_a):
             "rating_timeout_seconds": 90,
             "weekly_questionnaire_quota": 60,
             "followup_due_working_days": 2,
+            "queue_recall_limit": 2,
+            "display_shows_ratings": "on",
+            "booking_miss_limit": 3,
+            "booking_miss_days": 30,
+            "booking_block_days": 30,
         },
     )
 

@@ -58,6 +58,32 @@ class Hall(models.Model):
     followup_due_working_days = models.PositiveSmallIntegerField(
         _("follow-up of a bad review due in (working days)"), default=1
     )
+    # The hall's own queue (windows.services.queue) and its appointments.
+    queue_recall_limit = models.PositiveSmallIntegerField(
+        _("recalls before a no-show"),
+        default=2,
+        help_text=_("A called ticket can be marked as a no-show (过号) after this many recalls."),
+    )
+    display_shows_ratings = models.BooleanField(
+        _("big screen shows each window's ratings"),
+        default=True,
+        help_text=_("Today's evaluation and satisfaction rate per window (好差评 disclosure)."),
+    )
+    booking_miss_limit = models.PositiveSmallIntegerField(
+        _("missed appointments before a booking block"), default=3
+    )
+    booking_miss_days = models.PositiveSmallIntegerField(
+        _("missed appointments counted over (days)"), default=30
+    )
+    booking_block_days = models.PositiveSmallIntegerField(
+        _("booking blocked for (days)"), default=30
+    )
+    queue_version = models.PositiveBigIntegerField(
+        _("queue state version"),
+        default=0,
+        editable=False,
+        help_text=_("Raised whenever the hall's queue changes; the big screen polls it."),
+    )
 
     objects = HallQuerySet.as_manager()
 

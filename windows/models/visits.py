@@ -10,6 +10,7 @@ from windows.scoping import HallScopedQuerySet
 
 from .catalog import ServiceItem
 from .halls import Hall
+from .queue import QueueCategory
 from .staff import Staff
 from .windows import Window
 
@@ -21,6 +22,14 @@ class VisitQuerySet(HallScopedQuerySet):
     def in_service(self) -> "VisitQuerySet":
         return self.filter(status=Visit.Status.IN_SERVICE)
 
+    def waiting(self) -> "VisitQuerySet":
+        """Tickets issued by the hall's kiosk and not yet called."""
+        return self.filter(status=Visit.Status.WAITING)
+
+    def at_window(self) -> "VisitQuerySet":
+        """The ticket a window holds: called (the citizen is on the way) or in service."""
+        return self.filter(status__in=Visit.AT_WINDOW_STATUSES)
+
     def counted(self) -> "VisitQuerySet":
         """The visits figures count: those that ended at a window (Visit.COUNTED_STATUSES)."""
         return self.filter(status__in=Visit.COUNTED_STATUSES)
@@ -28,6 +37,10 @@ class VisitQuerySet(HallScopedQuerySet):
 
 class Visit(models.Model):
     class Status(models.TextChoices):
+        # Issued by the hall's kiosk, not yet called to a window. Never in any figure.
+        WAITING = "waiting", _("waiting")
+        # Called to a window, the citizen not yet there. Never in any figure.
+        CALLED = "called", _("called")
         # Being served now: started at the console, not yet ended. Never in any figure.
         IN_SERVICE = "in_service", _("in service")
         COMPLETED = "completed", _("completed")
@@ -40,6 +53,16 @@ class Visit(models.Model):
     # What figures count: tickets that ended at a window. A visit in service is not over
     # yet and an abandoned one never ended there, so neither is in any figure.
     COUNTED_STATUSES = (Status.COMPLETED, Status.TRANSFERRED, Status.NO_SHOW)
+    # A window holds one ticket at a time: called or being served.
+    AT_WINDOW_STATUSES = (Status.CALLED, Status.IN_SERVICE)
+
+    class Lane(models.TextChoices):
+        """Which tickets a window calls first (windows.services.queue.call order)."""
+
+        NORMAL = "normal", _("first come, first served")
+        APPOINTMENT = "appointment", _("appointment")
+        PRIORITY = "priority", _("priority (green channel)")
+        TRANSFER = "transfer", _("transferred from another window")
 
     # No single-column indexes on the foreign keys: the indexes in Meta lead with them
     # (one index less to maintain per visit written; an import writes 300,000).
@@ -53,7 +76,8 @@ class Visit(models.Model):
     ticket_no = models.CharField(_("ticket number"), max_length=20)
     issued_at = models.DateTimeField(_("ticket issued at"))
     called_at = models.DateTimeField(_("called at"), null=True, blank=True)
-    started_at = models.DateTimeField(_("service started at"))
+    # Empty while the ticket waits or is called: service has not started.
+    started_at = models.DateTimeField(_("service started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     service_date = models.DateField(
         _("service date"), help_text=_("The hall's local day of the start of service.")
@@ -61,6 +85,8 @@ class Visit(models.Model):
     window = models.ForeignKey(
         Window,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="visits",
         verbose_name=_("window"),
         db_index=False,
@@ -78,6 +104,31 @@ class Visit(models.Model):
     item_count = models.PositiveSmallIntegerField(
         _("items handled"), help_text=_("The number of service items of the visit.")
     )
+    # The portal's own queue; empty for visits from an outside queue system (the import,
+    # tickets typed at the console).
+    category = models.ForeignKey(
+        QueueCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("business category"),
+        db_index=False,
+    )
+    lane = models.CharField(
+        _("queue lane"),
+        max_length=12,
+        choices=Lane.choices,
+        default=Lane.NORMAL,
+        db_default=Lane.NORMAL,  # the import writes visits with COPY / raw inserts
+    )
+    due_at = models.DateTimeField(
+        _("appointment due at"),
+        null=True,
+        blank=True,
+        help_text=_("An appointment's ticket is called first from this time on."),
+    )
+    recalls = models.PositiveSmallIntegerField(_("times recalled"), default=0, db_default=0)
     service_items = models.ManyToManyField(
         ServiceItem, through="VisitItem", related_name="visits", verbose_name=_("service items")
     )
@@ -108,10 +159,19 @@ class Visit(models.Model):
                 name="visit_in_service_not_finished",
                 violation_error_message=_("A visit in service has no finish time yet."),
             ),
-            # The console serves one ticket at a time per window.
+            models.CheckConstraint(
+                condition=Q(status__in=("waiting", "called", "abandoned"))
+                | Q(started_at__isnull=False),
+                name="visit_started_unless_queued",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=("waiting", "abandoned")) | Q(window__isnull=False),
+                name="visit_has_window_unless_waiting",
+            ),
+            # A window holds one ticket at a time: called or being served.
             models.UniqueConstraint(
                 fields=["window"],
-                condition=Q(status="in_service"),
+                condition=Q(status__in=("called", "in_service")),
                 name="one_visit_in_service_per_window",
                 violation_error_message=_("Another ticket is being served at this window."),
             ),
@@ -120,15 +180,23 @@ class Visit(models.Model):
             models.Index(fields=["hall", "service_date"], name="visit_hall_day"),
             models.Index(fields=["window", "service_date"], name="visit_window_day"),
             models.Index(fields=["staff", "service_date"], name="visit_staff_day"),
+            # The queue: the waiting tickets of a category, in their order of issue.
+            models.Index(
+                fields=["category", "issued_at"],
+                condition=Q(status="waiting"),
+                name="visit_waiting_queue",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.service_date} {self.ticket_no} · {self.window}"
 
     @property
-    def waiting_time(self) -> timedelta:
-        """From taking the ticket to the start of service."""
-        return self.started_at - self.issued_at
+    def waiting_time(self) -> timedelta | None:
+        """From taking the ticket to being called (to the start of service if the call
+        time is unknown), as evaluations.rollups.WAIT counts it."""
+        end = self.called_at or self.started_at
+        return end - self.issued_at if end else None
 
     @property
     def service_time(self) -> timedelta | None:

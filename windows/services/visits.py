@@ -129,14 +129,18 @@ def _replace_items(visit: Visit, items: list[ServiceItem]) -> None:
 def visits_abandon_stale(
     *, now: datetime | None = None, window: Window | None = None, hall: Hall | None = None
 ) -> int:
-    """Close the visits still in service from an earlier day of their hall as abandoned.
+    """Close the visits still in service (or, of the hall's queue, still waiting or called)
+    from an earlier day of their hall as abandoned.
 
     Nightly for every hall, and before anyone takes a window, so a browser closed in the
     middle of service never blocks the window the next day nor counts in any figure.
     Returns how many were closed.
     """
     now = now or timezone.now()
-    stale = Visit.objects.in_service()
+    # Tickets of the hall's own queue still waiting or called are closed alike.
+    stale = Visit.objects.filter(
+        status__in=(Visit.Status.IN_SERVICE, Visit.Status.WAITING, Visit.Status.CALLED)
+    )
     if window is not None:
         stale = stale.filter(window=window)
     if hall is not None:
@@ -172,7 +176,7 @@ def visit_start(
     items = _check_items(window=window, service_items=service_items)
     day = hall_localdate(window.hall, now)
     visits_abandon_stale(window=window, now=now)
-    serving = Visit.objects.in_service().filter(window=window).first()
+    serving = Visit.objects.at_window().filter(window=window).first()
     if serving is not None:
         raise ValidationError(
             _("Ticket %(ticket)s is being served; finish it first.") % {"ticket": serving.ticket_no}

@@ -1,0 +1,1 @@
+"""The hall's own queue: tickets issued, called, recalled, transferred (一键取号, 叫号)."""
