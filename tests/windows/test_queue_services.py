@@ -305,3 +305,28 @@ def test_tickets_left_waiting_or_called_at_night_are_abandoned(category, session
 
     assert closed == 2
     assert set(Visit.objects.values_list("status", flat=True)) == {Visit.Status.ABANDONED}
+
+
+def test_a_ticket_knows_who_is_ahead_and_the_estimated_wait(category, sessions):
+    from windows.queue.selectors import ticket_position, waiting_counts
+
+    item = ServiceItemFactory()
+    served = ticket_issue(category=category, now=at(9, 0))
+    served = ticket_call_next(session=sessions[0], now=at(9, 1))
+    served = ticket_start(session=sessions[0], visit=served, service_items=[item], now=at(9, 1))
+    visit_finish(session=sessions[0], visit=served, now=at(9, 11))  # 10 minutes
+    first = ticket_issue(category=category, now=at(9, 20))
+    ticket_issue(category=category, now=at(9, 21))
+    third = ticket_issue(category=category, now=at(9, 22))
+    priority = ticket_issue(category=category, lane=Visit.Lane.PRIORITY, now=at(9, 23))
+
+    position = ticket_position(third, now=at(9, 25))
+
+    assert (position.ahead, position.windows_open) == (3, 2)
+    assert position.estimated_wait == dt.timedelta(minutes=15)  # 3 tickets x 10 min / 2 windows
+    assert ticket_position(priority, now=at(9, 25)).ahead == 0
+    assert ticket_position(first, now=at(9, 25)).ahead == 1
+    assert [
+        (q.category.prefix, q.waiting)
+        for q in waiting_counts(hall=category.hall, day=dt.date(2026, 3, 2))
+    ] == [("A", 4)]
