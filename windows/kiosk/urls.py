@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+"""The ticket kiosk (一键取号), mounted at /kiosk/: pairing, the categories, issuing."""
+
+from django.urls import path
+
+from windows.kiosk import views
 
 app_name = "kiosk"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("pair/", views.pair, name="pair"),
+    path("tickets/", views.issue, name="issue"),
+    path("check-in/", views.check_in, name="check-in"),
+]
