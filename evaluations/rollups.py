@@ -43,9 +43,13 @@ from windows.models import Visit, VisitItem, Window
 # apart from any other advisory lock of the portal ("roll" in ASCII).
 LOCK_CLASS = 0x726F6C6C
 
-# A completed visit's waiting and service time: the rollups sum them, the bulletins'
-# percentiles order by them (reports.selectors.periods).
-WAIT = ExpressionWrapper(F("started_at") - F("issued_at"), output_field=DurationField())
+# A visit's waiting and service time, the one rule of every figure: the rollups sum them,
+# the bulletins' and the queue's percentiles order by them (reports.selectors.periods,
+# reports.selectors.queue). Waiting runs from the ticket's issue to its call (叫号), or to
+# the start of service when the call time is unknown (a ticket typed at the console, an
+# import without called_at), as Visit.waiting_time says; service from start to finish.
+CALLED = Coalesce(F("called_at"), F("started_at"))
+WAIT = ExpressionWrapper(CALLED - F("issued_at"), output_field=DurationField())
 SERVICE = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
 KEY_COLUMNS = ("hall_id", "day", "window_id", "staff_id")  # of the rollups
 VISIT_KEY = ("hall_id", "service_date", "window_id", "staff_id")  # the same, of a visit
@@ -84,13 +88,26 @@ class MicrosecondsBetween(Func):
         return sql, params
 
 
-def _duration_sum(later: str, earlier: str, completed: Q):
-    """The sum of `later - earlier` over the completed visits, in microseconds."""
+def _field(value):
+    return F(value) if isinstance(value, str) else value
+
+
+def microseconds_between(later, earlier):
+    """`later - earlier` of each row in whole microseconds (SQLite, in SQL), or as an
+    interval (PostgreSQL): what duration_sum adds up and the queue's percentiles order."""
     if connection.vendor == "sqlite":
-        summed = Sum(MicrosecondsBetween(F(later), F(earlier)), filter=completed)
+        return MicrosecondsBetween(_field(later), _field(earlier))
+    return ExpressionWrapper(_field(later) - _field(earlier), output_field=DurationField())
+
+
+def duration_sum(later, earlier, rows: Q):
+    """The sum of `later - earlier` (field names or expressions) over the rows the filter
+    picks, in whole microseconds (0 without any)."""
+    difference = microseconds_between(later, earlier)
+    if connection.vendor == "sqlite":
+        summed = Sum(difference, filter=rows)
     else:
-        difference = ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
-        summed = Microseconds(Sum(difference, filter=completed, output_field=DurationField()))
+        summed = Microseconds(Sum(difference, filter=rows, output_field=DurationField()))
     return Coalesce(summed, Value(0), output_field=BigIntegerField())
 
 
@@ -114,8 +131,8 @@ def daily_figures_select(visits: dict, tables: Tables = LIVE) -> tuple[list[str]
     fields): their columns, and the grouped queryset computing them."""
     completed = Q(status=Visit.Status.COMPLETED)
     aggregates = figure_aggregates()
-    aggregates["wait_microseconds"] = _duration_sum("started_at", "issued_at", completed)
-    aggregates["service_microseconds"] = _duration_sum("finished_at", "started_at", completed)
+    aggregates["wait_microseconds"] = duration_sum(CALLED, "issued_at", completed)
+    aggregates["service_microseconds"] = duration_sum("finished_at", "started_at", completed)
     grouped = (
         tables.visit._default_manager.filter(**visits, status__in=Visit.COUNTED_STATUSES)
         .values(*VISIT_KEY)

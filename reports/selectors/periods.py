@@ -9,7 +9,8 @@ and the 90th percentiles of the completed visits, grouped by their window or sta
 (no join), `percentile_cont(0.9)` on PostgreSQL and, on SQLite (which has no percentile
 aggregate), the same linear interpolation from the two ordered values around the 90%
 position, read with ORDER BY ... LIMIT 2 OFFSET k per group.
-Waiting (started_at - issued_at) and service (finished_at - started_at) times are those of
+Waiting (issued_at to called_at, or to started_at when the call time is unknown:
+evaluations.rollups.WAIT) and service (finished_at - started_at) times are those of
 completed visits, in seconds, rounded to 1 decimal; the averages are the rollups' sums over
 the completed visits, rounded to the microsecond as Avg() gave them.
 
@@ -23,18 +24,15 @@ visits (the item rollup has no waiting times, no-shows or transfers; nothing sho
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connection
 from django.db.models import (
-    Aggregate,
     Avg,
     Case,
     Count,
     F,
-    FloatField,
     Q,
     QuerySet,
     Sum,
@@ -50,24 +48,15 @@ from evaluations.models import DailyFigures, Rating
 from evaluations.rollups import SERVICE, WAIT
 from evaluations.selectors.figures import ServiceFigures, figure_aggregates
 from evaluations.selectors.rollups import average_duration, rollup_figure_aggregates
+from reports.selectors.percentiles import Percentile90Seconds, interpolated
 from reports.selectors.volume import general_window
 from windows.models import Hall, Visit, Zone
 from windows.rules.rounding import percent, ratio, round_half_up
 from windows.workdays import business_days
 
 GROUPINGS = ("hall", "zone", "window", "staff", "service_item")
-P90 = 0.9
 
 FIGURE_FIELDS = tuple(figure_aggregates())
-
-
-class Percentile90Seconds(Aggregate):
-    """PostgreSQL: percentile_cont(0.9) of an interval expression, in seconds."""
-
-    function = "percentile_cont"
-    name = "Percentile90Seconds"
-    template = f"%(function)s({P90}) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM %(expressions)s))"
-    output_field = FloatField()
 
 
 @dataclass(frozen=True)
@@ -184,19 +173,9 @@ def _item_aggregates() -> dict:
 
 
 def _percentile_by_offset(visits: QuerySet, expression, count: int) -> float | None:
-    """percentile_cont(0.9) of `count` ordered values, from the two around the position."""
-    if not count:
-        return None
-    position = P90 * (count - 1)
-    lower = math.floor(position)
-    values = list(
-        visits.annotate(value=expression)
-        .order_by("value")
-        .values_list("value", flat=True)[lower : lower + 2]
-    )
-    low = values[0].total_seconds()
-    high = values[-1].total_seconds()
-    return low + (high - low) * (position - lower)
+    """percentile_cont(0.9) of `count` ordered durations, in seconds (SQLite)."""
+    value = interpolated(visits, expression, count)
+    return None if value is None else value.total_seconds()
 
 
 def _visits(hall: Hall, start: date, end: date) -> QuerySet:

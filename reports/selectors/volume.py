@@ -4,6 +4,8 @@ Read from the daily rollups (evaluations.models.DailyFigures), so the cost does 
 with the years stored: one grouped query for the months of the year and the year before
 (which, summed, also gives the year's rating figures), one GROUP BY day for the peak day
 and the days served (business days, with the hall's calendar), and the general windows.
+The "queue" object (the hall's own queue: waiting, service, no-shows, appointments, per
+business category) is reports.selectors.queue's, from the year's queue tickets.
 Only rows with completed visits count (a day of no-shows only has a row with no visits,
 as it had no completed visit before).
 """
@@ -17,6 +19,7 @@ from django.db.models.functions import TruncMonth
 
 from evaluations import rules
 from evaluations.models import DailyFigures
+from reports.selectors.queue import queue_stats_json
 from windows.models import Hall, Window, Zone
 from windows.rules.rounding import percent, ratio
 from windows.workdays import business_days
@@ -144,4 +147,6 @@ def hall_volume_stats(*, hall: Hall, year: int) -> dict:
             good=good, rated=rated, excluded=excluded
         ),
         "months": months,
+        # Added with the hall's own queue (issue 14): every key above is unchanged.
+        "queue": queue_stats_json(hall=hall, start=start, end=end),
     }

@@ -51,3 +51,21 @@ def make_visit(
     # Written without the services, so its day's rollups are refreshed as a writer would.
     rollups_refresh(hall_id=hall.pk, start=day, end=day, window_id=window.pk)
     return visit
+
+
+# hall_stats' "queue" object of a hall without the portal's own queue (issue 14): no
+# tickets, no appointments, no categories.
+NO_QUEUE = {
+    "tickets": 0,
+    "visits": 0,
+    "no_shows": 0,
+    "no_show_rate_pct": None,
+    "mean_wait_minutes": None,
+    "p90_wait_minutes": None,
+    "mean_service_minutes": None,
+    "appointments": 0,
+    "appointments_on_time": 0,
+    "appointments_missed": 0,
+    "punctuality_pct": None,
+    "categories": [],
+}

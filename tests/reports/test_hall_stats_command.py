@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from tests.reports import make_visit
+from tests.reports import NO_QUEUE, make_visit
 from tests.windows.factories import WindowFactory, ZoneFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +79,7 @@ def test_the_json_object_of_a_year(hall):
             *(empty_month(number) for number in range(4, 12)),
             {**empty_month(12), "previous_year_items": 5},
         ],
+        "queue": NO_QUEUE,
     }
 
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from evaluations.models import Rating
 from reports.selectors.volume import hall_volume_stats
-from tests.reports import make_visit
+from tests.reports import NO_QUEUE, make_visit
 from tests.windows.factories import (
     HallCalendarDayFactory,
     StaffFactory,
@@ -95,6 +95,7 @@ def test_a_year_with_the_year_before(volume):
             month(11),
             month(12),
         ],
+        "queue": NO_QUEUE,
     }
 
 
