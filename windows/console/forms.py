@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from windows.models import ServiceItem, Staff, Window
+from windows.models import Hall, QueueCategory, ServiceItem, Staff, Window
 
 
 class SignInForm(forms.Form):
@@ -29,3 +29,17 @@ class VisitForm(forms.Form):
         if not self.cleaned_data.get("items_shown"):
             return None
         return list(self.cleaned_data["service_items"])
+
+
+class TransferForm(forms.Form):
+    """The business category a ticket is transferred to (转办); empty for a typed ticket,
+    which goes to another window outside the portal's queue."""
+
+    category = forms.ModelChoiceField(
+        queryset=QueueCategory.objects.none(), required=False, label=_("Transfer to")
+    )
+
+    def __init__(self, *args, hall: Hall, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The hall's own active categories: another hall's id is not a valid choice.
+        self.fields["category"].queryset = QueueCategory.objects.filter(hall=hall).active()

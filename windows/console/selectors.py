@@ -100,4 +100,7 @@ def window_items(*, window: Window) -> QuerySet[ServiceItem]:
 
 
 def staff_visits_today(*, staff: Staff, today: date) -> QuerySet[Visit]:
-    return Visit.objects.filter(staff=staff, service_date=today)
+    """The member's visits of the day; a ticket only called to the window is not one yet."""
+    return Visit.objects.filter(staff=staff, service_date=today).exclude(
+        status__in=(Visit.Status.WAITING, Visit.Status.CALLED)
+    )

@@ -23,7 +23,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from windows.hooks import console_panels, panels_by_slot
-from windows.models import Staff, Visit, WindowSession
+from windows.models import QueueCategory, Staff, Visit, WindowSession
+from windows.queue.services import ticket_transfer
 from windows.rules.hall_time import hall_localdate
 from windows.selectors import staff_for_user
 from windows.services import (
@@ -36,7 +37,8 @@ from windows.services import (
     window_sign_out,
 )
 
-from .forms import SignInForm, VisitForm
+from .forms import SignInForm, TransferForm, VisitForm
+from .queue import console_etag, console_mode, console_queue, held_at
 from .selectors import open_session, serving_at, sign_in_page, window_items
 
 DRAFT_KEY = "console_draft"
@@ -49,6 +51,9 @@ ENDINGS = {
     ),
     "no-show": (visit_no_show, gettext_lazy("Ticket %(ticket)s marked as no-show.")),
 }
+TRANSFERRED_TO = gettext_lazy(
+    "Ticket %(ticket)s transferred to %(category)s; it waits first in that queue."
+)
 
 
 def console_staff(view: Callable) -> Callable:
@@ -115,10 +120,16 @@ def console(request: HttpRequest, staff: Staff) -> HttpResponse:
         checked = set(serving.visit_items.values_list("service_item_id", flat=True))
     else:
         checked = {int(pk) for pk in draft.get("items", []) if str(pk).isdigit()}
+    queue = console_queue(session=session, now=now)
     context = {
         "staff": staff,
         "session": session,
         "serving": serving,
+        "queue": queue,
+        "mode": console_mode(session, queue),
+        "etag": console_etag(session, now=now),
+        "lanes": Visit.Lane,
+        "transfer_categories": _transfer_categories(staff, queue, serving),
         "items": items,
         "checked": checked,
         "ticket": serving.ticket_no if serving else draft.get("ticket", ""),
@@ -127,6 +138,13 @@ def console(request: HttpRequest, staff: Staff) -> HttpResponse:
         "panels": panels_by_slot(console_panels.collect(request=request, staff=staff, today=today)),
     }
     return render(request, "windows/console/console.html", context)
+
+
+def _transfer_categories(staff: Staff, queue, serving: Visit | None) -> list[QueueCategory]:
+    """The categories 转办 offers: at a queue window, or for a queue ticket in service."""
+    if serving is None or (queue is None and serving.category_id is None):
+        return []
+    return list(QueueCategory.objects.filter(hall=staff.hall).active())
 
 
 @require_POST
@@ -154,12 +172,19 @@ def sign_out(request: HttpRequest, staff: Staff) -> HttpResponse:
     serving = _serving(session)
     if _stale_form(request, serving):
         return _to_console()
+    called = held_at(window=session.window) if session is not None and serving is None else None
     try:
         closed = window_sign_out(staff=staff, transfer_serving=request.POST.get("transfer") == "1")
     except ValidationError as exc:
         _error(request, exc)
         return _to_console()
-    if closed is not None and serving is not None:
+    if closed is not None and called is not None:
+        messages.success(
+            request,
+            _("Ticket %(ticket)s went back to the front of its queue; you have signed out.")
+            % {"ticket": called.ticket_no},
+        )
+    elif closed is not None and serving is not None:
         messages.success(
             request,
             _("Ticket %(ticket)s transferred; you have signed out of the window.")
@@ -218,6 +243,8 @@ def end(request: HttpRequest, staff: Staff, outcome: str) -> HttpResponse:
     if not form.is_valid():
         _form_errors(request, form)
         return _to_console()
+    if outcome == "transfer":
+        return _transfer(request, staff, session, serving, form)
     try:
         visit = service(session=session, visit=serving, service_items=form.chosen_items())
     except ValidationError as exc:
@@ -227,12 +254,60 @@ def end(request: HttpRequest, staff: Staff, outcome: str) -> HttpResponse:
     return _to_console()
 
 
+def _transfer(
+    request: HttpRequest, staff: Staff, session: WindowSession, serving: Visit, form: VisitForm
+) -> HttpResponse:
+    """转办: to a business category's queue (first there), or, for a typed ticket without a
+    category chosen, to another window as before the portal had a queue."""
+    target = TransferForm(request.POST, hall=staff.hall)
+    if not target.is_valid():
+        _form_errors(request, target)
+        return _to_console()
+    category = target.cleaned_data["category"]
+    if category is None and serving.category_id is not None:
+        messages.error(
+            request,
+            _("Choose the business category to transfer ticket %(ticket)s to.")
+            % {"ticket": serving.ticket_no},
+        )
+        return _to_console()
+    try:
+        if category is None:
+            visit = visit_transfer(
+                session=session, visit=serving, service_items=form.chosen_items()
+            )
+        else:
+            visit = ticket_transfer(
+                session=session,
+                visit=serving,
+                category=category,
+                service_items=form.chosen_items(),
+            )
+    except ValidationError as exc:
+        _error(request, exc)
+        return _to_console()
+    if category is None:
+        message = ENDINGS["transfer"][1] % {"ticket": visit.ticket_no}
+    else:
+        message = TRANSFERRED_TO % {"ticket": visit.ticket_no, "category": category.name}
+    messages.success(request, message)
+    return _to_console()
+
+
 @require_POST
 @console_staff
 def discard(request: HttpRequest, staff: Staff) -> HttpResponse:
     session = open_session(staff=staff, today=hall_localdate(staff.hall))
     serving = _serving(session)
     if serving is None or _stale_form(request, serving):
+        return _to_console()
+    if serving.category_id is not None:
+        # A ticket of the hall's queue was issued for real: deleting it would lose it.
+        messages.error(
+            request,
+            _("Ticket %(ticket)s came from the queue; transfer it or mark it as no-show.")
+            % {"ticket": serving.ticket_no},
+        )
         return _to_console()
     try:
         visit_put_back(session=session, visit=serving)

@@ -2,9 +2,11 @@
 
 A visit in service belongs to the window: signing out or moving to another window while a
 ticket is being served would leave it with nobody, so both refuse unless the member hands
-the ticket on (sign-out transfers it: 转办). Sign-ins and visits left open on an earlier
-day are closed when someone takes the window (the visit as abandoned; see
-`visits_abandon_stale`).
+the ticket on (sign-out transfers it: 转办). A ticket of the hall's queue only called to the
+window (the citizen not there yet) goes back to the front of its queue when the member
+signs out or moves to another window, so no other window waits for it. Sign-ins and
+visits left open on an earlier day are closed when someone takes the window (the visit
+as abandoned; see `visits_abandon_stale`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,16 @@ def _local_time(hall, moment: datetime) -> str:
 
 def _serving_at(session: WindowSession) -> Visit | None:
     return Visit.objects.in_service().filter(window_id=session.window_id).first()
+
+
+def _return_called(session: WindowSession, now: datetime) -> None:
+    """Give the ticket called to the session's window back to the front of its queue."""
+    # Imported here: windows.queue.services imports this package's visits module.
+    from windows.queue.services import ticket_return
+
+    called = Visit.objects.filter(window_id=session.window_id, status=Visit.Status.CALLED).first()
+    if called is not None:
+        ticket_return(session=session, visit=called, now=now)
 
 
 @transaction.atomic
@@ -91,6 +103,7 @@ def window_sign_in(*, staff: Staff, window: Window, now: datetime | None = None)
                 )
                 % {"ticket": serving.ticket_no, "window": window_label(own.window)}
             )
+        _return_called(own, now)
         own.ended_at = now
         own.save(update_fields=["ended_at"])
     windows_touch([window.pk, own.window_id if own else None])
@@ -112,6 +125,7 @@ def window_sign_out(
 
     A ticket being served at the window is transferred (转办) when `transfer_serving` is
     set; otherwise signing out is refused, so no visit is left without anyone serving it.
+    A ticket only called to the window goes back to the front of its queue.
     """
     now = now or timezone.now()
     session = (
@@ -131,6 +145,8 @@ def window_sign_out(
                 % {"ticket": serving.ticket_no}
             )
         visit_transfer(session=session, visit=serving, now=now)
+    else:
+        _return_called(session, now)
     session.ended_at = now
     session.save(update_fields=["ended_at"])
     window_touch(session.window_id)
