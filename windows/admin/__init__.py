@@ -3,6 +3,6 @@
 Importing the modules registers their admins with the default site.
 """
 
-from windows.admin import calendar, catalog, halls, lockouts, staff, visits, windows
+from windows.admin import calendar, catalog, halls, lockouts, queue, staff, visits, windows
 
-__all__ = ["calendar", "catalog", "halls", "lockouts", "staff", "visits", "windows"]
+__all__ = ["calendar", "catalog", "halls", "lockouts", "queue", "staff", "visits", "windows"]

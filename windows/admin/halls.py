@@ -20,6 +20,44 @@ class HallAdmin(HallScopedAdmin):
     list_filter = ("is_active",)
     search_fields = ("code", "name", "district")
     ordering = ("code",)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "code",
+                    "name",
+                    "district",
+                    "address",
+                    "supervision_phone",
+                    "time_zone",
+                    "is_active",
+                )
+            },
+        ),
+        (
+            _("Ratings and follow-ups"),
+            {
+                "fields": (
+                    "rating_timeout_seconds",
+                    "weekly_questionnaire_quota",
+                    "followup_due_working_days",
+                )
+            },
+        ),
+        (
+            _("Queue and appointments"),
+            {
+                "fields": (
+                    "queue_recall_limit",
+                    "display_shows_ratings",
+                    "booking_miss_limit",
+                    "booking_miss_days",
+                    "booking_block_days",
+                )
+            },
+        ),
+    )
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         readonly = tuple(super().get_readonly_fields(request, obj))
