@@ -47,8 +47,8 @@ from evaluations import rules
 from evaluations.models import DailyFigures, Rating
 from evaluations.rollups import SERVICE, WAIT
 from evaluations.selectors.figures import ServiceFigures, figure_aggregates
+from evaluations.selectors.percentiles import Percentile90Seconds, interpolated
 from evaluations.selectors.rollups import average_duration, rollup_figure_aggregates
-from reports.selectors.percentiles import Percentile90Seconds, interpolated
 from reports.selectors.volume import general_window
 from windows.models import Hall, Visit, Zone
 from windows.rules.rounding import percent, ratio, round_half_up
