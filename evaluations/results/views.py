@@ -13,9 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from evaluations.selectors.live import live_figures
+from evaluations.selectors.queue import QueueReport, queue_figures
 from evaluations.selectors.results import (
     figures_by_staff,
     figures_by_window,
@@ -70,6 +72,16 @@ def my_results(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluations/results/me.html", context)
 
 
+def queue_tables(queue: QueueReport) -> list[tuple[str, list, str]]:
+    """The queue section's tables: (title, rows, first column's header); the first one,
+    by business category, has the appointments' columns too."""
+    return [
+        (_("By business category"), queue.categories, _("Business category")),
+        (_("By window"), queue.windows, _("Window")),
+        (_("By staff member"), queue.staff, _("Staff member")),
+    ]
+
+
 def _results_hall(request: HttpRequest) -> Hall | None:
     """The hall asked for (404 unless the user may see it), else the user's first hall."""
     if not may_view_hall_results(request.user):
@@ -102,4 +114,6 @@ def hall_results(request: HttpRequest) -> HttpResponse:
                 "staff_rows": figures_by_staff(hall=hall, start=start, end=end),
                 "totals": hall_totals(hall=hall, start=start, end=end),
             }
+            queue = queue_figures(hall=hall, start=start, end=end)
+            context |= {"queue": queue, "queue_tables": queue_tables(queue)}
     return render(request, "evaluations/results/hall.html", context)
