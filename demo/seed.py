@@ -33,6 +33,7 @@ from windows.models import (
     WindowServiceItem,
     Zone,
 )
+from windows.queue.defaults import default_categories_create
 from windows.workdays import business_days
 
 from . import catalogue
@@ -107,6 +108,8 @@ def seed_demo(*, today: date, visits_since: date | None = None, scale: float = 1
     zones = seed_zones(hall=hall)
     service_items = seed_catalogue()
     windows, window_items = seed_windows(hall=hall)
+    # The kiosk's business categories: one per general zone, one for the specialist windows.
+    default_categories_create(hall=hall)
     staff = seed_staff(hall=hall, password_hash=password_hash)
     start = today - timedelta(days=today.weekday())
     end = start + timedelta(weeks=catalogue.ROSTER_WEEKS, days=-1)

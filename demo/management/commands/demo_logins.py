@@ -6,11 +6,20 @@ import unicodedata
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from demo.catalogue import DEMO_LOGINS, DEMO_PASSWORD, STAFF
+from demo.catalogue import DEMO_LOGINS, DEMO_PASSWORD, HALL_CODE, STAFF
+from windows.hall_devices import hall_device_issue_pairing_code
 from windows.links import absolute_url
+from windows.models import Hall, HallDevice
+
+# The demo hall's screens: (kind, label, the name of its pairing page).
+DEMO_SCREENS = (
+    (HallDevice.Kind.KIOSK, "演示取号机", "kiosk:pair"),
+    (HallDevice.Kind.DISPLAY, "演示大屏", "display:pair"),
+)
 
 
 def display_width(text: str) -> int:
@@ -38,6 +47,12 @@ class Command(BaseCommand):
             default="",
             help="Address of the portal (default: the PORTAL_BASE_URL setting, "
             "http://127.0.0.1:$PORT when unset, port 8000).",
+        )
+        parser.add_argument(
+            "--screens",
+            action="store_true",
+            help="Also issue one-time pairing codes for the demo hall's ticket kiosk and big "
+            "screen and print their pairing links (valid 15 minutes).",
         )
 
     def handle(self, *args, **options) -> None:
@@ -77,3 +92,19 @@ class Command(BaseCommand):
         )
         if len(users) < len(DEMO_LOGINS):
             self.stdout.write(_("Run `python manage.py seed_demo` to create the missing ones."))
+        if options["screens"]:
+            self.print_screen_links(link)
+
+    def print_screen_links(self, link) -> None:
+        """Fresh pairing codes for the demo hall's kiosk and big screen; the codes of
+        earlier runs that were never used are dropped (nothing refers to them)."""
+        hall = Hall.objects.filter(code=HALL_CODE).first()
+        if hall is None:
+            return
+        labels = [label for _kind, label, _path in DEMO_SCREENS]
+        HallDevice.objects.filter(hall=hall, label__in=labels, token_hash__isnull=True).delete()
+        self.stdout.write(_("Hall screens (open the link on the screen, valid 15 minutes):"))
+        for kind, label, page in DEMO_SCREENS:
+            device, code = hall_device_issue_pairing_code(hall=hall, kind=kind, label=label)
+            url = link(f"{reverse(page)}?code={code}")
+            self.stdout.write(f"  {device.get_kind_display()}: {url}")
