@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from evaluations.results.views import may_view_hall_results
+from evaluations.results.views import may_view_hall_results, queue_tables
 from windows.private_files import private_file_response
 from windows.roles import is_hall_manager
 from windows.rules.hall_time import hall_localdate
@@ -144,6 +144,14 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "title": _("Items by window"),
         },
     }
+    queue = figures.get("queue")  # bulletins built before the queue have none
+    if queue:
+        context |= {
+            "queue": queue,
+            "queue_tables": queue_tables(
+                categories=queue["categories"], windows=queue["windows"], staff=queue["staff"]
+            ),
+        }
     return render(request, "reports/bulletin_detail.html", context)
 
 

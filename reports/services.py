@@ -42,6 +42,7 @@ from windows.rules.hall_time import hall_localtime, week_of
 from .models import Bulletin, BulletinDelivery, BulletinRecipient
 from .periods import period_of
 from .selectors.periods import period_stats
+from .selectors.queue import queue_figures
 from .workbooks.bulletin import write_bulletin_workbook
 
 logger = logging.getLogger(__name__)
@@ -186,6 +187,25 @@ def _cases(*, hall: Hall, start: dt.date, end: dt.date) -> dict:
     return {"received": received.count(), "closed": closed.count()}
 
 
+def _queue_section(*, hall: Hall, start: dt.date, end: dt.date) -> dict | None:
+    """The queue's figures of the period (reports.selectors.queue), as plain values: the
+    hall's and each category's, window's and staff member's; None for a hall whose own
+    queue issued no ticket and took no appointment in the period."""
+    report = queue_figures(hall=hall, start=start, end=end)
+    if not report.has_data:
+        return None
+
+    def rows(groups) -> list[dict]:
+        return [{"key": row.key, "label": row.label, **row.as_json()} for row in groups]
+
+    return {
+        "hall": report.hall.as_json(),
+        "categories": rows(report.categories),
+        "windows": rows(report.windows),
+        "staff": rows(report.staff),
+    }
+
+
 def bulletin_figures(*, hall: Hall, kind: str, start: dt.date, end: dt.date) -> dict:
     """The figures a bulletin shows, as plain JSON values."""
     hall_rows = [_stats_row(s) for s in period_stats(hall=hall, start=start, end=end, by="hall")]
@@ -206,6 +226,9 @@ def bulletin_figures(*, hall: Hall, kind: str, start: dt.date, end: dt.date) -> 
         "cases": _cases(hall=hall, start=start, end=end),
         "questionnaires": _questionnaire_weeks(hall=hall, start=start, end=end),
     }
+    queue = _queue_section(hall=hall, start=start, end=end)
+    if queue is not None:
+        figures["queue"] = queue
     if kind == Bulletin.Kind.MONTHLY:
         figures |= _monthly_sections(hall=hall, start=start, end=end)
     return figures

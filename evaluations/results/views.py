@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from evaluations.selectors.live import live_figures
-from evaluations.selectors.queue import QueueReport, queue_figures
+from evaluations.selectors.queue import queue_figures
 from evaluations.selectors.results import (
     figures_by_staff,
     figures_by_window,
@@ -72,13 +72,14 @@ def my_results(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluations/results/me.html", context)
 
 
-def queue_tables(queue: QueueReport) -> list[tuple[str, list, str]]:
-    """The queue section's tables: (title, rows, first column's header); the first one,
-    by business category, has the appointments' columns too."""
+def queue_tables(*, categories: list, windows: list, staff: list) -> list[tuple[str, list, str]]:
+    """The queue section's tables (templates/evaluations/results/_queue.html): (title,
+    rows, first column's header); the first one, by business category, has the
+    appointments' columns too. Rows are QueueFigures or a bulletin's stored dicts."""
     return [
-        (_("By business category"), queue.categories, _("Business category")),
-        (_("By window"), queue.windows, _("Window")),
-        (_("By staff member"), queue.staff, _("Staff member")),
+        (_("By business category"), categories, _("Business category")),
+        (_("By window"), windows, _("Window")),
+        (_("By staff member"), staff, _("Staff member")),
     ]
 
 
@@ -115,5 +116,10 @@ def hall_results(request: HttpRequest) -> HttpResponse:
                 "totals": hall_totals(hall=hall, start=start, end=end),
             }
             queue = queue_figures(hall=hall, start=start, end=end)
-            context |= {"queue": queue, "queue_tables": queue_tables(queue)}
+            context |= {
+                "queue": queue,
+                "queue_tables": queue_tables(
+                    categories=queue.categories, windows=queue.windows, staff=queue.staff
+                ),
+            }
     return render(request, "evaluations/results/hall.html", context)

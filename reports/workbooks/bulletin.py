@@ -1,7 +1,8 @@
 """The bulletin workbook (日报 / 周报 / 月报) of a hall's period (issue 5 items 2 and 3).
 
 Sheets: 汇总 (the period's figures and a native bar chart of daily items, printed on one
-landscape A4 page), 窗口 (figures per window), 人员 (figures per staff member), 明细
+landscape A4 page), 窗口 (figures per window), 人员 (figures per staff member), 排队 (the
+hall's own queue, reports/workbooks/queue_sheet.py, when it issued tickets), 明细
 (every visit of the period, streamed from the database), then one sheet per section the
 bulletin adds (bad reviews, cases, questionnaires...). Lists print as wide as the page
 with their own header rows on every page (windows/workbook_print.py, issue 12 item 7).
@@ -20,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from reports.selectors.periods import PeriodStats, daily_items, period_stats
+from reports.selectors.queue import queue_figures
 from windows.models import Hall
 from windows.workbook_cells import cell as workbook_cell
 from windows.workbook_print import (
@@ -32,6 +34,8 @@ from windows.workbook_print import (
 )
 
 from .annual import prepare_visit_detail
+from .queue_sheet import SHEET_TITLE as QUEUE_SHEET
+from .queue_sheet import write_queue_sheet
 from .styles import (
     DATE_FORMAT,
     DATETIME_FORMAT,
@@ -143,6 +147,9 @@ def write_bulletin_workbook(
         STAFF_COLUMNS,
         period_stats(hall=hall, start=start, end=end, by="staff"),
     )
+    queue = queue_figures(hall=hall, start=start, end=end)
+    if queue.has_data:  # a hall without its own queue has no 排队 sheet
+        write_queue_sheet(workbook.create_sheet(QUEUE_SHEET), queue)
     detail = workbook.create_sheet("明细")
     rows = prepare_visit_detail(detail, hall=hall, start=start, end=end)
     for title, section_rows in (extra or {}).items():
