@@ -151,7 +151,9 @@ def _send_burst_alert(hall: Hall) -> None:
     if not emails:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("[%(hall)s] Pairing codes are being guessed") % {"hall": hall.name}
+        subject = _("[%(hall)s] Pairing codes of the hall's screens are being guessed") % {
+            "hall": hall.name
+        }
         body = _(
             "%(count)d or more wrong pairing codes were entered in the last %(minutes)d "
             "minutes, while a pairing code of a screen of %(hall)s (ticket kiosk or big "

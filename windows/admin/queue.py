@@ -13,11 +13,17 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from windows.admin.scoping import HallOwnedForm, HallScopedAdmin, HallScopedRelatedFilter
+from windows.admin.scoping import (
+    HallOwnedForm,
+    HallScopedAdmin,
+    HallScopedRelatedFilter,
+    request_hall_ids,
+)
 from windows.hall_devices import hall_device_issue_pairing_code, hall_device_revoke
 from windows.links import absolute_url
 from windows.models import Hall, HallDevice, QueueCategory, TicketCounter, Visit
@@ -73,7 +79,6 @@ class QueueCategoryAdmin(HallScopedAdmin):
         "hall",
         "hours",
         "daily_capacity",
-        "sort_order",
         "is_active",
         "issued_today",
         "waiting_today",
@@ -109,9 +114,20 @@ class QueueCategoryAdmin(HallScopedAdmin):
             waiting_count=Coalesce(Subquery(waiting[:1]), 0, output_field=IntegerField()),
         )
 
-    @admin.display(description=_("ticket hours"))
+    def get_list_display(self, request: HttpRequest):
+        shown = super().get_list_display(request)
+        hall_ids = request_hall_ids(request)
+        if hall_ids is not None and len(hall_ids) == 1:  # one hall: no need to name it
+            shown = tuple(name for name in shown if name != "hall")
+        return shown
+
+    @admin.display(description=_("ticket hours"), ordering="opens_at")
     def hours(self, obj: QueueCategory) -> str:
-        return f"{obj.opens_at:%H:%M}–{obj.closes_at:%H:%M}"
+        return format_html(
+            '<span style="white-space: nowrap">{}–{}</span>',
+            f"{obj.opens_at:%H:%M}",
+            f"{obj.closes_at:%H:%M}",
+        )
 
     @admin.display(description=_("issued today"), ordering="issued_count")
     def issued_today(self, obj: QueueCategory) -> int:
