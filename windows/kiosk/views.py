@@ -27,6 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from windows import hall_devices, pairing_limits
+from windows.booking.services import appointment_check_in
 from windows.kiosk.forms import CheckInForm, IssueForm, PairingForm
 from windows.models import HallDevice, QueueCategory, Visit
 from windows.queue.selectors import ticket_position, waiting_counts
@@ -282,11 +283,6 @@ def check_in(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("kiosk:pair"))
     form = CheckInForm(request.POST)
     if not form.is_valid():
-        return _render_home(request, device, check_in_form=form, status=400)
-    try:
-        from windows.booking.services import appointment_check_in
-    except ImportError:  # the booking app's services are not there yet
-        form.add_error("code", _("Appointment check-in is not available at this kiosk yet."))
         return _render_home(request, device, check_in_form=form, status=400)
     outcome = _issue_once(
         request,
