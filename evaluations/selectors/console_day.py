@@ -59,8 +59,13 @@ class ConsoleDay:
 
 
 def console_day(*, staff: Staff, today: date) -> ConsoleDay:
-    """Today's visits of the staff member, newest first, their figures and ratings."""
-    visits = staff_visits_today(staff=staff, today=today)
+    """Today's visits of the staff member, newest first, their figures and ratings.
+
+    Only visits whose service started: a ticket the staff member has called and that is
+    not at the window yet (the queue's 叫号) is shown by the console's calling panel, not
+    in the day's list, and has no service time or rating to show.
+    """
+    visits = staff_visits_today(staff=staff, today=today).filter(started_at__isnull=False)
     rows_qs = (
         visits.select_related("window")
         .annotate(rating_level=F("rating__level"), rating_excluded=F("rating__excluded"))

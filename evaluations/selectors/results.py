@@ -95,11 +95,13 @@ def figures_by_period(
     """Figures of the given visits of each day, week (from Monday) or month between start
     and end, inclusive, read from the visits themselves.
 
-    Only periods with at least one visit (of any status) have a row; a period whose
-    visits were all no-shows has zero completed visits and no rates.
+    Only periods with at least one counted visit (completed, transferred or no-show, as
+    the rollups) have a row: a ticket still waiting, called or in service, or abandoned,
+    makes none. A period whose visits were all no-shows has zero completed visits and no
+    rates.
     """
     return _by_period(
-        visits.filter(service_date__range=(start, end)),
+        visits.counted().filter(service_date__range=(start, end)),
         day_field="service_date",
         aggregates=figure_aggregates(),
         period=period,

@@ -1,4 +1,11 @@
-"""Visits over the API: reads (the queue system's batch ingestion is imports/api.py)."""
+"""Visits over the API: reads (the queue system's batch ingestion is imports/api.py).
+
+The list and the detail give the visits whose service started (in service or ended), in
+the shape of the import's rows: a window and a start time always. The hall's own queue's
+tickets still waiting or called, and those abandoned before their service started, have
+neither and are left out: the queue's live state is the queue's own reads
+(windows.queue.selectors, the big screen), not this list.
+"""
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -68,6 +75,7 @@ class VisitViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return (
             Visit.objects.for_user(self.request.user)
+            .filter(started_at__isnull=False)
             .select_related("hall", "window", "staff", "rating")
             .prefetch_related("service_items")
             .order_by("-started_at", "pk")
