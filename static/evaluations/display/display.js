@@ -172,7 +172,10 @@
     ratings.forEach(function (row) {
       var tr = element("tr");
       tr.setAttribute("data-window", row.window);
-      tr.appendChild(element("td", "window", row.name));
+      var name = element("td", "window");
+      name.appendChild(element("span", "window-name", row.name));
+      name.appendChild(element("span", "window-number", windowLabel(row.window)));
+      tr.appendChild(name);
       tr.appendChild(element("td", "num col-visits", String(row.visits)));
       tr.appendChild(element("td", "num", row.evaluation_rate));
       tr.appendChild(element("td", "num", row.satisfaction_rate));
