@@ -24,7 +24,7 @@ def rebuild(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("evaluations", "0012_rollup_keys_unique_on_both_databases"),
-        ("windows", "0014_default_queue_categories"),
+        ("windows", "0013_queue"),
     ]
 
     # Backwards: the rows stay as they are (the old rule's code is gone; a rebuild with

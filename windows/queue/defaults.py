@@ -9,15 +9,15 @@ SPECIALIST_CATEGORY_NAME = "专窗业务"
 GENERAL_CATEGORY_NAME = "综合业务"  # a hall without general zones: one category for all
 
 
-def default_categories_create(*, hall, models: dict | None = None) -> int:
+def default_categories_create(*, hall) -> int:
     """Create the defaults if the hall has no category yet; how many were created.
 
-    `models`: a migration's historical models by name (QueueCategory, Zone, Window).
+    Nothing creates them on its own: a hall that keeps an outside queue system keeps its
+    typed-ticket console until a manager creates them (the category admin's button).
     """
-    if models is None:
-        from windows.models import QueueCategory, Window, Zone
+    from windows.models import QueueCategory, Window, Zone
 
-        models = {"QueueCategory": QueueCategory, "Zone": Zone, "Window": Window}
+    models = {"QueueCategory": QueueCategory, "Zone": Zone, "Window": Window}
     category_model = models["QueueCategory"]
     if category_model.objects.filter(hall_id=hall.pk).exists():
         return 0
