@@ -65,6 +65,42 @@
     return;
   }
 
+  /* Go to the categories only when the portal answers: a kiosk that loses the network
+     stays on its page (and retries) instead of showing the browser's error page. */
+  var leaving = false;
+  function goHomeWhenReachable() {
+    if (leaving) {
+      return;
+    }
+    leaving = true;
+    window
+      .fetch(config.homeUrl, { cache: "no-store", credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error(String(response.status));
+        }
+        window.location.replace(config.homeUrl);
+      })
+      .catch(function () {
+        leaving = false;
+        window.setTimeout(goHomeWhenReachable, 5000);
+      });
+  }
+
+  var offline = document.getElementById("kiosk-offline");
+  function showOffline(on) {
+    if (offline) {
+      offline.hidden = !on;
+    }
+  }
+  window.addEventListener("offline", function () {
+    showOffline(true);
+  });
+  window.addEventListener("online", function () {
+    showOffline(false);
+  });
+  showOffline(navigator.onLine === false);
+
   /* The categories: one submit per page, whatever the taps. */
   var forms = Array.prototype.slice.call(
     document.querySelectorAll(".kiosk-issue-form, #checkin-form")
@@ -73,8 +109,9 @@
   var sending = false;
   forms.forEach(function (form) {
     form.addEventListener("submit", function (event) {
-      if (sending) {
+      if (sending || navigator.onLine === false) {
         event.preventDefault();
+        showOffline(navigator.onLine === false);
         return;
       }
       sending = true;
@@ -100,7 +137,7 @@
     window.setInterval(function () {
       var typing = checkinCode && (checkinCode.value || document.activeElement === checkinCode);
       if (!sending && !typing) {
-        window.location.replace(config.homeUrl); /* fresh counts and nonce */
+        goHomeWhenReachable(); /* fresh counts and nonce */
       }
     }, config.refreshSeconds * 1000);
   }
@@ -120,7 +157,7 @@
   var countdown = document.getElementById("ticket-countdown");
   var left = config.returnAfterSeconds;
   function goHome() {
-    window.location.replace(config.homeUrl);
+    goHomeWhenReachable();
   }
   function showLeft() {
     countdown.textContent = config.strings.returning.replace("%(seconds)s", String(left));
@@ -134,6 +171,10 @@
       showLeft();
     }
   }, 1000);
+  document.getElementById("ticket-done").addEventListener("click", function (event) {
+    event.preventDefault();
+    goHome();
+  });
   document.addEventListener("click", function (event) {
     if (!event.target.closest("button, a")) {
       goHome();

@@ -174,6 +174,26 @@ def test_the_kiosk_in_english_and_a_refusal(live_server, chromium_browser, scree
 
         expect(page.locator("#kiosk-error")).to_have_text("医保通办 takes no tickets now.")
         assert read_db(lambda: Visit.objects.count()) == 0
+
+        # offline: the kiosk says so and a tap leaves the page as it is
+        page.context.set_offline(True)
+        expect(page.locator("#kiosk-offline")).to_be_visible()
+        page.click("#category-A")
+        expect(page.locator("#categories")).to_be_visible()
+        expect(page.locator("#kiosk-busy")).to_be_hidden()
+        page.context.set_offline(False)
+        expect(page.locator("#kiosk-offline")).to_be_hidden()
+        page.click("#category-A")
+        expect(page.locator("#ticket-number")).to_have_text("A001")
+        # the way back waits for the network too
+        page.context.set_offline(True)
+        page.click("#ticket-done")
+        page.locator("#ticket").click()
+        page.wait_for_timeout(500)
+        expect(page.locator("#ticket-number")).to_be_visible()
+        page.context.set_offline(False)
+        expect(page.locator("#categories")).to_be_visible(timeout=8_000)
+        assert read_db(lambda: list(Visit.objects.values_list("ticket_no", flat=True))) == ["A001"]
     finally:
         page.context.close()
 

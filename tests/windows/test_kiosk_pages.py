@@ -446,3 +446,14 @@ def test_a_malformed_tap_is_not_found(client_a, hall, category_id):
 
     assert response.status_code == 404
     assert Visit.objects.count() == 0
+
+
+def test_a_hall_without_active_categories_says_to_ask_the_staff(english, client_a, hall):
+    QueueCategory.objects.filter(hall=hall).update(is_active=False)
+
+    html = client_a.get("/kiosk/").content.decode()
+
+    assert 'class="kiosk-category' not in html
+    assert (
+        "No business takes tickets at this kiosk now. Please ask the staff at the guidance desk."
+    ) in html
