@@ -138,7 +138,8 @@ def quiet_hours(
     last = (closes.hour - (0 if closes.minute else 1)) if closes else max(counts)
     hours = list(range(opens, last + 1))
     averages = {hour: counts.get(hour, 0) / days for hour in hours}
-    quietest = set(sorted(hours, key=lambda hour: (averages[hour], hour))[:QUIET_HOURS])
+    flagged = min(QUIET_HOURS, len(hours) - 1)  # never every hour
+    quietest = set(sorted(hours, key=lambda hour: (averages[hour], hour))[:flagged])
     busiest = max(averages.values()) or 1
     return QuietHours(
         hours=[
