@@ -28,7 +28,7 @@ the range through the (hall, service_date) index, and one over the appointments.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection
@@ -36,7 +36,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from evaluations.rollups import CALLED, WAIT, duration_sum, microseconds_between
 from evaluations.selectors.percentiles import Percentile90Seconds, interpolated
-from windows.models import Appointment, Hall, QueueCategory, Staff, Visit, Window
+from windows.models import Appointment, Hall, QueueCall, QueueCategory, Staff, Visit, Window
 from windows.rules.rounding import percent, ratio, round_half_up
 
 GROUPS = ("category", "window", "staff")
@@ -70,15 +70,16 @@ class QueueFigures:
             return None
         return percent(self.appointments_on_time, self.appointments)
 
-    def as_json(self) -> dict:
-        """The figures as plain JSON values (hall_stats, the bulletins' stored figures)."""
+    def as_json(self, *, p90: bool = True) -> dict:
+        """The figures as plain JSON values (the bulletins' stored figures; hall_stats
+        without the 90th percentile, see queue_summary)."""
         return {
             "tickets": self.tickets,
             "visits": self.visits,
             "no_shows": self.no_shows,
             "no_show_rate_pct": self.no_show_rate_pct,
             "mean_wait_minutes": self.mean_wait_minutes,
-            "p90_wait_minutes": self.p90_wait_minutes,
+            **({"p90_wait_minutes": self.p90_wait_minutes} if p90 else {}),
             "mean_service_minutes": self.mean_service_minutes,
             "appointments": self.appointments,
             "appointments_on_time": self.appointments_on_time,
@@ -109,7 +110,7 @@ def queue_tickets(*, hall: Hall, start: date, end: date) -> QuerySet[Visit]:
     )
 
 
-def _aggregates() -> dict:
+def _aggregates(*, p90: bool = True) -> dict:
     aggregates = {
         "tickets": Count("pk"),
         "visits": Count("pk", filter=COMPLETED),
@@ -117,7 +118,7 @@ def _aggregates() -> dict:
         "wait_microseconds": duration_sum(CALLED, "issued_at", COMPLETED),
         "service_microseconds": duration_sum("finished_at", "started_at", COMPLETED),
     }
-    if connection.vendor == "postgresql":
+    if p90 and connection.vendor == "postgresql":
         aggregates["p90_wait_seconds"] = Percentile90Seconds(WAIT, filter=COMPLETED)
     return aggregates
 
@@ -128,7 +129,9 @@ def _minutes(microseconds: int | float | Decimal | None, count: int = 1) -> floa
     return ratio(Decimal(str(microseconds)), count * MICROSECONDS_PER_MINUTE, places=2)
 
 
-def _p90_minutes(row: dict, completed: QuerySet) -> float | None:
+def _p90_minutes(row: dict, completed: QuerySet | None) -> float | None:
+    if completed is None:  # not asked for (queue_summary)
+        return None
     if "p90_wait_seconds" in row:
         seconds = row["p90_wait_seconds"]
         return None if seconds is None else round_half_up(Decimal(str(seconds)) / 60, 2)
@@ -138,7 +141,9 @@ def _p90_minutes(row: dict, completed: QuerySet) -> float | None:
     )
 
 
-def _figures(row: dict, completed: QuerySet, *, key: str, label: str, **extra) -> QueueFigures:
+def _figures(
+    row: dict, completed: QuerySet | None, *, key: str, label: str, **extra
+) -> QueueFigures:
     return QueueFigures(
         key=key,
         label=label,
@@ -237,3 +242,51 @@ def queue_figures(
         windows=report.get("window", []),
         staff=report.get("staff", []),
     )
+
+
+SUMS = ("tickets", "visits", "no_shows", "wait_microseconds", "service_microseconds")
+
+
+def _queue_called(hall: Hall, start: date, end: date) -> bool:
+    """Whether the hall's own queue called a ticket around the range: a QueueCall, through
+    its (hall, called_at) index. Every counted ticket of the queue was called to a window
+    (windows.queue.services.ticket_call_next records the call), on its service day; the
+    range is widened by a day on each side for the time zones."""
+    return QueueCall.objects.filter(
+        hall=hall,
+        called_at__gte=datetime.combine(start - timedelta(days=1), time.min, tzinfo=UTC),
+        called_at__lt=datetime.combine(end + timedelta(days=2), time.min, tzinfo=UTC),
+    ).exists()
+
+
+def queue_summary(*, hall: Hall, start: date, end: date) -> QueueReport:
+    """The hall's and each category's queue figures without the 90th percentile, for a
+    long range (hall_stats' year): one GROUP BY category over the range's tickets (the
+    (hall, service_date) index), the hall's figures the sums of the categories' (every
+    ticket has one), no sort of the waits; and no scan at all when the hall's own queue
+    called no ticket around the range (a hall on an outside queue system)."""
+    appointments = _appointments(hall, start, end)
+    rows: dict = {}
+    if _queue_called(hall, start, end):
+        tickets = queue_tickets(hall=hall, start=start, end=end)
+        rows = {
+            row.pop("category_id"): row
+            for row in tickets.values("category_id").annotate(**_aggregates(p90=False)).order_by()
+        }
+    empty = dict.fromkeys(SUMS, 0)
+    categories = [
+        _figures(
+            rows.get(pk, empty),
+            None,
+            key=key,
+            label=label,
+            **appointments.get(pk, NO_APPOINTMENTS),
+        )
+        for pk, key, label in _labels("category", hall, list(set(rows) | set(appointments)))
+    ]
+    totals = {name: sum(row[name] for row in rows.values()) for name in SUMS}
+    appointment_totals = {
+        name: sum(row[name] for row in appointments.values()) for name in NO_APPOINTMENTS
+    }
+    hall_figures = _figures(totals, None, key=hall.code, label=hall.name, **appointment_totals)
+    return QueueReport(hall=hall_figures, categories=categories)

@@ -61,7 +61,6 @@ NO_QUEUE = {
     "no_shows": 0,
     "no_show_rate_pct": None,
     "mean_wait_minutes": None,
-    "p90_wait_minutes": None,
     "mean_service_minutes": None,
     "appointments": 0,
     "appointments_on_time": 0,

@@ -18,7 +18,7 @@ from reports.selectors.volume import hall_volume_stats
 from tests.reports import NO_QUEUE
 from tests.reports.test_hall_stats_command import hall as volume_hall  # noqa: F401 (fixture)
 from tests.windows.factories import SHANGHAI, StaffFactory, VisitFactory, WindowFactory
-from windows.models import Appointment, AppointmentSlot, QueueCategory, Visit
+from windows.models import Appointment, AppointmentSlot, QueueCall, QueueCategory, Visit
 
 DAY = dt.date(2026, 3, 2)
 COMPLETED, TRANSFERRED, NO_SHOW = "completed", "transferred", "no_show"
@@ -34,7 +34,7 @@ def ticket(hall, category, window, staff, *, wait, service=0, status=COMPLETED, 
     issued = at(9)
     called_at = issued + dt.timedelta(minutes=wait)
     started = called_at + dt.timedelta(minutes=1) if called else called_at
-    return VisitFactory(
+    visit = VisitFactory(
         hall=hall,
         category=category,
         window=window,
@@ -46,6 +46,9 @@ def ticket(hall, category, window, staff, *, wait, service=0, status=COMPLETED, 
         finished_at=started + dt.timedelta(minutes=service) if status == COMPLETED else None,
         status=status,
     )
+    if category is not None and called:  # as windows.queue.services.ticket_call_next does
+        QueueCall.objects.create(hall=hall, visit=visit, window=window, called_at=called_at)
+    return visit
 
 
 @pytest.fixture
@@ -201,6 +204,8 @@ def test_an_unknown_grouping_is_refused(hall_a):
 
 
 def test_hall_stats_gives_the_queue_object(hall_a, queue, appointments):
+    """The year's figures without the 90th percentile (queue_summary: no sort of a year's
+    waits); the hall's are the sums of its categories'."""
     out = io.StringIO()
     call_command("hall_stats", "--hall", "HA", "--year", "2026", "--json", stdout=out)
     stats = json.loads(out.getvalue())
@@ -211,7 +216,6 @@ def test_hall_stats_gives_the_queue_object(hall_a, queue, appointments):
         "no_shows": 1,
         "no_show_rate_pct": 16.67,
         "mean_wait_minutes": 9.5,
-        "p90_wait_minutes": 17.0,
         "mean_service_minutes": 5.75,
         "appointments": 5,  # the year's: the next day's missed one too
         "appointments_on_time": 2,
@@ -226,7 +230,6 @@ def test_hall_stats_gives_the_queue_object(hall_a, queue, appointments):
                 "no_shows": 1,
                 "no_show_rate_pct": 25.0,
                 "mean_wait_minutes": 11.67,
-                "p90_wait_minutes": 18.0,
                 "mean_service_minutes": 6.0,
                 "appointments": 5,
                 "appointments_on_time": 2,
@@ -241,7 +244,6 @@ def test_hall_stats_gives_the_queue_object(hall_a, queue, appointments):
                 "no_shows": 0,
                 "no_show_rate_pct": 0.0,
                 "mean_wait_minutes": 3.0,
-                "p90_wait_minutes": 3.0,
                 "mean_service_minutes": 5.0,
                 "appointments": 0,
                 "appointments_on_time": 0,
@@ -317,3 +319,15 @@ def test_a_hall_without_the_queue_prints_the_same_bytes_and_the_new_key():
 
     queue = json.dumps(NO_QUEUE, ensure_ascii=False)
     assert out.getvalue() == BEFORE_THE_QUEUE[:-1] + ', "queue": ' + queue + "}\n"
+
+
+def test_the_summary_is_the_figures_without_the_percentile(hall_a, queue, appointments):
+    from dataclasses import replace
+
+    from reports.selectors.queue import queue_summary
+
+    full = queue_figures(hall=hall_a, start=DAY, end=DAY, groups=("category",))
+    summary = queue_summary(hall=hall_a, start=DAY, end=DAY)
+
+    assert summary.hall == replace(full.hall, p90_wait_minutes=None)
+    assert summary.categories == [replace(row, p90_wait_minutes=None) for row in full.categories]
