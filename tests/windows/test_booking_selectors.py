@@ -8,7 +8,6 @@ from tests.windows.factories import SHANGHAI, VisitFactory, WindowFactory
 from windows import workdays
 from windows.booking.selectors import (
     bookable_days,
-    mask_phone,
     quiet_hours,
     slot_choices,
 )
@@ -26,11 +25,6 @@ def weekdays_only(monkeypatch):
 @pytest.fixture
 def category(hall_a):
     return QueueCategory.objects.create(hall=hall_a, name="社保通办", prefix="A")
-
-
-def test_phones_are_masked():
-    assert mask_phone("13812345678") == "138****5678"
-    assert mask_phone("123") == "***"
 
 
 def test_fourteen_business_days_from_today(hall_a, weekdays_only):

@@ -19,13 +19,6 @@ HISTORY_WEEKS = 8
 QUIET_HOURS = 2  # how many of the quietest hours the page highlights
 
 
-def mask_phone(phone: str) -> str:
-    """138****5678: a citizen's phone is personal data, never shown whole."""
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
-
-
 def booking_halls() -> QuerySet:
     """The halls one can book at: active, with a bookable category."""
     return Hall.objects.filter(

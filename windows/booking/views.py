@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from windows.booking import limits, selectors, services
 from windows.booking.forms import BookingForm, CancelForm
 from windows.models import Appointment, AppointmentSlot, Hall
+from windows.roles import mask_phone
 from windows.rules.hall_time import hall_localdate
 
 DONE_SESSION_KEY = "booking_done"
@@ -144,7 +145,7 @@ def done(request: HttpRequest, hall_code: str) -> HttpResponse:
         {
             "hall": hall,
             "appointment": appointment,
-            "phone": selectors.mask_phone(appointment.phone),
+            "phone": mask_phone(appointment.phone),
         },
     )
 
@@ -176,7 +177,7 @@ def cancel(request: HttpRequest, hall_code: str) -> HttpResponse:
             {
                 "hall": hall,
                 "appointment": cancelled,
-                "phone": selectors.mask_phone(cancelled.phone),
+                "phone": mask_phone(cancelled.phone),
             },
         )
     question = _challenge(request, form, required and status != 429)
