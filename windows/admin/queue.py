@@ -140,7 +140,7 @@ class QueueCategoryAdmin(HallScopedAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view(self.defaults_view)
         return [
-            path("defaults/", view, name="windows_queuecategory_defaults"),
+            path("defaults/", view, name="windows_queuecategory_create_default"),
             *super().get_urls(),
         ]
 
