@@ -3,7 +3,26 @@
 Importing the modules registers their admins with the default site.
 """
 
-import windows.admin.appointments  # registers the booking admins
-from windows.admin import calendar, catalog, halls, lockouts, queue, staff, visits, windows
+from windows.admin import (
+    appointments,
+    calendar,
+    catalog,
+    halls,
+    lockouts,
+    queue,
+    staff,
+    visits,
+    windows,
+)
 
-__all__ = ["calendar", "catalog", "halls", "lockouts", "queue", "staff", "visits", "windows"]
+__all__ = [
+    "appointments",
+    "calendar",
+    "catalog",
+    "halls",
+    "lockouts",
+    "queue",
+    "staff",
+    "visits",
+    "windows",
+]
