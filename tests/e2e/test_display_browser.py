@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import read_db, wait_until
 from tests.evaluations.display_factories import queue_hall, serve
 from tests.windows.factories import HallFactory, ServiceItemFactory, StaffFactory, WindowFactory
-from windows.hall_devices import hall_device_issue_pairing_code
+from windows.hall_devices import hall_device_issue_pairing_code, hall_device_revoke
 from windows.models import HallDevice, QueueCall, QueueCategory
 from windows.queue.services import ticket_call_next, ticket_issue, ticket_recall, ticket_start
 from windows.services import visit_finish, window_sign_in
@@ -232,5 +232,20 @@ def test_the_large_mode_toggle_is_kept_on_the_screen(live_server, chromium_brows
         expect(page.locator("body")).to_have_attribute("data-mode", "normal")
         page.goto(f"{live_server.url}/display/")
         expect(page.locator("body")).to_have_attribute("data-mode", "normal")
+    finally:
+        context.close()
+
+
+def test_a_revoked_screen_says_it_is_not_paired(live_server, chromium_browser, hall):
+    queue_hall(hall)
+    context, page = screen(chromium_browser, locale="en-US")
+    try:
+        pair(page, live_server, hall)
+        expect(page.locator("#display-unpaired")).to_be_hidden()
+        device = read_db(lambda: HallDevice.objects.get(hall=hall, kind=HallDevice.Kind.DISPLAY))
+        write(lambda: hall_device_revoke(device=device))
+        expect(page.locator("#display-unpaired")).to_be_visible(timeout=2_000)
+        expect(page.locator("#display-unpaired")).to_contain_text("This screen is not paired.")
+        expect(page.locator("#display-offline")).to_be_hidden()
     finally:
         context.close()

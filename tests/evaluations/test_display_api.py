@@ -1,6 +1,7 @@
 """The big screen's state endpoint: only a paired big screen, only its hall, 304 when unchanged."""
 
 import json
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -247,3 +248,17 @@ def test_the_screen_page_without_a_big_screen_goes_to_pairing(en_client, hall_a,
     response = who(en_client, hall_a).get("/display/")
 
     assert (response.status_code, response["Location"]) == (302, "/display/pair/")
+
+
+def test_an_unchanged_poll_costs_two_queries(
+    en_client, queue, screen, monkeypatch, django_assert_num_queries
+):
+    moment = timezone.now()
+    monkeypatch.setattr("evaluations.display.api.timezone", SimpleNamespace(now=lambda: moment))
+    client = as_display(en_client, screen[1])
+    etag = client.get(URL)["ETag"]
+
+    with django_assert_num_queries(2):  # the screen's token, then the ETag's one query
+        response = client.get(URL, headers={"If-None-Match": etag})
+
+    assert response.status_code == 304

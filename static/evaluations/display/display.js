@@ -453,6 +453,9 @@
       renderRatings(lastState.ratings);
     }
   });
+  if (window.speechSynthesis) {
+    window.speechSynthesis.getVoices(); // the voices load in the background; ask early
+  }
   announceNew(config.state.calls);
   render(config.state);
   tickClock();
