@@ -209,3 +209,9 @@ SCREENS = PairingGuard(
     alerted_key="pairing:screens-alerted:{}",
     alert_text=_screens_alert_text,
 )
+
+# The screens' pairing pages (the kiosk's, the big screen's) call these.
+attempt_begin = SCREENS.attempt_begin
+attempt_succeeded = SCREENS.attempt_succeeded
+attempt_failed = SCREENS.attempt_failed
+burst_alert = SCREENS.burst_alert

@@ -72,7 +72,7 @@ def pair(request: HttpRequest) -> HttpResponse:
         form = PairingForm(initial={"code": request.GET.get("code", "")[:20]})
         return _render_pair(request, form, 200)
     form = PairingForm(request.POST)
-    attempt = pairing_limits.SCREENS.attempt_begin(request)
+    attempt = pairing_limits.attempt_begin(request)
     if not attempt.allowed:
         # Refused before the code is looked at, a right one too.
         form.errors["code"] = form.error_class([pairing_limits.refusal_message(attempt)])
@@ -80,15 +80,15 @@ def pair(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = str(attempt.retry_after_minutes * 60)
         return response
     if not form.is_valid():
-        pairing_limits.SCREENS.attempt_failed(attempt)
+        pairing_limits.attempt_failed(attempt)
         return _render_pair(request, form, 400)
     try:
         _device, token = hall_devices.hall_device_pair(code=form.cleaned_data["code"], kind=KIND)
     except ValidationError as error:
-        pairing_limits.SCREENS.attempt_failed(attempt)
+        pairing_limits.attempt_failed(attempt)
         form.add_error("code", error)
         return _render_pair(request, form, 400)
-    pairing_limits.SCREENS.attempt_succeeded(attempt)
+    pairing_limits.attempt_succeeded(attempt)
     response = HttpResponseRedirect(reverse("kiosk:home"))
     response.set_cookie(
         COOKIE,
