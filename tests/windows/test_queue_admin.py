@@ -452,3 +452,20 @@ def test_the_counts_read_the_categorys_own_counter(hall_a, categories_a):
     row = QueueCategoryAdmin(QueueCategory, admin.site).get_queryset(request).get(pk=category.pk)
 
     assert (row.issued_count, row.waiting_count) == (7, 0)
+
+
+def test_the_add_and_change_pages_open(english, en_client, manager, hall_a, categories_a):
+    device, _token = paired(hall_a, label="甲取号机")
+    en_client.force_login(manager)
+
+    add = en_client.get(f"{CATEGORIES}add/")
+    device_page = en_client.get(f"{DEVICES}{device.pk}/change/")
+    renamed = en_client.post(f"{DEVICES}{device.pk}/change/", {"label": "入口取号机"})
+
+    assert add.status_code == 200
+    assert list(add.context["adminform"].form.fields["zones"].queryset) == list(hall_a.zones.all())
+    assert device_page.status_code == 200
+    assert ">paired<" in device_page.content.decode()
+    assert renamed.status_code == 302
+    device.refresh_from_db()
+    assert (device.label, device.kind, device.is_paired) == ("入口取号机", "kiosk", True)
