@@ -36,10 +36,12 @@ def screen(chromium_browser, *, locale="zh-CN"):
     return context, context.new_page()
 
 
-def pair(page, live_server, hall, query="") -> None:
+def pair(page, live_server, hall, query="", screenshot=None) -> None:
     _device, code = hall_device_issue_pairing_code(hall=hall, kind=HallDevice.Kind.DISPLAY)
     page.goto(f"{live_server.url}/display/pair/?code={code}")
     expect(page.locator("#id_code")).to_have_value(code)
+    if screenshot:
+        page.screenshot(path=str(screenshot))
     page.click("#pair-submit")
     expect(page).to_have_url(f"{live_server.url}/display/")
     if query:
@@ -64,6 +66,8 @@ def test_a_call_shows_within_a_second_and_is_announced_and_survives_a_network_dr
 ):
     category, sessions = queue_hall(hall)
     context, page = screen(chromium_browser, locale="en-US")
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     try:
         # given a paired big screen, with one ticket called before it opened
         write(lambda: ticket_issue(category=category))
@@ -126,6 +130,7 @@ def test_a_call_shows_within_a_second_and_is_announced_and_survives_a_network_dr
         expect(page.locator("#calling-window")).to_have_text("Window 7")
         wait_until(page, f"{ANNOUNCEMENTS}.length === 3", seconds=2)
         assert page.evaluate(f"{ANNOUNCEMENTS}[2].text") == "请A003号到7号窗口办理"
+        assert errors == []
     finally:
         context.close()
 
@@ -196,7 +201,9 @@ def test_the_screen_fits_a_tv_with_23_windows(
     busy_hall(hall)
     context, page = screen(chromium_browser, locale=locale)
     try:
-        pair(page, live_server, hall, query)
+        pair(
+            page, live_server, hall, query, screenshot_dir / name.replace("display", "display-pair")
+        )
         expect(page.locator("#calling-ticket")).to_have_text("A009")  # the latest call: a recall
         expect(page.locator("#waiting-total")).to_have_text("10")
         expect(page.locator("#recent-calls li")).to_have_count(8)
