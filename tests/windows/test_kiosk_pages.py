@@ -457,3 +457,18 @@ def test_a_hall_without_active_categories_says_to_ask_the_staff(english, client_
     assert (
         "No business takes tickets at this kiosk now. Please ask the staff at the guidance desk."
     ) in html
+
+
+def test_a_kiosk_issues_at_most_thirty_tickets_a_minute(english, client_a, hall):
+    a = category(hall, "A")
+    statuses = [tap(client_a, a.pk).status_code for _ in range(30)]
+    nonce = nonce_of(client_a.get("/kiosk/").content.decode())
+
+    refused = tap(client_a, a.pk, nonce)
+
+    assert statuses == [200] * 30
+    assert refused.status_code == 429
+    assert refused.context["error"] == (
+        "This kiosk is issuing too many tickets. Please wait a minute."
+    )
+    assert Visit.objects.count() == 30

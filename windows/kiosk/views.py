@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from windows import hall_devices, pairing_limits
+from windows import hall_devices, pairing_limits, slot_counter
 from windows.booking.services import appointment_check_in
 from windows.kiosk.forms import CheckInForm, IssueForm, PairingForm
 from windows.models import HallDevice, QueueCategory, Visit
@@ -43,6 +43,8 @@ NONCE_MAX_AGE = 2 * 3600  # the category page reloads itself every minute
 RETURN_AFTER_SECONDS = 15  # the ticket page goes back to the categories
 REFRESH_SECONDS = 60  # the categories page reloads (waiting counts, a fresh nonce)
 SAME_NONCE_WAIT_SECONDS = 3.0  # a second post waits this long for the first one's ticket
+# A kiosk at the busiest hall issues a few tickets a minute; more is a stuck or abused one.
+TICKETS_PER_MINUTE = 30
 
 
 def kiosk_from_request(request: HttpRequest) -> HallDevice | None:
@@ -236,6 +238,18 @@ def _issue_once(
             status=400,
         )
     key = _nonce_key(nonce)
+    if (
+        cache.get(key) is None
+        and not slot_counter.hit(
+            f"kiosk:issued:{device.pk}", limit=TICKETS_PER_MINUTE, window=60
+        ).allowed
+    ):
+        return _render_home(
+            request,
+            device,
+            error=_("This kiosk is issuing too many tickets. Please wait a minute."),
+            status=429,
+        )
     if not cache.add(key, 0, timeout=NONCE_MAX_AGE):
         earlier = _earlier_ticket(device, key)
         if earlier is not None:
