@@ -202,7 +202,11 @@ def test_the_screen_fits_a_tv_with_23_windows(
     context, page = screen(chromium_browser, locale=locale)
     try:
         pair(
-            page, live_server, hall, query, screenshot_dir / name.replace("display", "display-pair")
+            page,
+            live_server,
+            hall,
+            query,
+            None if query else screenshot_dir / name.replace("display", "display-pair"),
         )
         expect(page.locator("#calling-ticket")).to_have_text("A009")  # the latest call: a recall
         expect(page.locator("#waiting-total")).to_have_text("10")
