@@ -68,7 +68,7 @@ class BookingForm(ChallengeMixin, forms.Form):
     )
     id_last4 = forms.RegexField(
         regex=ID_LAST4_PATTERN,
-        label=_("Last 4 characters of the ID number"),
+        label=_("ID number, last 4"),
         error_messages={
             "required": _("Enter the last 4 characters of your ID number."),
             "invalid": _(
