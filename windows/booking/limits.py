@@ -1,8 +1,7 @@
 """Limits on the public booking page, per client address: a rate limit and a challenge.
 
 The page needs no login and may face the internet, so what one address may do is counted
-in the shared cache (a sliding window of slots, like evaluations/tablet/limits.py, which
-this lower app cannot import):
+in the shared cache (windows/slot_counter.py, a sliding window of slots):
 
 * BOOKING_ATTEMPTS_PER_ADDRESS (10) bookings, and as many cancellations, per address over
   BOOKING_WINDOW_MINUTES (60); over it the address is refused (429) until the oldest
@@ -19,13 +18,13 @@ from __future__ import annotations
 import logging
 import math
 import secrets
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+
+from windows import slot_counter
 
 logger = logging.getLogger("windows.booking")
 
@@ -51,11 +50,7 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-# --- the sliding window ---------------------------------------------------------------
-
-
-def _slots(key: str, limit: int) -> list[str]:
-    return [f"{key}:{number}" for number in range(limit)]
+# --- the sliding window (windows/slot_counter.py) ------------------------------------
 
 
 def _key(kind: str, address: str) -> str:
@@ -71,16 +66,10 @@ class Attempt:
 def attempt_begin(request: HttpRequest, kind: str) -> Attempt:
     """Count an attempt of the kind (BOOK or CANCEL) from the request's address."""
     address = client_address(request)
-    key = _key(kind, address)
-    slots = _slots(key, per_address())
-    now = time.time()
-    taken = cache.get_many(slots)
-    for slot in slots:
-        if slot not in taken and cache.add(slot, now, timeout=window_seconds()):
-            return Attempt(allowed=True, retry_after_minutes=0)
-    taken = cache.get_many(slots)
-    wait = max(0.0, min(taken.values(), default=now) + window_seconds() - now)
-    minutes = max(1, math.ceil(wait / 60))
+    outcome = slot_counter.hit(_key(kind, address), limit=per_address(), window=window_seconds())
+    if outcome.allowed:
+        return Attempt(allowed=True, retry_after_minutes=0)
+    minutes = max(1, math.ceil(outcome.retry_after / 60))
     logger.warning("booking %s refused: address=%s, retry in %d min", kind, address, minutes)
     return Attempt(allowed=False, retry_after_minutes=minutes)
 
@@ -89,7 +78,7 @@ def attempts_made(request: HttpRequest) -> int:
     """The address's bookings and cancellations in the window."""
     address = client_address(request)
     return sum(
-        len(cache.get_many(_slots(_key(kind, address), per_address()))) for kind in (BOOK, CANCEL)
+        slot_counter.count(_key(kind, address), limit=per_address()) for kind in (BOOK, CANCEL)
     )
 
 
