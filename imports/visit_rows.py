@@ -298,6 +298,12 @@ def _parse(values: dict[str, str], *, refs: References, fixed_hall: Hall | None)
     )
     if started_at < issued_at:
         raise RowRejected(_("the service started before the ticket was issued"))
+    # Waiting runs from the issue to the call (evaluations.rollups.WAIT): a call outside
+    # issue..start would give a wrong wait.
+    if called_at is not None and not issued_at <= called_at <= started_at:
+        raise RowRejected(
+            _("the ticket was called before it was issued or after its service started")
+        )
     if finished_at is not None and finished_at < started_at:
         raise RowRejected(_("the service finished before it started"))
     window_number = _window_number(values["window_no"], hall=hall, refs=refs)

@@ -345,6 +345,14 @@ BAD_ROWS = [
         "HA,A001,2022-01-04 08:30:00,,2022-01-04 08:41:00,2022-01-04 08:40:00,1,,S001,completed,,",
         "the service finished before it started",
     ),
+    (
+        "HA,A001,2022-01-04 08:30:00,2022-01-04 08:29:00,2022-01-04 08:41:00,,1,,S001,no_show,,",
+        "the ticket was called before it was issued or after its service started",
+    ),
+    (
+        "HA,A001,2022-01-04 08:30:00,2022-01-04 08:42:00,2022-01-04 08:41:00,,1,,S001,no_show,,",
+        "the ticket was called before it was issued or after its service started",
+    ),
     ("HA,A001,2022-01-04 08:30:00,,2022-01-04 08:41:00,,,,S001,no_show,,", "missing window number"),
     (
         "HA,A001,2022-01-04 08:30:00,,2022-01-04 08:41:00,,x,,S001,no_show,,",

@@ -189,7 +189,8 @@ class Visit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.service_date} {self.ticket_no} · {self.window}"
+        # A waiting ticket has no window yet: its business category tells where it waits.
+        return f"{self.service_date} {self.ticket_no} · {self.window or self.category or ''}"
 
     @property
     def waiting_time(self) -> timedelta | None:

@@ -276,7 +276,8 @@ def ticket_start(
 @transaction.atomic
 def ticket_return(*, session: WindowSession, visit: Visit, now: datetime | None = None) -> Visit:
     """Give a called ticket back to the front of its queue (the window has to close, or it
-    was called by mistake); it keeps its first call time."""
+    was called by mistake). The citizen waits on: the next call sets its call time, so its
+    waiting time runs to the call that brought it to a window."""
     _check_called_here(session=session, visit=visit)
     Visit.objects.filter(pk=visit.pk, status=Visit.Status.CALLED).update(
         status=Visit.Status.WAITING, window=None, staff=None, lane=Visit.Lane.TRANSFER
