@@ -2,6 +2,7 @@
 the large-text mode kept after a reload, phones (390 px) and desktops (1366 px)."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -194,5 +195,36 @@ def test_large_text_is_kept_and_the_page_fits_phones_and_desktops(
         expect(page.locator("#booking-submit")).to_have_text("Book this time")
         assert no_sideways_scroll(page)
         page.screenshot(path=str(screenshot_dir / "booking-en.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_a_wrong_phone_is_explained_and_repeated_attempts_ask_a_sum(
+    live_server, chromium_browser, screenshot_dir, hall, settings
+):
+    settings.BOOKING_CHALLENGE_AFTER = 1
+    context, page = new_page(chromium_browser)
+    try:
+        page.goto(f"{live_server.url}/booking/LH/")
+        slot = AppointmentSlot.objects.get(category=social(hall), starts_at=dt.time(14, 0))
+        page.click(f"label[for='slot-{slot.pk}']")
+        page.fill("#id_name", "张三")
+        page.fill("#id_phone", "12812345678")
+        page.fill("#id_id_last4", "1234")
+        page.click("#booking-submit")
+
+        expect(page.locator("#id_phone")).to_have_class(re.compile("is-invalid"))
+        expect(page.locator("#id_phone")).to_have_value("12812345678")
+        expect(page.locator("#slot-" + str(slot.pk))).to_be_checked()
+        expect(page.locator("#booking-challenge")).to_be_visible()
+        page.screenshot(path=str(screenshot_dir / "booking-error-zh.png"), full_page=True)
+        assert read_db(lambda: Appointment.objects.filter(slot=slot).count()) == 0
+
+        first, second = re.findall(r"\d+", page.locator("#booking-challenge strong").inner_text())
+        page.fill("#id_phone", PHONE)
+        page.fill("#id_challenge", str(int(first) + int(second)))
+        page.click("#booking-submit")
+        expect(page).to_have_url(f"{live_server.url}/booking/LH/done/")
+        assert read_db(lambda: Appointment.objects.get(slot=slot).phone) == PHONE
     finally:
         context.close()
