@@ -204,7 +204,7 @@ def main() -> int:
         # Beat builds yesterday's daily bulletin once, shortly: it lands in var/outbox/.
         for name, *args in (
             ("schedule_bulletins", "schedule_bulletins", "--kind", "daily", "--in-seconds", "30"),
-            ("demo_logins", "demo_logins"),
+            ("demo_logins", "demo_logins", "--screens"),
         ):
             code = runner.phase(name, *args) or 0
             if code or runner.stopping:

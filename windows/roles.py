@@ -38,12 +38,17 @@ HALL_CONFIGURATION_MODELS = (
     "staff",
     "dutyassignment",
     "hallcalendarday",
+    # the hall's own queue: business categories, their appointment slots, its screens
+    "queuecategory",
+    "appointmentslot",
+    "halldevice",
 )
 
 # Visits are imported from the queue system (managers may import them) and never edited.
 VISIT_READS = [
     ("windows", "view_visit"),
     ("windows", "view_visititem"),
+    ("windows", "view_appointment"),  # booked on the public page, never edited here
     ("evaluations", "view_rating"),
 ]
 

@@ -1,8 +1,7 @@
 """Counting requests over a sliding window in the shared cache, exactly, across processes.
 
-The same counter as evaluations/tablet/limits.py, where the windows app can use it (the
-hall screens' pairing limits, windows/pairing_limits.py); the tablet's module can become
-a re-export of this one.
+The portal's one counter: the hall screens' pairing limits (windows/pairing_limits.py),
+the kiosk, the booking page and the tablet (evaluations/tablet/limits.py re-exports it).
 
 Every process of the portal (gunicorn's workers, one machine or several) counts in the one
 default cache (hall/settings/cache.py). A counter of N hits is N slots, `<key>:0` ..

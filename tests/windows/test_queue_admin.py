@@ -401,13 +401,29 @@ def test_a_manager_revokes_a_kiosk_which_then_issues_nothing(
     assert Visit.objects.count() == 0
 
 
-def test_a_manager_without_the_permissions_cannot_issue(en_client, manager_a, hall_a):
-    en_client.force_login(manager_a)  # the group's permissions only
+def test_a_supervisor_reads_the_screens_but_cannot_issue_a_pairing_code(en_client, hall_a):
+    from windows import roles
 
+    supervisor = make_manager(hall_a, "supervisor_a", role=roles.SUPERVISOR)
+    en_client.force_login(supervisor)
+
+    listing = en_client.get(reverse("admin:windows_halldevice_changelist"))
     response = en_client.post(ISSUE, {"hall": hall_a.pk, "kind": "kiosk"})
 
-    assert response.status_code in (302, 403)
+    assert listing.status_code == 200
+    assert response.status_code == 403
     assert HallDevice.objects.count() == 0
+
+
+def test_the_hall_managers_group_may_configure_the_queue(en_client, manager_a):
+    en_client.force_login(manager_a)  # the group's permissions only
+
+    pages = [
+        en_client.get(reverse(f"admin:windows_{model}_changelist")).status_code
+        for model in ("queuecategory", "halldevice", "appointmentslot", "appointment")
+    ]
+
+    assert pages == [200, 200, 200, 200]
 
 
 def test_the_hall_form_groups_the_queue_settings(english, en_client, hall_a):
