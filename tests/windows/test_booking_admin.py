@@ -1,32 +1,20 @@
 """The appointments' admin: slots and bookings scoped to the user's halls, phones masked.
 
-The role groups do not grant these two models yet (windows/roles.py); each test's manager
-is given the permissions the hall manager's group should have.
+Hall managers configure the slots and read the bookings (their role group); supervisors
+read both; window staff have no admin access.
 """
 
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Permission
 
-from tests.windows.factories import SHANGHAI
+from tests.windows.factories import SHANGHAI, UserFactory, make_manager
+from windows import roles
 from windows.models import Appointment, AppointmentSlot, QueueCategory
 
 pytestmark = pytest.mark.usefixtures("english")
 SLOTS = "/admin/windows/appointmentslot/"
 BOOKINGS = "/admin/windows/appointment/"
-
-
-def grant(user):
-    codenames = [
-        *(f"{a}_appointmentslot" for a in ("view", "add", "change", "delete")),
-        "view_appointment",
-        "change_appointment",  # even so, bookings stay read-only in the admin
-    ]
-    user.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="windows", codename__in=codenames)
-    )
-    return user
 
 
 def hall_rows(hall, code):
@@ -57,7 +45,6 @@ def rows(hall_a, hall_b):
 
 @pytest.fixture
 def manager(client, manager_a):
-    grant(manager_a)
     client.force_login(manager_a)
     return manager_a
 
@@ -128,8 +115,28 @@ def test_bookings_are_read_only_and_a_booked_slot_cannot_be_deleted(client, mana
     assert client.get(f"{SLOTS}{slot.pk}/delete/").status_code == 403
 
 
-def test_staff_without_the_permissions_see_nothing(client, rows, manager_b):
-    client.force_login(manager_b)
+def test_a_supervisor_reads_but_changes_nothing(client, hall_a, rows):
+    client.force_login(make_manager(hall_a, "supervisor_a", role=roles.SUPERVISOR))
+
+    assert list(client.get(SLOTS).context["cl"].result_list) == [rows["a"][1]]
+    assert client.get(f"{SLOTS}add/").status_code == 403
+    assert (
+        client.post(
+            f"{SLOTS}{rows['a'][1].pk}/change/",
+            {
+                "category": rows["a"][0].pk,
+                "starts_at": "09:00",
+                "ends_at": "09:30",
+                "capacity": "9",
+            },
+        ).status_code
+        == 403
+    )
+    assert AppointmentSlot.objects.get(pk=rows["a"][1].pk).capacity == 4
+
+
+def test_window_staff_see_nothing(client, rows):
+    client.force_login(UserFactory(username="staff_a", role=roles.WINDOW_STAFF, is_staff=True))
 
     assert client.get(SLOTS).status_code == 403
     assert client.get(BOOKINGS).status_code == 403
