@@ -24,6 +24,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
+from reports.selectors.queue import queue_figures  # noqa: E402
 from tests.windows.queue_simulation import (  # noqa: E402
     PEAK_ITEMS,
     SEED,
@@ -54,7 +55,7 @@ def report(result, elapsed: float) -> list[str]:
         lines.append(f"| {clock(at)} | " + " | ".join(map(str, counts)) + f" | {sum(counts)} |")
     lines += [
         "",
-        "Waiting time (issued -> called), minutes, of the visits called in each category:",
+        "Waiting time (issued -> called), minutes, of the completed visits of each category:",
         "",
         "| category | tickets | completed | transferred on | no-shows | items | mean wait"
         " | p90 wait | max wait |",
@@ -63,7 +64,7 @@ def report(result, elapsed: float) -> list[str]:
     everyone = []
     for prefix in prefixes:
         tickets = [t for t in result.tickets if t.category == prefix]
-        waits = [t.wait for t in tickets]
+        waits = [t.wait for t in tickets if t.outcome == Visit.Status.COMPLETED]
         everyone += waits
         by = {outcome: 0 for outcome in ("completed", "transferred", "no_show")}
         for ticket in tickets:
@@ -107,6 +108,22 @@ def report(result, elapsed: float) -> list[str]:
         f"the model's at every sample: "
         f"{'yes' if all(m == d for _t, m, d in result.samples) else 'NO'}.",
     ]
+    report_rows = queue_figures(hall=result.hall, start=result.day, end=result.day)
+    lines += [
+        "",
+        "The same day as reports.selectors.queue computes it from the database (completed"
+        " tickets' waits, minutes):",
+        "",
+        "| category | tickets | visits | no-shows | no-show rate | mean wait | p90 wait"
+        " | mean service |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in [*report_rows.categories, report_rows.hall]:
+        lines.append(
+            f"| {row.key} {row.label} | {row.tickets} | {row.visits} | {row.no_shows}"
+            f" | {row.no_show_rate_pct}% | {row.mean_wait_minutes} | {row.p90_wait_minutes}"
+            f" | {row.mean_service_minutes} |"
+        )
     return lines
 
 
