@@ -100,6 +100,22 @@ def test_a_slot_must_end_after_it_starts(client, manager, rows):
     assert AppointmentSlot.objects.count() == 2
 
 
+@pytest.mark.parametrize(
+    "starts_at, ends_at", [("08:00", "08:30"), ("16:45", "17:15"), ("08:29", "09:00")]
+)
+def test_a_slot_lies_within_the_categorys_ticket_hours(client, manager, rows, starts_at, ends_at):
+    response = client.post(
+        f"{SLOTS}add/",
+        {"category": rows["a"][0].pk, "starts_at": starts_at, "ends_at": ends_at, "capacity": "3"},
+    )
+
+    assert response.context["adminform"].form.non_field_errors() == [
+        "A slot must lie within the ticket hours of 社保通办HA (08:30-17:00): "
+        "the kiosk issues its ticket."
+    ]
+    assert AppointmentSlot.objects.count() == 2
+
+
 def test_bookings_are_read_only_and_a_booked_slot_cannot_be_deleted(client, manager, rows):
     _category, slot, appointment = rows["a"]
 

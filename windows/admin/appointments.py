@@ -5,18 +5,52 @@ Both scoped to the user's halls; a citizen's phone is shown masked."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter, ReadOnlyAdmin
+from windows.admin.scoping import (
+    HallOwnedForm,
+    HallScopedAdmin,
+    HallScopedRelatedFilter,
+    ReadOnlyAdmin,
+)
 from windows.booking.selectors import ACTIVE_STATUSES
 from windows.models import Appointment, AppointmentSlot
 from windows.roles import mask_phone
 
 
+class AppointmentSlotForm(HallOwnedForm):
+    """A slot lies within its category's ticket hours: the kiosk issues its ticket."""
+
+    class Meta:
+        model = AppointmentSlot
+        fields = ("category", "starts_at", "ends_at", "capacity")
+
+    def clean(self):
+        cleaned = super().clean()
+        category, starts, ends = (cleaned.get(k) for k in ("category", "starts_at", "ends_at"))
+        if category and starts and ends:
+            if starts < category.opens_at or ends > category.closes_at:
+                raise ValidationError(
+                    gettext(
+                        "A slot must lie within the ticket hours of %(category)s "
+                        "(%(opens)s-%(closes)s): the kiosk issues its ticket."
+                    )
+                    % {
+                        "category": category.name,
+                        "opens": category.opens_at.strftime("%H:%M"),
+                        "closes": category.closes_at.strftime("%H:%M"),
+                    }
+                )
+        return cleaned
+
+
 @admin.register(AppointmentSlot)
 class AppointmentSlotAdmin(HallScopedAdmin):
+    form = AppointmentSlotForm
     list_display = ("category", "hall", "starts_at", "ends_at", "capacity", "upcoming")
     list_filter = (("category", HallScopedRelatedFilter),)
     list_select_related = ("category__hall",)
