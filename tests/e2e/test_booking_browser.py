@@ -139,6 +139,7 @@ def test_a_citizen_books_a_slot_and_cancels_it(live_server, chromium_browser, sc
 
         # cancelling with the code and the phone
         page.click("#booking-done-cancel")
+        page.screenshot(path=str(screenshot_dir / "booking-cancel-zh.png"))
         page.fill("#id_code", appointment.code.lower())
         page.fill("#id_phone", PHONE)
         page.click("#booking-cancel-submit")
