@@ -3,7 +3,6 @@
 import datetime as dt
 import importlib
 
-import pytest
 from django.apps import apps
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
@@ -63,8 +62,7 @@ def test_the_task_marks_ended_bookings_missed(hall_a):
     assert sorted(Appointment.objects.values_list("status", flat=True)) == ["booked", "missed"]
 
 
-@pytest.mark.parametrize("reverse", [True])
-def test_the_migration_can_be_reversed(db, reverse):
+def test_the_migration_can_be_reversed(db):
     migration.unschedule(apps, None)
     assert not PeriodicTask.objects.filter(name="windows: mark missed appointments").exists()
     migration.schedule(apps, None)
