@@ -4,7 +4,7 @@ VENV ?= .venv
 PORT ?= 8000
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format messages clean-db
+.PHONY: run test lint format messages clean-db axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,27 @@ $(VENV)/.test-installed: requirements.txt requirements-test.txt | $(BIN)/python
 run: $(VENV)/.runtime-installed
 	PORT=$(PORT) exec $(BIN)/python scripts/run.py
 
-test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# axe-core, the browser tests' accessibility check (tests/e2e/axe.py): the npm registry's
+# package, pinned by version and the tarball's SHA-256, unpacked into var/ (git-ignored);
+# never a CDN. Bump both lines together: `npm pack axe-core@X` and `sha256sum` the tarball.
+AXE_VERSION := 4.14.1
+AXE_SHA256 := e6b0ce02b84d892e2e33e403485e7f3d6c29e2be6df65daf44d89ba564139745
+AXE_DIR := var/vendor/axe-core-$(AXE_VERSION)
+AXE_JS := $(AXE_DIR)/axe.min.js
+AXE_TGZ := $(AXE_DIR)/axe-core-$(AXE_VERSION).tgz
+
+$(AXE_JS):
+	mkdir -p $(AXE_DIR)
+	npm pack --silent --pack-destination $(AXE_DIR) axe-core@$(AXE_VERSION) >/dev/null
+	echo "$(AXE_SHA256)  $(AXE_TGZ)" | sha256sum --check --quiet || { rm -f $(AXE_TGZ); exit 1; }
+	tar -xzf $(AXE_TGZ) -C $(AXE_DIR) --strip-components=1 package/axe.min.js package/LICENSE
+	rm -f $(AXE_TGZ)
+	touch $@
+
+axe: $(AXE_JS)
+
+test: $(VENV)/.test-installed $(AXE_JS)
+	AXE_JS=$(AXE_JS) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
