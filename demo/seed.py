@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -22,10 +22,12 @@ from django.db import transaction
 from evaluations.rollups import rollups_refresh
 from windows import roles
 from windows.models import (
+    AppointmentSlot,
     Department,
     DutyAssignment,
     Hall,
     HallAccess,
+    QueueCategory,
     ServiceItem,
     Staff,
     Visit,
@@ -110,6 +112,7 @@ def seed_demo(*, today: date, visits_since: date | None = None, scale: float = 1
     windows, window_items = seed_windows(hall=hall)
     # The kiosk's business categories: one per general zone, one for the specialist windows.
     default_categories_create(hall=hall)
+    seed_appointment_slots(hall=hall)
     staff = seed_staff(hall=hall, password_hash=password_hash)
     start = today - timedelta(days=today.weekday())
     end = start + timedelta(weeks=catalogue.ROSTER_WEEKS, days=-1)
@@ -399,3 +402,15 @@ def seed_logins(*, hall: Hall, password_hash: PasswordHash) -> Tally:
         HallAccess(user=user, hall=hall) for user in granted if user.pk not in present
     )
     return Tally(created=created, present=len(catalogue.DEMO_LOGINS) - created)
+
+
+# Bookable hours of every demo category (预约办): two in the morning, two in the afternoon.
+DEMO_SLOTS = ((time(9), time(10)), (time(10), time(11)), (time(14), time(15)), (time(15), time(16)))
+
+
+def seed_appointment_slots(*, hall) -> None:
+    for category in QueueCategory.objects.filter(hall=hall):
+        for starts_at, ends_at in DEMO_SLOTS:
+            AppointmentSlot.objects.get_or_create(
+                category=category, starts_at=starts_at, defaults={"ends_at": ends_at, "capacity": 5}
+            )

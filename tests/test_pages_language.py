@@ -215,6 +215,10 @@ OTHER_ARGUMENTS: dict[str, Callable[[World], list]] = {
     "rectification:measure": lambda w: [[w.objects["measure"].pk]],
     "rectification:measure-plan": lambda w: [[w.objects["measure"].pk]],
     "rectification:measure-progress": lambda w: [[w.objects["measure"].pk]],
+    **{
+        f"booking:{name}": lambda w: [{"hall_code": w.objects["hall"].code}]
+        for name in ("book", "done", "cancel")
+    },
     "password_reset_confirm": lambda w: [
         [
             urlsafe_base64_encode(force_bytes(w.users["staff"].pk)),

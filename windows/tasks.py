@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from windows.booking.tasks import mark_missed_appointments  # noqa: F401 (the worker loads it)
 from windows.services import visits_abandon_stale
 
 
