@@ -83,6 +83,7 @@ def pair_hall_screen(page, live_server, hall, kind: str) -> None:
 @pytest.mark.parametrize("mode", MODES)
 def test_the_kiosk_has_no_serious_violation(live_server, page, hall, mode):
     pair_hall_screen(page, live_server, hall, HallDevice.Kind.KIOSK)
+    page.wait_for_load_state("load")  # the toggle's script has run
     if mode == "large":
         page.click("#large-toggle")
         expect(page.locator("html")).to_have_class("kiosk-html kiosk-large")
@@ -97,6 +98,7 @@ def test_the_kiosk_has_no_serious_violation(live_server, page, hall, mode):
 @pytest.mark.parametrize("mode", MODES)
 def test_the_booking_page_has_no_serious_violation(live_server, page, hall, mode):
     page.goto(f"{live_server.url}/booking/LH/")
+    page.wait_for_load_state("load")
     if mode == "large":
         page.click("#booking-large")
         expect(page.locator("html")).to_have_class("booking-large")
@@ -137,11 +139,15 @@ TABLET_MODES = [
 def test_the_rating_tablet_has_no_serious_violation(live_server, page, hall, mode):
     page.set_viewport_size({"width": 1280, "height": 800})
     window = hall.windows.get(number=2)
-    window_sign_in(staff=StaffFactory(hall=hall, badge_no="LH002"), window=window)
+    window_sign_in(
+        staff=StaffFactory(hall=hall, badge_no="LH002", display_name="李华"), window=window
+    )
     _device, code = tablet_issue_pairing_code(window=window)
     page.goto(f"{live_server.url}/tablet/pair/?code={code}")
     page.click("#pair-submit")
     expect(page).to_have_url(f"{live_server.url}/tablet/")
+    page.wait_for_load_state("load")
+    expect(page.locator("#badge-name")).to_have_text("李华")
     if mode == "large":
         page.click("#large-toggle")
         expect(page.locator("body")).to_have_class(re.compile(r"\btablet-large\b"))
