@@ -126,12 +126,12 @@ def test_the_average_per_hour_over_8_weeks_flags_the_two_quietest(hall_a, catego
 
     assert (quiet.of_category, quiet.days) == (True, 40)
     assert [(h.hour, h.average, h.quiet, h.share) for h in quiet.hours] == [
-        (8, 0.0, True, 0),
+        (8, 0.0, False, 0),  # nobody served then: a break, not a quiet time
         (9, 1.0, False, 100),
         (10, 0.5, False, 50),
         (11, 0.3, False, 30),
         (12, 0.1, True, 10),
-        (13, 0.2, False, 20),
+        (13, 0.2, True, 20),
         (14, 0.4, False, 40),
         (15, 0.7, False, 70),
         (16, 0.6, False, 60),
@@ -147,10 +147,10 @@ def test_a_category_without_history_gets_the_halls(hall_a, category, weekdays_on
 
     assert quiet.of_category is False
     assert [(h.hour, h.average, h.quiet) for h in quiet.hours][:4] == [
-        (8, 0.0, True),
+        (8, 0.0, False),
         (9, 1.0, False),
-        (10, 0.1, False),
-        (11, 0.0, True),
+        (10, 0.1, True),
+        (11, 0.0, False),
     ]
     assert [(h.hour, h.average, h.quiet) for h in hall_wide.hours] == [
         (9, 1.0, False),

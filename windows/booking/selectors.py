@@ -131,8 +131,10 @@ def quiet_hours(
     last = (closes.hour - (0 if closes.minute else 1)) if closes else max(counts)
     hours = list(range(opens, last + 1))
     averages = {hour: counts.get(hour, 0) / days for hour in hours}
-    flagged = min(QUIET_HOURS, len(hours) - 1)  # never every hour
-    quietest = set(sorted(hours, key=lambda hour: (averages[hour], hour))[:flagged])
+    # An hour nobody was ever served in is a break (午休), not a quiet time to suggest.
+    served = [hour for hour in hours if averages[hour]]
+    flagged = min(QUIET_HOURS, len(served) - 1)  # never every hour
+    quietest = set(sorted(served, key=lambda hour: (averages[hour], hour))[:flagged])
     busiest = max(averages.values()) or 1
     return QuietHours(
         hours=[
