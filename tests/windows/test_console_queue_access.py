@@ -158,7 +158,7 @@ def test_sign_out_gives_a_called_ticket_back_to_the_front_of_the_queue(signed_in
     assert WindowSession.objects.open().count() == 0
 
 
-def test_sign_out_with_a_ticket_in_service_keeps_todays_behaviour(
+def test_sign_out_transfers_a_ticket_in_service_back_to_the_front_of_its_category(
     signed_in, window, pension, items
 ):
     issue(pension)
@@ -174,6 +174,12 @@ def test_sign_out_with_a_ticket_in_service_keeps_todays_behaviour(
     assert messages_of(response) == ["Ticket A001 transferred; you have signed out of the window."]
     assert state(visit)[0] == Visit.Status.TRANSFERRED
     assert WindowSession.objects.open().count() == 0
+    waiting = Visit.objects.waiting().get()
+    assert (waiting.ticket_no, waiting.category_id, waiting.lane) == (
+        "A001",
+        pension.pk,
+        Visit.Lane.TRANSFER,
+    )
 
 
 def test_moving_to_another_window_gives_the_called_ticket_back(

@@ -43,6 +43,18 @@ def _return_called(session: WindowSession, now: datetime) -> None:
         ticket_return(session=session, visit=called, now=now)
 
 
+def _transfer_serving(session: WindowSession, serving: Visit, now: datetime) -> None:
+    """Hand the ticket in service on: a ticket of the hall's queue waits first in its own
+    business category again (another window of it calls it next); a typed one is
+    transferred to another window as before."""
+    from windows.queue.services import ticket_transfer
+
+    if serving.category_id is not None and serving.category.is_active:
+        ticket_transfer(session=session, visit=serving, category=serving.category, now=now)
+    else:
+        visit_transfer(session=session, visit=serving, now=now)
+
+
 @transaction.atomic
 def window_sign_in(*, staff: Staff, window: Window, now: datetime | None = None) -> WindowSession:
     """Sign the staff member in to the window for the day (挂牌上岗).
@@ -124,7 +136,8 @@ def window_sign_out(
     """Close the staff member's open sign-in; None if there was none (a repeated click).
 
     A ticket being served at the window is transferred (转办) when `transfer_serving` is
-    set; otherwise signing out is refused, so no visit is left without anyone serving it.
+    set (a queue ticket back to the front of its business category); otherwise signing
+    out is refused, so no visit is left without anyone serving it.
     A ticket only called to the window goes back to the front of its queue.
     """
     now = now or timezone.now()
@@ -144,7 +157,7 @@ def window_sign_out(
                 _("Finish ticket %(ticket)s, transfer it or mark it as no-show before signing out.")
                 % {"ticket": serving.ticket_no}
             )
-        visit_transfer(session=session, visit=serving, now=now)
+        _transfer_serving(session, serving, now)
     else:
         _return_called(session, now)
     session.ended_at = now
