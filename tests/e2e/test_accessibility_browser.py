@@ -90,8 +90,15 @@ def test_the_kiosk_has_no_serious_violation(live_server, page, hall, mode):
     expect(page.locator(".kiosk-category")).to_have_count(4)
     assert_accessible(page, f"the kiosk's categories ({mode})")
 
+    page.fill("#id_checkin_code", "WRONG123")
+    page.click("#checkin-submit")
+    expect(page.locator("#checkin-errors")).to_be_visible()
+    assert_accessible(page, f"the kiosk's check-in with an unknown code ({mode})")
+
     page.click("#category-B")
     expect(page.locator("#ticket-number")).to_have_text("B001")
+    if mode == "large":
+        expect(page.locator("html")).to_have_class("kiosk-html kiosk-large")
     assert_accessible(page, f"the kiosk's ticket ({mode})")
 
 
@@ -105,8 +112,27 @@ def test_the_booking_page_has_no_serious_violation(live_server, page, hall, mode
     expect(page.locator("#booking-form")).to_be_visible()
     assert_accessible(page, f"the booking page ({mode})")
 
-    page.click("#booking-cancel-link")
-    expect(page).to_have_url(f"{live_server.url}/booking/LH/cancel/")
+    # a wrong phone: the form again, with the error under its field
+    slot = page.locator("#booking-slots input.btn-check:not([disabled])").first
+    page.click(f"label[for='{slot.get_attribute('id')}']")
+    page.fill("#id_name", "张三")
+    page.fill("#id_phone", "12345")
+    page.fill("#id_id_last4", "123x")
+    page.click("#booking-submit")
+    expect(page.locator("#id_phone-error")).to_be_visible()
+    assert_accessible(page, f"the booking page with an error ({mode})")
+
+    # booked: the confirmation with its code, then the cancel form
+    page.fill("#id_phone", "13812345678")
+    page.click("#booking-submit")
+    expect(page).to_have_url(f"{live_server.url}/booking/LH/done/")
+    expect(page.locator("#booking-code")).not_to_be_empty()
+    if mode == "large":
+        expect(page.locator("html")).to_have_class("booking-large")
+    assert_accessible(page, f"the booking confirmation ({mode})")
+
+    page.click("#booking-done-cancel")
+    expect(page).to_have_url(re.compile(r"/booking/LH/cancel/"))
     assert_accessible(page, f"the booking page's cancel form ({mode})")
 
 
