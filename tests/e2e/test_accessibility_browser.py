@@ -146,19 +146,7 @@ def test_the_big_screen_has_no_serious_violation(live_server, page, hall, mode):
     assert_accessible(page, f"the big screen ({mode})")
 
 
-# The tablet's 不满意 button (static/evaluations/tablet.css, .level-2): white on #d9822b is
-# 2.92:1, under the 3:1 of large bold text; the large-text mode's #9a4a00 passes. Strict:
-# once the colour is fixed (e.g. #c2701f, 3.73:1) this fails until the mark is removed.
-TABLET_MODES = [
-    pytest.param(
-        "normal",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="color-contrast: #level-2 > .level-label, #fff on #d9822b is 2.92:1",
-        ),
-    ),
-    "large",
-]
+TABLET_MODES = ["normal", "large"]
 
 
 @pytest.mark.parametrize("mode", TABLET_MODES)
