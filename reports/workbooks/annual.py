@@ -8,7 +8,6 @@ the source's style. Sheet 明细 lists every visit of the year, streamed from th
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from datetime import date, datetime
 from os import PathLike
@@ -25,9 +24,10 @@ from reports.selectors.periods import general_share_pct, peak_days
 from reports.selectors.volume import hall_volume_stats
 from windows.models import Hall, Visit, VisitItem, Window
 from windows.rules.hall_time import hall_zone
-from windows.workbook_cells import quote_prefix_style, xml_text_cell
+from windows.workbook_cells import quote_prefix_style
 from windows.workbook_print import anchor_chart, print_as_list, print_on_one_page, text_width
 
+from .annual_detail import detail_blocks, save_with_detail
 from .styles import (
     DATE_FORMAT,
     DATETIME_FORMAT,
@@ -35,15 +35,12 @@ from .styles import (
     INTEGER_FORMAT,
     PERCENT_FORMAT,
     SECTION_FONT,
-    SERVICE_CODE_SEPARATOR,
     TITLE_FONT,
-    VISIT_STATUS_LABELS,
     Column,
     formatted_row,
     fraction,
     header_row,
     pct_text,
-    save_with_streamed_rows,
     setup_columns,
     style_id,
     styled,
@@ -110,8 +107,8 @@ def write_annual_review(*, hall: Hall, year: int, output: str | PathLike | Binar
         peaks=peak_days(hall=hall, start=start, end=end, limit=5),
     )
     detail = workbook.create_sheet(DETAIL_TITLE)
-    rows = prepare_visit_detail(detail, hall=hall, start=start, end=end)
-    save_with_streamed_rows(workbook, {detail: rows}, output)
+    rows = prepare_visit_detail_blocks(detail, hall=hall, start=start, end=end)
+    save_with_detail(workbook, detail, rows, output)
 
 
 # --- the summary sheet -------------------------------------------------------------------
@@ -330,10 +327,18 @@ def _month_on_month_sentence(months: list[dict]) -> str | None:
 
 
 def prepare_visit_detail(sheet: WriteOnlyWorksheet, *, hall, start: date, end: date):
+    """prepare_visit_detail_blocks, its blocks as text (for styles.save_with_streamed_rows,
+    which the bulletins use; annual_detail.save_with_detail takes the bytes as they are)."""
+    blocks = prepare_visit_detail_blocks(sheet, hall=hall, start=start, end=end)
+    return (block.decode("utf-8") for block in blocks)
+
+
+def prepare_visit_detail_blocks(sheet: WriteOnlyWorksheet, *, hall, start: date, end: date):
     """Set up the detail sheet of the hall's visits from start to end (inclusive).
 
-    Writes the header row and the sheet's settings, and returns the data rows as XML to
-    splice in when saving (styles.save_with_streamed_rows). The rows stream from two
+    Writes the header row and the sheet's settings, and returns the data rows as blocks
+    of XML bytes (annual_detail.detail_blocks) to splice in when saving
+    (annual_detail.save_with_detail). The rows stream from two
     queries ordered by visit id, the visits and their service codes, merged as they go:
     no model instance is built and memory stays flat however many visits there are.
 
@@ -371,13 +376,13 @@ def prepare_visit_detail(sheet: WriteOnlyWorksheet, *, hall, start: date, end: d
         .order_by("visit_id", "service_item__code")
         .values_list("visit_id", "service_item__code")
     )
-    return _detail_rows(
+    return detail_blocks(
         raw_rows(rows),
         raw_rows(codes),
         date_style=date_style,
         time_style=time_style,
         quote_style=quote_style,
-        wall_seconds=None if local_in_sql else WallClock(tz),
+        wall_clock=None if local_in_sql else WallClock(tz),
     )
 
 
@@ -503,89 +508,4 @@ def _detail_columns(hall) -> tuple[Column, ...]:
     return tuple(columns)
 
 
-# Distinct texts whose cell XML is kept (ticket numbers repeat every day, window and staff
-# names, statuses and code lists come from short lists); past this many, made each time.
-TEXT_CELLS_KEPT = 100_000
 RAW_CHUNK_SIZE = 2_000  # rows fetched at a time (10,000: no faster, 15 MB more at 320,000 rows)
-_EXCEL_DAYS_BEFORE_1970 = 25569  # 1899-12-30 to 1970-01-01
-
-
-@functools.cache
-def _day_fractions() -> list[float]:
-    """Each second of a day as Excel's fraction of a day, 8 decimals (as
-    styles.excel_local_time rounds it): looked up, not computed, per cell."""
-    return [round(seconds / 86400, 8) for seconds in range(86400)]
-
-
-def _detail_rows(
-    rows, codes, *, date_style: int, time_style: int, quote_style: int, wall_seconds=None
-):
-    """The detail's <row> elements: cells as styles.xml_number_cell and
-    workbook_cells.xml_text_cell write them (text never a formula, quotePrefix on text that
-    starts like one), built once per distinct text."""
-    text_cells: dict[str, str] = {}
-    labels = VISIT_STATUS_LABELS
-    fractions = _day_fractions()
-    days_before_1970 = _EXCEL_DAYS_BEFORE_1970
-    time_cell = f'" s="{time_style}"><v>'
-
-    def text(value) -> str:
-        """A text cell's XML after its reference (`<c r="A2"` + this)."""
-        cell = text_cells.get(value)
-        if cell is None:
-            cell = xml_text_cell("", value, quote_style)[len('<c r=""') :]
-            if len(text_cells) < TEXT_CELLS_KEPT:
-                text_cells[value] = cell
-        return cell
-
-    pending = next(codes, None)
-    row_number = 1
-    for (
-        pk,
-        ticket,
-        day,
-        window_number,
-        window_name,
-        badge,
-        staff_name,
-        item_count,
-        status,
-        issued,
-        called,
-        started,
-        finished,
-        level,
-    ) in rows:
-        visit_codes = []
-        while pending is not None and pending[0] <= pk:
-            if pending[0] == pk:
-                visit_codes.append(pending[1])
-            pending = next(codes, None)
-        row_number += 1
-        n = str(row_number)
-        cells = [
-            f'<row r="{n}"><c r="A{n}"{text(ticket)}<c r="B{n}" s="{date_style}"><v>{day}</v>'
-            f'</c><c r="C{n}"><v>{window_number}</v></c>'
-        ]
-        if window_name:
-            cells.append(f'<c r="D{n}"{text(window_name)}')
-        if badge:
-            cells.append(f'<c r="E{n}"{text(badge)}')
-        if staff_name:
-            cells.append(f'<c r="F{n}"{text(staff_name)}')
-        if visit_codes:
-            cells.append(f'<c r="G{n}"{text(SERVICE_CODE_SEPARATOR.join(visit_codes))}')
-        cells.append(
-            f'<c r="H{n}"><v>{item_count}</v></c><c r="I{n}"{text(labels.get(status, status))}'
-        )
-        for letter, seconds in (("J", issued), ("K", called), ("L", started), ("M", finished)):
-            if seconds is not None:
-                if wall_seconds is not None:
-                    seconds = wall_seconds(seconds)
-                days, in_day = divmod(seconds, 86400)
-                serial = days + days_before_1970 + fractions[in_day]
-                cells.append(f'<c r="{letter}{n}{time_cell}{serial}</v></c>')
-        if level is not None:
-            cells.append(f'<c r="N{n}"><v>{level}</v></c>')
-        cells.append("</row>")
-        yield "".join(cells)

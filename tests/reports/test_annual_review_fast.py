@@ -173,7 +173,7 @@ def cells_of(data: bytes) -> dict:
 
 def test_the_workbook_is_the_one_written_from_djangos_values(hall_year, monkeypatch):
     new = written(hall_year)
-    monkeypatch.setattr(annual, "prepare_visit_detail", reference_detail)
+    monkeypatch.setattr(annual, "prepare_visit_detail_blocks", reference_detail)
     old = written(hall_year)
 
     new_cells, old_cells = cells_of(new), cells_of(old)
@@ -187,7 +187,7 @@ def test_the_detail_sheets_xml_is_the_same_byte_for_byte(hall_year, monkeypatch)
     import zipfile
 
     new = written(hall_year)
-    monkeypatch.setattr(annual, "prepare_visit_detail", reference_detail)
+    monkeypatch.setattr(annual, "prepare_visit_detail_blocks", reference_detail)
     old = written(hall_year)
 
     def detail(data):
@@ -206,3 +206,28 @@ def test_wall_clock_moves_utc_as_astimezone_does_across_a_dst_change(zone):
         local = dt.datetime.fromtimestamp(utc, tz).replace(tzinfo=None)
         expected = int((local - dt.datetime(1970, 1, 1)).total_seconds())
         assert clock(utc) == expected, (zone, utc)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(1960, 2, 29, 12, 0, 1),  # before the days whose fraction texts are shared
+        dt.datetime(1989, 9, 15, 23, 59, 59),
+        dt.datetime(1989, 9, 16, 0, 0, 0),  # the first shared day (serial 32,768)
+        dt.datetime(2026, 11, 28, 8, 30, 17),
+        dt.datetime(2079, 6, 5, 23, 59, 59),  # the last shared day (serial 65,535)
+        dt.datetime(2079, 6, 6, 0, 0, 1),
+        dt.datetime(2200, 1, 1, 6, 0, 0),
+    ],
+)
+def test_a_time_cell_is_the_float_serials_text_on_any_day(moment):
+    from reports.workbooks.annual_detail import detail_blocks
+
+    seconds = int((moment - dt.datetime(1970, 1, 1)).total_seconds())
+    row = (7, "A001", 46000, 5, "", "", "", 1, "completed", seconds, None, None, seconds, None)
+    (block,) = detail_blocks([row], [], date_style=2, time_style=3, quote_style=4)
+    serial = excel_local_time(moment, None)
+
+    assert f'<c r="J2" s="3"><v>{serial}</v></c>'.encode() in block
+    assert f'<c r="M2" s="3"><v>{serial}</v></c>'.encode() in block
+    assert b"K2" not in block and b"N2" not in block
