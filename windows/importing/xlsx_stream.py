@@ -426,6 +426,33 @@ _CELL = re.compile(
 )
 
 
+# A row whose cells are all inline strings of plain text, in columns A, B, C... without a
+# gap (as openpyxl and many queue systems write an export): its texts in one findall, no
+# Python work per cell. Any other row returns None from _inline_cells and is read by _CELL.
+_INLINE_CELL = re.compile(
+    r'<c r="([A-Z]{1,3})\d+"(?: s="\d+")? t="inlineStr"'
+    r'(?:\s?/>|><is><t(?: xml:space="preserve")?>([^<&\r]*)</t></is></c>)'
+)
+_LETTERS = tuple(
+    first + second
+    for first in ("", *"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    for second in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+)  # A ... ZZ, in order
+
+
+def _inline_cells(content: bytes) -> list[str] | None:
+    """The row's cell texts if every cell is a plain inline string and the columns run
+    from A without a gap; else None."""
+    text = content.decode("utf-8")
+    pairs = _INLINE_CELL.findall(text)
+    if not pairs or len(pairs) != text.count("<c"):
+        return None
+    letters, values = zip(*pairs, strict=True)
+    if letters != _LETTERS[: len(letters)]:
+        return None
+    return list(values)
+
+
 class _SheetReader:
     def __init__(self, book: _Workbook) -> None:
         self.strings = book.strings
@@ -474,7 +501,7 @@ class _SheetReader:
                 found = _ROW_NUMBER.search(attributes)
                 number = found.group(1) if found else None
             content = piece[end + 1 :]
-            cells = self._plain_cells(content) if content else []
+            cells = (_inline_cells(content) or self._plain_cells(content)) if content else []
             if cells is None:  # a cell _CELL does not know
                 row = part.parse(b"<row>" + content + b"</row>")[0]
                 cells = self._parsed_cells(row, part)
