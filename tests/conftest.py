@@ -61,3 +61,16 @@ def en_client(client):
     """A browser that asks for English, so text assertions survive the zh-hans catalogue."""
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
+
+
+@pytest.fixture
+def role_groups(transactional_db) -> None:
+    """The role groups a data migration made. Transactional tests (the browser tests, the
+    concurrency tests) flush them, and serialized_rollback does not bring them back once
+    other threads have used the database: a transactional test that needs them asks for
+    this fixture."""
+    from django.apps import apps
+
+    from windows.roles import sync_role_groups
+
+    sync_role_groups(apps)

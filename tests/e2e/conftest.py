@@ -71,19 +71,11 @@ def screenshot_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def role_groups(transactional_db) -> None:
-    """Recreate the role groups that a data migration made.
-
-    Browser tests flush the database after each test. serialized_rollback should restore
+def _role_groups_back(role_groups) -> None:
+    """Browser tests flush the database after each test. serialized_rollback should restore
     the migration's rows, but once Playwright runs, the test gets another connection
-    object without the serialized contents (seen on PostgreSQL), so later tests would
-    find no groups.
-    """
-    from django.apps import apps
-
-    from windows.roles import sync_role_groups
-
-    sync_role_groups(apps)
+    object without the serialized contents (seen on PostgreSQL), so every browser test
+    recreates the role groups (tests/conftest.py)."""
 
 
 def wait_until(page, expression: str, *, seconds: float = 30) -> None:

@@ -69,16 +69,6 @@ def session(window):
     return window_sign_in(staff=staff, window=window, now=timezone.now() - dt.timedelta(hours=1))
 
 
-@pytest.fixture
-def role_groups(transactional_db) -> None:
-    """The role groups a data migration made, which transactional tests flush."""
-    from django.apps import apps
-
-    from windows.roles import sync_role_groups
-
-    sync_role_groups(apps)
-
-
 # --- the tablet's throttle, counted across processes ----------------------------------------
 
 THROTTLE_SCRIPT = textwrap.dedent(

@@ -184,18 +184,6 @@ def test_a_tap_on_a_visit_in_service_is_refused(tablet_client, session, item):
     assert (response.status_code, response.json()["error"]) == (409, "not_completed")
 
 
-@pytest.fixture
-def role_groups(transactional_db) -> None:
-    """The role groups a data migration made: transactional tests (the browser tests run
-    before this one) flush them, and serialized_rollback does not bring them back once
-    other threads have used the database (see tests/e2e/conftest.py)."""
-    from django.apps import apps
-
-    from windows.roles import sync_role_groups
-
-    sync_role_groups(apps)
-
-
 @pytest.mark.skipif(connection.vendor == "sqlite", reason="needs concurrent connections")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.usefixtures("role_groups")

@@ -205,17 +205,6 @@ def test_the_command_says_what_it_created_as_before(tmp_path, configured_hall, s
 # --- PostgreSQL: two imports of one hall at once -----------------------------------------
 
 
-@pytest.fixture
-def role_groups(transactional_db) -> None:
-    """The role groups a data migration made: a transactional test before this one (the
-    browser tests) flushed them, as tests/e2e/conftest.py says."""
-    from django.apps import apps
-
-    from windows.roles import sync_role_groups
-
-    sync_role_groups(apps)
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the advisory lock is PostgreSQL's")
 @pytest.mark.django_db(transaction=True)
 def test_two_imports_of_the_same_file_at_once_store_each_visit_once(

@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
+from django.utils import translation
 
 from tests.windows.factories import SHANGHAI, HallCalendarDayFactory
 from windows.booking import services
@@ -333,15 +334,6 @@ def test_a_booking_cannot_be_cancelled_twice_or_once_its_slot_began(hall_a, cate
 # --- concurrency (PostgreSQL) ------------------------------------------------------------
 
 
-@pytest.fixture
-def role_groups(transactional_db) -> None:
-    from django.apps import apps
-
-    from windows.roles import sync_role_groups
-
-    sync_role_groups(apps)
-
-
 @pytest.mark.skipif(connection.vendor == "sqlite", reason="needs concurrent connections")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.usefixtures("role_groups")
@@ -353,12 +345,14 @@ def test_two_bookings_at_once_for_the_last_place_give_it_to_one(hall_a, category
 
     def attempt(phone: str) -> None:
         try:
+            translation.activate("en")  # a thread starts in the default language
             barrier.wait()
             book(hall_a, category, slot, phone=phone)
             outcomes.append("booked")
         except ValidationError as error:
             outcomes.extend(error.messages)
         finally:
+            translation.deactivate()
             close_old_connections()
 
     threads = [
@@ -385,12 +379,14 @@ def test_one_phone_booking_two_slots_at_once_gets_one(hall_a, category, slot):
 
     def attempt(target) -> None:
         try:
+            translation.activate("en")  # a thread starts in the default language
             barrier.wait()
             book(hall_a, category, target)
             outcomes.append("booked")
         except ValidationError as error:
             outcomes.extend(error.messages)
         finally:
+            translation.deactivate()
             close_old_connections()
 
     threads = [threading.Thread(target=attempt, args=(target,)) for target in (slot, later)]

@@ -37,16 +37,6 @@ def at(hour: int, minute: int = 0, second: int = 0) -> dt.datetime:
 
 
 @pytest.fixture
-def role_groups(transactional_db) -> None:
-    """The role groups a data migration made (a transactional test flushes them)."""
-    from django.apps import apps
-
-    from windows.roles import sync_role_groups
-
-    sync_role_groups(apps)
-
-
-@pytest.fixture
 def category(role_groups, hall_a):
     zone = ZoneFactory(hall=hall_a, name="社保通办")
     for number in range(1, WINDOWS + 1):
