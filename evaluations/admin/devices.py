@@ -19,6 +19,7 @@ from evaluations.services.devices import tablet_issue_pairing_code, tablet_revok
 from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter, ReadOnlyAdmin
 from windows.links import absolute_url
 from windows.models import Window
+from windows.pairing import pairing_status
 
 
 class PairingCodeForm(forms.Form):
@@ -78,11 +79,7 @@ class TabletDeviceAdmin(HallScopedAdmin):
 
     @admin.display(description=_("pairing status"))
     def pairing_status(self, obj: TabletDevice) -> str:
-        if obj.revoked_at is not None:
-            return gettext("revoked")
-        if obj.token_hash is not None:
-            return gettext("paired")
-        return gettext("waiting for pairing")
+        return pairing_status(obj)
 
     @admin.action(description=_("Revoke the selected tablets"), permissions=["change"])
     def revoke_selected(self, request: HttpRequest, queryset) -> None:

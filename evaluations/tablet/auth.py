@@ -9,16 +9,15 @@ from __future__ import annotations
 from functools import wraps
 
 from django.http import HttpRequest, JsonResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
 from evaluations.models import TabletDevice
 from evaluations.services.devices import tablet_for_token
+from windows.pairing import device_seen
 
 DEVICE_COOKIE = "hall_device"
 HEADER_PREFIX = "Device "
-LAST_SEEN_EVERY_SECONDS = 30
 
 
 def device_token(request: HttpRequest) -> str:
@@ -32,12 +31,7 @@ def device_from_request(request: HttpRequest) -> TabletDevice | None:
     """The paired, unrevoked tablet making the request, or None."""
     device = tablet_for_token(device_token(request))
     if device is not None:
-        now = timezone.now()
-        stale = device.last_seen_at is None or (
-            (now - device.last_seen_at).total_seconds() > LAST_SEEN_EVERY_SECONDS
-        )
-        if stale:
-            TabletDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
+        device_seen(device)
     return device
 
 

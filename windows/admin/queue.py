@@ -27,6 +27,7 @@ from windows.admin.scoping import (
 from windows.hall_devices import hall_device_issue_pairing_code, hall_device_revoke
 from windows.links import absolute_url
 from windows.models import Hall, HallDevice, QueueCategory, TicketCounter, Visit
+from windows.pairing import pairing_status
 from windows.queue.defaults import default_categories_create
 from windows.rules.hall_time import hall_localdate
 
@@ -260,11 +261,7 @@ class HallDeviceAdmin(HallScopedAdmin):
 
     @admin.display(description=_("pairing status"))
     def pairing_status(self, obj: HallDevice) -> str:
-        if obj.revoked_at is not None:
-            return gettext("revoked")
-        if obj.token_hash is not None:
-            return gettext("paired")
-        return gettext("waiting for pairing")
+        return pairing_status(obj)
 
     @admin.action(description=_("Revoke the selected screens"), permissions=["change"])
     def revoke_selected(self, request: HttpRequest, queryset) -> None:
