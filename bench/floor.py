@@ -122,7 +122,7 @@ def rollup_sql(vendor: str, halls: str = "v.hall_id = %(hall)s") -> dict[str, st
     rated = f"{done} AND r.id IS NOT NULL"
     excluded = f"{done} AND r.excluded <> ''"
     historical = f"{bad} AND {flag}"
-    wait = micro.format(a="v.started_at", b="v.issued_at")
+    wait = micro.format(a="COALESCE(v.called_at, v.started_at)", b="v.issued_at")
     service = micro.format(a="v.finished_at", b="v.started_at")
 
     def count(condition: str) -> str:
