@@ -67,9 +67,11 @@ def generate(url: str, *, visits: int, halls: int, year: int) -> dict:
         cursor.execute(
             "INSERT INTO windows_hall (code, name, district, address, supervision_phone, "
             "is_active, followup_due_working_days, rating_timeout_seconds, "
-            "weekly_questionnaire_quota, time_zone) "
+            "weekly_questionnaire_quota, time_zone, queue_recall_limit, display_shows_ratings, "
+            "booking_miss_limit, booking_miss_days, booking_block_days, queue_version) "
             f"SELECT '{PREFIX}' || lpad(n::text, 2, '0'), 'City hall ' || n, '', '', '', true, "
-            "1, 60, 50, 'Asia/Shanghai' FROM generate_series(1, %s) n RETURNING id",
+            "1, 60, 50, 'Asia/Shanghai', 2, true, 3, 30, 30, 0 "
+            "FROM generate_series(1, %s) n RETURNING id",
             (halls,),
         )
         hall_ids = [row[0] for row in cursor.fetchall()]
