@@ -1,6 +1,6 @@
 """The one DRF router of the portal; apps register their viewsets here."""
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from evaluations.api.live import LiveResultsView
@@ -26,6 +26,8 @@ extra_urls = [
     path("results/live/", LiveResultsView.as_view(), name="results-live"),
     path("dashboard/year/", DashboardYearView.as_view(), name="dashboard-year"),
     path("dashboard/today/", DashboardTodayView.as_view(), name="dashboard-today"),
+    path("dashboard/surge/", include("reports.surge.api_urls")),
+    path("dashboard/waiting/", include("reports.waiting.api_urls")),
     # The rating tablet's (device token); /tablet/api/... are their aliases (tablet/urls.py).
     path("tablet/state", TabletStateView.as_view(), name="tablet-state"),
     path("tablet/ratings", RatingSubmitView.as_view(), name="tablet-ratings"),

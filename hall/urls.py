@@ -28,6 +28,7 @@ urlpatterns = [
     path("alerts/", include("complaints.alerts_urls")),
     path("reports/", include("reports.urls")),
     path("bulletins/", include("reports.bulletin_urls")),
+    path("regional/", include("reports.regional.urls")),
     path("", include("windows.urls")),
 ]
 # MEDIA_ROOT is never mounted: every stored file is served by a view that checks the

@@ -134,3 +134,9 @@ def send_daily_reminders(self, day: str | None = None) -> int:
         raise self.retry(
             exc=busy, countdown=busy.wait, args=(the_day.isoformat(),), kwargs={}
         ) from busy
+
+
+# The tasks of reports' sub-packages, registered with the worker through this module.
+from reports.regional import tasks as regional_tasks  # noqa: E402, F401
+from reports.surge import tasks as surge_tasks  # noqa: E402, F401
+from reports.waiting import tasks as waiting_tasks  # noqa: E402, F401

@@ -1,0 +1,5 @@
+"""Pages of the regional view, mounted at /regional/."""
+
+app_name = "regional"
+
+urlpatterns: list = []

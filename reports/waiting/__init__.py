@@ -1,0 +1,1 @@
+"""Satisfaction against waiting and service time (issue 15.2)."""
