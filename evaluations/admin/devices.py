@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import segno
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.decorators import method_decorator
-from django.utils.translation import gettext, ngettext
+from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
+from django.utils.translation import ngettext
 
 from evaluations.models import Rating, TabletDevice
 from evaluations.services.devices import tablet_issue_pairing_code, tablet_revoke
+from windows.admin.paired_devices import PairedDeviceAdmin
 from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter, ReadOnlyAdmin
-from windows.links import absolute_url
 from windows.models import Window
-from windows.pairing import pairing_status
 
 
 class PairingCodeForm(forms.Form):
@@ -32,7 +26,7 @@ class PairingCodeForm(forms.Form):
 
 
 @admin.register(TabletDevice)
-class TabletDeviceAdmin(HallScopedAdmin):
+class TabletDeviceAdmin(PairedDeviceAdmin):
     """A tablet is created together with its pairing code; the add page issues one."""
 
     list_display = (
@@ -72,66 +66,38 @@ class TabletDeviceAdmin(HallScopedAdmin):
     )
     actions = ("revoke_selected",)
     change_list_template = "evaluations/tablet/admin_device_change_list.html"
+    issue_url_name = "evaluations_tabletdevice_issue"
+    issue_template = "evaluations/tablet/admin_issue.html"
+    pairing_code_template = "evaluations/tablet/admin_pairing_code.html"
 
     @admin.display(description=_("hall"), ordering="window__hall__code")
     def hall(self, obj: TabletDevice):
         return obj.window.hall
 
-    @admin.display(description=_("pairing status"))
-    def pairing_status(self, obj: TabletDevice) -> str:
-        return pairing_status(obj)
-
     @admin.action(description=_("Revoke the selected tablets"), permissions=["change"])
     def revoke_selected(self, request: HttpRequest, queryset) -> None:
-        count = 0
-        for device in queryset.filter(revoked_at__isnull=True):
-            tablet_revoke(device=device)
-            count += 1
-        self.message_user(
-            request,
-            ngettext("%d tablet revoked.", "%d tablets revoked.", count) % count,
-            messages.SUCCESS,
-        )
+        self.revoke_devices(request, queryset)
 
-    def get_urls(self):
-        view = self.admin_site.admin_view(self.issue_view)
-        return [
-            path("issue/", view, name="evaluations_tabletdevice_issue"),
-            *super().get_urls(),
-        ]
+    def revoke_device(self, device: TabletDevice) -> None:
+        tablet_revoke(device=device)
 
-    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
-        return self.issue_view(request)
+    def revoked_message(self, count: int) -> str:
+        return ngettext("%d tablet revoked.", "%d tablets revoked.", count) % count
 
-    @method_decorator(never_cache)
-    def issue_view(self, request: HttpRequest) -> HttpResponse:
-        """Issue a pairing code for a window; the code is shown once and stored only hashed."""
-        if not self.has_add_permission(request):
-            raise PermissionDenied
+    def issue_form(self, request: HttpRequest) -> PairingCodeForm:
         windows = (
             Window.objects.for_user(request.user)
             .active()
             .select_related("hall")
             .order_by("hall__code", "number")
         )
-        form = PairingCodeForm(request.POST or None, windows=windows)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": gettext("Issue a pairing code"),
-            "form": form,
-        }
-        if request.method == "POST" and form.is_valid():
-            device, code = tablet_issue_pairing_code(
-                window=form.cleaned_data["window"], label=form.cleaned_data["label"]
-            )
-            self.log_addition(request, device, [{"added": {}}])
-            # The address the tablets open (PORTAL_BASE_URL), whatever host this page has.
-            link = absolute_url(f"{reverse('tablet:pair')}?code={code}")
-            qr_svg = segno.make(link, error="m").svg_inline(scale=5, border=2)
-            context.update({"device": device, "code": code, "link": link, "qr_svg": qr_svg})
-            return TemplateResponse(request, "evaluations/tablet/admin_pairing_code.html", context)
-        return TemplateResponse(request, "evaluations/tablet/admin_issue.html", context)
+        return PairingCodeForm(request.POST or None, windows=windows)
+
+    def issue_device(self, cleaned_data: dict) -> tuple[TabletDevice, str]:
+        return tablet_issue_pairing_code(window=cleaned_data["window"], label=cleaned_data["label"])
+
+    def pairing_path(self, device: TabletDevice) -> str:
+        return reverse("tablet:pair")
 
 
 @admin.register(Rating)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import segno
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -18,6 +17,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from windows.admin.paired_devices import PairedDeviceAdmin
 from windows.admin.scoping import (
     HallOwnedForm,
     HallScopedAdmin,
@@ -25,9 +25,7 @@ from windows.admin.scoping import (
     request_hall_ids,
 )
 from windows.hall_devices import hall_device_issue_pairing_code, hall_device_revoke
-from windows.links import absolute_url
 from windows.models import Hall, HallDevice, QueueCategory, TicketCounter, Visit
-from windows.pairing import pairing_status
 from windows.queue.defaults import default_categories_create
 from windows.rules.hall_time import hall_localdate
 
@@ -220,7 +218,7 @@ def pairing_path(kind: str) -> str:
 
 
 @admin.register(HallDevice)
-class HallDeviceAdmin(HallScopedAdmin):
+class HallDeviceAdmin(PairedDeviceAdmin):
     """A screen is created together with its pairing code; the add page issues one."""
 
     list_display = (
@@ -258,56 +256,28 @@ class HallDeviceAdmin(HallScopedAdmin):
     )
     actions = ("revoke_selected",)
     change_list_template = "windows/kiosk/admin_device_change_list.html"
-
-    @admin.display(description=_("pairing status"))
-    def pairing_status(self, obj: HallDevice) -> str:
-        return pairing_status(obj)
+    issue_url_name = "windows_halldevice_issue"
+    issue_template = "windows/kiosk/admin_issue.html"
+    pairing_code_template = "windows/kiosk/admin_pairing_code.html"
 
     @admin.action(description=_("Revoke the selected screens"), permissions=["change"])
     def revoke_selected(self, request: HttpRequest, queryset) -> None:
-        count = 0
-        for device in queryset.filter(revoked_at__isnull=True):
-            hall_device_revoke(device=device)
-            count += 1
-        self.message_user(
-            request,
-            ngettext("%d screen revoked.", "%d screens revoked.", count) % count,
-            messages.SUCCESS,
+        self.revoke_devices(request, queryset)
+
+    def revoke_device(self, device: HallDevice) -> None:
+        hall_device_revoke(device=device)
+
+    def revoked_message(self, count: int) -> str:
+        return ngettext("%d screen revoked.", "%d screens revoked.", count) % count
+
+    def issue_form(self, request: HttpRequest) -> PairingCodeForm:
+        halls = Hall.objects.for_user(request.user).filter(is_active=True).order_by("code")
+        return PairingCodeForm(request.POST or None, halls=halls)
+
+    def issue_device(self, cleaned_data: dict) -> tuple[HallDevice, str]:
+        return hall_device_issue_pairing_code(
+            hall=cleaned_data["hall"], kind=cleaned_data["kind"], label=cleaned_data["label"]
         )
 
-    def get_urls(self):
-        view = self.admin_site.admin_view(self.issue_view)
-        return [
-            path("issue/", view, name="windows_halldevice_issue"),
-            *super().get_urls(),
-        ]
-
-    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
-        return self.issue_view(request)
-
-    @method_decorator(never_cache)
-    def issue_view(self, request: HttpRequest) -> HttpResponse:
-        """Issue a pairing code for a new kiosk or big screen; shown once, stored hashed."""
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        halls = Hall.objects.for_user(request.user).filter(is_active=True).order_by("code")
-        form = PairingCodeForm(request.POST or None, halls=halls)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": gettext("Issue a pairing code"),
-            "form": form,
-        }
-        if request.method == "POST" and form.is_valid():
-            device, code = hall_device_issue_pairing_code(
-                hall=form.cleaned_data["hall"],
-                kind=form.cleaned_data["kind"],
-                label=form.cleaned_data["label"],
-            )
-            self.log_addition(request, device, [{"added": {}}])
-            # The address the screens open (PORTAL_BASE_URL), whatever host this page has.
-            link = absolute_url(f"{pairing_path(device.kind)}?code={code}")
-            qr_svg = segno.make(link, error="m").svg_inline(scale=5, border=2)
-            context.update({"device": device, "code": code, "link": link, "qr_svg": qr_svg})
-            return TemplateResponse(request, "windows/kiosk/admin_pairing_code.html", context)
-        return TemplateResponse(request, "windows/kiosk/admin_issue.html", context)
+    def pairing_path(self, device: HallDevice) -> str:
+        return pairing_path(device.kind)
