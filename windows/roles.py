@@ -3,8 +3,11 @@
 - hall manager: full control of the configuration of the halls granted to them;
 - supervisor: reads everything of the halls granted to them, changes nothing;
 - window staff: no admin access; their own badge card, roster and results on the pages;
-- tablet device: the identity of a rating tablet paired with a window.
-Which halls a manager or supervisor sees is decided by HallAccess (windows.scoping).
+- tablet device: the identity of a rating tablet paired with a window;
+- regional manager: reads everything of the halls of the regions granted to them
+  (RegionAccess: a district's halls, or a city's and its districts'), changes nothing.
+Which halls a manager or supervisor sees is decided by HallAccess, and a regional
+manager's by RegionAccess (windows.scoping); only HallAccess with the manager role manages.
 
 Who may act is decided here and nowhere else: `is_hall_manager`, `is_supervisor`,
 `hall_managers` (the same rule as a query of users), `managed_hall_ids`; and whether a
@@ -27,8 +30,9 @@ HALL_MANAGER = "大厅管理员"
 SUPERVISOR = "监督员"
 WINDOW_STAFF = "窗口工作人员"
 TABLET_DEVICE = "评价平板"
+REGIONAL_MANAGER = "区域管理员"
 
-ALL_ROLES = (HALL_MANAGER, SUPERVISOR, WINDOW_STAFF, TABLET_DEVICE)
+ALL_ROLES = (HALL_MANAGER, SUPERVISOR, WINDOW_STAFF, TABLET_DEVICE, REGIONAL_MANAGER)
 
 HALL_CONFIGURATION_MODELS = (
     "department",
@@ -117,6 +121,13 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     WINDOW_STAFF: [],
     TABLET_DEVICE: [],
 }
+# A regional manager reads what a supervisor reads, of every hall of their regions, and
+# the regional bulletins; never a write permission (tests/windows/test_region_roles.py).
+ROLE_PERMISSIONS[REGIONAL_MANAGER] = [
+    *ROLE_PERMISSIONS[SUPERVISOR],
+    ("windows", "view_region"),
+    ("reports", "view_regionalbulletin"),
+]
 
 
 def sync_role_groups(apps) -> None:

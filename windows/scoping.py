@@ -19,16 +19,50 @@ if TYPE_CHECKING:
 def visible_hall_ids(user: AbstractBaseUser | AnonymousUser) -> models.QuerySet | None:
     """Ids of the halls a user may see; None means every hall (a superuser).
 
-    Managers and supervisors are granted halls explicitly (HallAccess). Window staff
-    see their own data through their staff profile, never a hall's.
+    Managers and supervisors are granted halls explicitly (HallAccess); regional users
+    are granted regions (RegionAccess) and see the halls of those regions and of their
+    districts. Window staff see their own data through their staff profile, never a hall's.
+    Seeing a hall is never managing it: that is windows.roles' decision (HallAccess and the
+    manager role).
     """
+    from django.db.models import Q
+
     from windows.models import Hall
 
     if not user.is_authenticated or not user.is_active:
         return Hall.objects.none().values("pk")
     if user.is_superuser:
         return None
-    return Hall.objects.filter(accesses__user=user).values("pk")
+    return Hall.objects.filter(
+        Q(pk__in=Hall.objects.filter(accesses__user=user).values("pk"))
+        | Q(region__in=visible_region_ids(user))
+    ).values("pk")
+
+
+def visible_region_ids(user: AbstractBaseUser | AnonymousUser) -> models.QuerySet | None:
+    """Ids of the regions a user may see: those granted (RegionAccess) and their districts;
+    None means every region (a superuser)."""
+    from django.db.models import Q
+
+    from windows.models import Region
+
+    if not user.is_authenticated or not user.is_active:
+        return Region.objects.none().values("pk")
+    if user.is_superuser:
+        return None
+    granted = Region.objects.filter(accesses__user=user).values("pk")
+    return Region.objects.filter(Q(pk__in=granted) | Q(parent__in=granted)).values("pk")
+
+
+def user_regions(user: AbstractBaseUser | AnonymousUser) -> models.QuerySet:
+    """The regions a user may see, by code (what the regional page offers)."""
+    from windows.models import Region
+
+    region_ids = visible_region_ids(user)
+    regions = (
+        Region.objects.all() if region_ids is None else Region.objects.filter(pk__in=region_ids)
+    )
+    return regions.order_by("code")
 
 
 class HallScopedQuerySet(models.QuerySet):

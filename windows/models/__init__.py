@@ -4,6 +4,7 @@ from .catalog import ServiceItem
 from .halls import Department, Hall, HallAccess, Zone
 from .import_jobs import ImportJob
 from .queue import HallDevice, QueueCall, QueueCategory, TicketCounter
+from .regions import Region, RegionAccess
 from .sessions import WindowSession
 from .staff import DutyAssignment, Staff
 from .visits import Visit, VisitItem
@@ -21,6 +22,8 @@ __all__ = [
     "ImportJob",
     "QueueCall",
     "QueueCategory",
+    "Region",
+    "RegionAccess",
     "ServiceItem",
     "Staff",
     "TicketCounter",

@@ -36,6 +36,15 @@ class Hall(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     district = models.CharField(_("district"), max_length=50, blank=True)
+    region = models.ForeignKey(
+        "windows.Region",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="halls",
+        verbose_name=_("region"),
+        help_text=_("The district or city whose regional users see this hall, read-only."),
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     supervision_phone = models.CharField(_("supervision hotline"), max_length=30, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
