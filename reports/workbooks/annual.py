@@ -3,7 +3,10 @@
 Sheet 汇总 reproduces the source's Table 1 (表1：月度办件量) with Figure 1 (monthly items,
 this year beside last, clustered bars) and Figure 2 (the general windows' monthly share,
 a line) as native Excel charts over it, and the year's analysis in Chinese sentences in
-the source's style. Sheet 明细 lists every visit of the year, streamed from the database.
+the source's style. Sheet 分析 (Analysis in English) tells the year's story found in the
+data (annual_story: unusual months, the days that drove them, the zones behind them, the
+zones year on year, the evaluation rate's climb). Sheet 明细 lists every visit of the
+year, streamed from the database.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from reports.selectors.annual_story import AnnualStory, annual_story
 from reports.selectors.periods import general_share_pct, peak_days
 from reports.selectors.volume import hall_volume_stats
 from windows.models import Hall, Visit, VisitItem, Window
@@ -28,6 +32,7 @@ from windows.workbook_cells import quote_prefix_style
 from windows.workbook_print import anchor_chart, print_as_list, print_on_one_page, text_width
 
 from .annual_detail import detail_blocks, save_with_detail
+from .annual_story import write_story_sheet
 from .styles import (
     DATE_FORMAT,
     DATETIME_FORMAT,
@@ -89,8 +94,9 @@ DETAIL_COLUMNS = (
 )
 
 
-def write_annual_review(*, hall: Hall, year: int, output: str | PathLike | BinaryIO) -> None:
-    """Write the annual review workbook of the hall's year to a path or a binary stream."""
+def write_annual_review(*, hall: Hall, year: int, output: str | PathLike | BinaryIO) -> AnnualStory:
+    """Write the annual review workbook of the hall's year to a path or a binary stream;
+    return the year's story its analysis sheet tells (for the command to print)."""
     stats = hall_volume_stats(hall=hall, year=year)
     start, end = date(year, 1, 1), date(year, 12, 31)
     stats = {
@@ -106,9 +112,12 @@ def write_annual_review(*, hall: Hall, year: int, output: str | PathLike | Binar
         stats=stats,
         peaks=peak_days(hall=hall, start=start, end=end, limit=5),
     )
+    story = annual_story(hall=hall, year=year)
+    write_story_sheet(workbook, hall=hall, year=year, story=story)
     detail = workbook.create_sheet(DETAIL_TITLE)
     rows = prepare_visit_detail_blocks(detail, hall=hall, start=start, end=end)
     save_with_detail(workbook, detail, rows, output)
+    return story
 
 
 # --- the summary sheet -------------------------------------------------------------------
