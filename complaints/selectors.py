@@ -175,6 +175,23 @@ class Dashboard:
     overdue_list: QuerySet[Complaint]
 
 
+def callback_aggregates(today: dt.date) -> dict:
+    """The counts behind the overdue cases and the callback rate of any set of cases, for
+    aggregate() or a grouped annotate() (the dashboard's, and the regional ranking's per
+    hall and month): overdue on `today`, reached the callback step, called back."""
+    called = ~Q(callback_result="")
+    return {
+        "overdue_cases": Count("pk", filter=late(today)),
+        "reached_callback": Count("pk", filter=Q(status__in=REACHED_CALLBACK) | called),
+        "called_back": Count("pk", filter=called),
+    }
+
+
+def callback_rate_pct(*, called_back: int, reached_callback: int) -> float | None:
+    """回访率: cases called back over cases that reached the callback step."""
+    return percent(called_back, reached_callback)
+
+
 def complaint_dashboard(*, hall: Hall, today: dt.date) -> Dashboard:
     """A hall's case figures on `today` (the hall's local day).
 
@@ -187,19 +204,16 @@ def complaint_dashboard(*, hall: Hall, today: dt.date) -> Dashboard:
     """
     closed = Complaint.Status.CLOSED
     cases = Complaint.objects.for_hall(hall)
-    called = ~Q(callback_result="")
     this_month = {"hall": hall, "start": month_of(today)[0], "end": today}
     received_this_month = in_hall_days("received_at", **this_month)
     counts = cases.aggregate(
         open_cases=Count("pk", filter=~Q(status=closed)),
         unassigned_cases=Count("pk", filter=UNASSIGNED),
-        overdue_cases=Count("pk", filter=late(today)),
         closed_this_month=Count(
             "pk", filter=Q(status=closed) & in_hall_days("closed_at", **this_month)
         ),
         received_this_month=Count("pk", filter=received_this_month),
-        reached_callback=Count("pk", filter=Q(status__in=REACHED_CALLBACK) | called),
-        called_back=Count("pk", filter=called),
+        **callback_aggregates(today),
         satisfied=Count("pk", filter=Q(callback_result=Complaint.CallbackResult.SATISFIED)),
     )
     per_channel = dict(
@@ -220,7 +234,9 @@ def complaint_dashboard(*, hall: Hall, today: dt.date) -> Dashboard:
         ),
         reached_callback=counts["reached_callback"],
         called_back=counts["called_back"],
-        callback_rate_pct=percent(counts["called_back"], counts["reached_callback"]),
+        callback_rate_pct=callback_rate_pct(
+            called_back=counts["called_back"], reached_callback=counts["reached_callback"]
+        ),
         satisfied_at_callback=counts["satisfied"],
         satisfied_rate_pct=percent(counts["satisfied"], counts["called_back"]),
         overdue_list=cases.filter(late(today))

@@ -170,3 +170,6 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.day}"
+
+
+from reports.regional import models as regional_models  # noqa: E402, F401
