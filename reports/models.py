@@ -173,3 +173,4 @@ class ReminderSent(models.Model):
 
 
 from reports.regional import models as regional_models  # noqa: E402, F401
+from reports.surge.models import SurgeAlert, SurgeSettings  # noqa: E402, F401

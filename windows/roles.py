@@ -108,6 +108,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ],
         ("reports", "view_bulletin"),
         ("reports", "view_bulletindelivery"),
+        *[("reports", f"{a}_surgesettings") for a in ("view", "add", "change")],
+        ("reports", "view_surgealert"),
     ],
     SUPERVISOR: [
         ("windows", "view_hall"),

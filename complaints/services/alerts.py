@@ -50,14 +50,20 @@ def hall_manager_ids(*, hall: Hall | int) -> list[int]:
     return list(roles.hall_managers(hall).values_list("pk", flat=True))
 
 
-def duty_alert_recipients(*, complaint: Complaint) -> list[str]:
-    """The emails of the day's duty leaders of the case's hall; its managers if none is
-    rostered (each reached by windows.contacts' rule)."""
-    day = hall_localdate(complaint.hall, complaint.received_at)
-    leaders = duty_leaders(hall=complaint.hall_id, day=day)
+def duty_recipients(*, hall: Hall | int, day: date) -> list[str]:
+    """Who an alert to the hall's duty leader reaches on the day: the emails of the day's
+    duty leaders; the hall's managers if none is rostered (each reached by windows.contacts'
+    rule). The one rule of every duty alert (new cases here, reports.surge's surges)."""
+    leaders = duty_leaders(hall=hall, day=day)
     if leaders.exists():
         return contacts.staff_emails(leaders)
-    return contacts.user_emails(roles.hall_managers(complaint.hall_id))
+    return contacts.user_emails(roles.hall_managers(hall))
+
+
+def duty_alert_recipients(*, complaint: Complaint) -> list[str]:
+    """duty_recipients of the case's hall on the local day it was received."""
+    day = hall_localdate(complaint.hall, complaint.received_at)
+    return duty_recipients(hall=complaint.hall_id, day=day)
 
 
 def duty_alert_for(*, complaint: Complaint) -> DutyAlert | None:
