@@ -44,7 +44,8 @@ the part of its gap the expected rate accounts for, (hall − expected) ÷ (hall
 is the queue's share: above QUEUE_SHARE ("mostly disappears after standardising") the
 verdict is "queue" (its citizens waited longer than the hall's), otherwise "service" (it
 rates lower than the hall at the same waits). The exact fractions decide; only the
-figures shown are rounded (half up, 2 decimals, windows.rules.rounding).
+figures shown are rounded (half up, 2 decimals, windows.rules.rounding). A window with
+fewer than MIN_WINDOW_RATINGS judged ratings gives its count only ("too_few"), as a band.
 """
 
 from __future__ import annotations
@@ -402,8 +403,8 @@ def window_verdict(
     ratings per waiting band, the hall's rate per band and the hall's overall rate."""
     judged = sum(counts.judged for counts in by_band.values())
     good = sum(counts.good for counts in by_band.values())
-    if not judged:
-        return WindowVerdict(number, name, 0, None, None, None, None, None, TOO_FEW)
+    if judged < MIN_WINDOW_RATINGS:  # its count only, as a band with too few
+        return WindowVerdict(number, name, judged, None, None, None, None, None, TOO_FEW)
     actual = Fraction(good, judged)
     expected = (
         sum(
@@ -421,8 +422,6 @@ def window_verdict(
         "standardised_rate_pct": _pct(hall + actual - expected),
         "gap_pp": _pct(actual - hall),
     }
-    if judged < MIN_WINDOW_RATINGS:
-        return WindowVerdict(**figures, queue_share_pct=None, verdict=TOO_FEW)
     if actual >= hall:
         return WindowVerdict(**figures, queue_share_pct=None, verdict=NOT_BELOW)
     share = (hall - expected) / (hall - actual)

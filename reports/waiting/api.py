@@ -100,14 +100,19 @@ class WaitingQuery(HallQuery):
 
 def threshold_text(threshold: bands.Threshold, kind: str) -> str:
     """The threshold in a sentence, in the user's language."""
-    what = _("waiting") if kind == "wait" else _("service")
     if threshold.reason == bands.FOUND:
-        return _(
-            "Bad reviews rise clearly from %(minute)d minutes of %(what)s: %(share)s%% in the "
-            "%(band)s band against %(base)s%% in the %(baseline)s band."
-        ) % {
+        if kind == "wait":
+            sentence = _(
+                "Bad reviews rise clearly from %(minute)d minutes of waiting: %(share)s%% in "
+                "the %(band)s band against %(base)s%% in the %(baseline)s band."
+            )
+        else:
+            sentence = _(
+                "Bad reviews rise clearly from %(minute)d minutes of service: %(share)s%% in "
+                "the %(band)s band against %(base)s%% in the %(baseline)s band."
+            )
+        return sentence % {
             "minute": threshold.minute,
-            "what": what,
             "share": threshold.band_bad_share_pct,
             "band": threshold.band,
             "base": threshold.baseline_bad_share_pct,

@@ -277,9 +277,11 @@
     load();
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
+  // Deferred scripts run in order, before DOMContentLoaded: Chart.js, after this one, is
+  // there once it fires.
+  if (window.Chart) {
     start();
+  } else {
+    document.addEventListener("DOMContentLoaded", start);
   }
 })();
