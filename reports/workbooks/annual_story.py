@@ -277,15 +277,20 @@ def story_sentences(story: AnnualStory) -> list[str]:
     return [text for kind, text in story_lines(story) if kind == SENTENCE]
 
 
-def write_story_sheet(workbook, *, hall, year: int, story: AnnualStory) -> WriteOnlyWorksheet:
+def write_story_sheet(
+    workbook, *, hall, year: int, story: AnnualStory
+) -> WriteOnlyWorksheet | None:
     """Add the analysis sheet to a write-only workbook: a title, then the lines, each
-    sentence one wrapped text cell in column A, printed as wide as a portrait A4 page."""
+    sentence one wrapped text cell in column A, printed as wide as a portrait A4 page.
+    No sheet when the data supports no line (a month or two of data)."""
+    lines = story_lines(story)
+    if not lines:
+        return None
     sheet = workbook.create_sheet(
         sheet_title(workbook, pgettext("annual review sheet", "Analysis"))
     )
     sheet.column_dimensions["A"].width = SENTENCE_WIDTH
     print_as_list(sheet, header_rows=1, landscape=False)
-    lines = story_lines(story)
     title = _("%(hall)s: what changed in %(year)s and why") % {"hall": hall.name, "year": year}
     sheet.append([cell(sheet, title, font=TITLE_FONT)])
     for row, (kind, text) in enumerate(lines, start=2):
