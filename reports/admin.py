@@ -48,3 +48,7 @@ class BulletinAdmin(HallScopedAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+from reports.regional import admin as regional_admin  # noqa: E402, F401
+from reports.surge import admin as surge_admin  # noqa: E402, F401

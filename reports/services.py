@@ -374,6 +374,8 @@ class _Claim:
     attempt_id: uuid.UUID
     message_id: str
     stale: bool  # it was still "sending" for a dead attempt: the one remaining window
+    # BulletinDelivery, or a delivery model with its fields (a regional bulletin's)
+    model: type[models.Model] = BulletinDelivery
 
 
 class DeliveryInProgress(Exception):
@@ -399,8 +401,9 @@ def _claim(*, bulletin: Bulletin, email: str) -> _Claim | BulletinDelivery | Non
     with the Message-ID recorded the first time, so receivers can drop the copy.
     """
     now = timezone.now()
+    model = bulletin.deliveries.model
     with transaction.atomic():
-        delivery, _created = BulletinDelivery.objects.select_for_update().get_or_create(
+        delivery, _created = model.objects.select_for_update().get_or_create(
             bulletin=bulletin, email=email
         )
         if delivery.status == BulletinDelivery.Status.SENT:
@@ -418,13 +421,13 @@ def _claim(*, bulletin: Bulletin, email: str) -> _Claim | BulletinDelivery | Non
         delivery.save(
             update_fields=["status", "attempt_id", "claimed_at", "message_id", "attempts"]
         )
-    return _Claim(delivery.pk, delivery.attempt_id, delivery.message_id, stale)
+    return _Claim(delivery.pk, delivery.attempt_id, delivery.message_id, stale, model)
 
 
 def _mark_sent(claim: _Claim) -> None:
     """The server accepted the email: mark the delivery sent, in its own transaction."""
     with transaction.atomic():
-        marked = BulletinDelivery.objects.filter(pk=claim.pk, attempt_id=claim.attempt_id).update(
+        marked = claim.model.objects.filter(pk=claim.pk, attempt_id=claim.attempt_id).update(
             status=BulletinDelivery.Status.SENT, sent_at=timezone.now(), last_error=""
         )
     if not marked:  # another attempt took the claim over: it judged this one dead
@@ -432,7 +435,7 @@ def _mark_sent(claim: _Claim) -> None:
 
 
 def _deliver(
-    *, bulletin: Bulletin, recipient: BulletinRecipient
+    *, bulletin: Bulletin, recipient: BulletinRecipient, message_for=None
 ) -> _Claim | BulletinDelivery | None:
     """Email one recipient unless already served or being served by another attempt.
 
@@ -452,7 +455,7 @@ def _deliver(
             claim.message_id,
         )
     try:
-        message = _message(bulletin=bulletin, recipient=recipient)
+        message = (message_for or _message)(bulletin=bulletin, recipient=recipient)
         message.extra_headers["Message-ID"] = claim.message_id
         message.send()
     except Exception as error:
@@ -481,12 +484,20 @@ def bulletin_send(*, bulletin: Bulletin, resend: bool = False) -> int:
     recipients = BulletinRecipient.objects.filter(
         hall=bulletin.hall, kind=bulletin.kind, is_active=True
     ).order_by("email")
+    return deliver_to_recipients(bulletin=bulletin, recipients=recipients)
+
+
+def deliver_to_recipients(*, bulletin, recipients, message_for=None) -> int:
+    """bulletin_send's claim-send-mark loop over the given recipients (rows with an email),
+    for any bulletin whose `deliveries` have BulletinDelivery's fields (a hall's bulletin, a
+    region's: reports.regional.services); `message_for(bulletin=, recipient=)` builds each
+    email (the hall bulletin's by default). The same rules and outcomes as bulletin_send."""
     sent = stale = 0
     claimed_elsewhere: list[BulletinDelivery] = []
     first_error: Exception | None = None
     for recipient in recipients:
         try:
-            outcome = _deliver(bulletin=bulletin, recipient=recipient)
+            outcome = _deliver(bulletin=bulletin, recipient=recipient, message_for=message_for)
         except SoftTimeLimitExceeded:
             raise  # the task's time is up: stop here, its retry serves the rest
         except Exception as error:
@@ -518,7 +529,7 @@ def _record_failure(*, claim: _Claim, error: Exception) -> None:
     """The SMTP call of this attempt failed: the delivery is failed, the next attempt
     claims it again (with the same Message-ID)."""
     with transaction.atomic():
-        BulletinDelivery.objects.filter(pk=claim.pk, attempt_id=claim.attempt_id).update(
+        claim.model.objects.filter(pk=claim.pk, attempt_id=claim.attempt_id).update(
             status=BulletinDelivery.Status.FAILED,
             last_error=f"{type(error).__name__}: {error}"[:1000],
         )
