@@ -51,3 +51,4 @@ class BulletinAdmin(HallScopedAdmin):
 
 
 from reports.regional import admin as regional_admin  # noqa: E402, F401
+from reports.surge import admin as surge_admin  # noqa: E402, F401
