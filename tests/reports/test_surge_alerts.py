@@ -57,8 +57,9 @@ def _visits(hall, window, category, day, rows):
 @pytest.fixture
 def surging_hall():
     """12 history Mondays of 40, 50 or 60 items (5 at 9:00, 5 at 9:30, 10 at 10:00, the
-    rest at 14:00: 0.5, 0.4 or 0.333 of the day by 10:15, 0.125 to 0.083 by 9:15); today 60 by 10:15; window 1 signed in,
-    window 2 (the category's zone) not; 100 items per window-day."""
+    rest at 14:00: 0.5, 0.4 or 0.333 of the day by 10:15, 0.125 to 0.083 by 9:15); today
+    60 by 10:15; window 1 signed in, window 2 (the category's zone) not; 100 items per
+    window-day."""
     hall = HallFactory(code="S1")
     zone = ZoneFactory(hall=hall)
     one = WindowFactory(hall=hall, number=1)
