@@ -29,7 +29,8 @@ from windows.workbook_print import fit_row_height, print_as_list, sheet_title
 
 from .styles import SECTION_FONT, TITLE_FONT, WRAPPED
 
-SENTENCE_WIDTH = 100  # column A, in characters (a Chinese character takes two)
+SENTENCE_WIDTH = 75  # column A, in characters (a Chinese character takes two): as wide as
+# a portrait A4 page at 100% in LibreOffice, which does not scale a sheet to its width
 
 HEADING, SENTENCE = "heading", "sentence"
 

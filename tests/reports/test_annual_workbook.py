@@ -7,6 +7,7 @@ import shutil
 import subprocess
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart, LineChart
 
@@ -78,10 +79,11 @@ def _workbook(hall, year=2020):
     return load_workbook(output)
 
 
-def test_sheets_are_the_summary_and_the_detail(year_2020):
-    workbook = _workbook(year_2020)
+def test_sheets_are_the_summary_the_analysis_and_the_detail(year_2020):
+    with translation.override("en"):  # the analysis sheet's name is translated (分析)
+        workbook = _workbook(year_2020)
 
-    assert workbook.sheetnames == ["汇总", "明细"]
+    assert workbook.sheetnames == ["汇总", "Analysis", "明细"]
 
 
 def test_table_1_has_the_months_this_year_beside_last_year(year_2020):
@@ -252,9 +254,10 @@ def test_detail_times_are_the_halls_wall_time(year_2020):
 def test_writes_to_a_path(year_2020, tmp_path):
     path = tmp_path / "annual.xlsx"
 
-    write_annual_review(hall=year_2020, year=2020, output=path)
+    with translation.override("en"):
+        write_annual_review(hall=year_2020, year=2020, output=path)
 
-    assert load_workbook(path).sheetnames == ["汇总", "明细"]
+    assert load_workbook(path).sheetnames == ["汇总", "Analysis", "明细"]
 
 
 @pytest.mark.skipif(
