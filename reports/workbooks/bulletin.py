@@ -2,7 +2,9 @@
 
 Sheets: 汇总 (the period's figures and a native bar chart of daily items, printed on one
 landscape A4 page), 窗口 (figures per window), 人员 (figures per staff member), 排队 (the
-hall's own queue, reports/workbooks/queue_sheet.py, when it issued tickets), 明细
+hall's own queue, reports/workbooks/queue_sheet.py, when it issued tickets), in a monthly
+bulletin 等候与满意度 (satisfaction against waiting and service time,
+reports/workbooks/waiting_sheet.py), 明细
 (every visit of the period, streamed from the database), then one sheet per section the
 bulletin adds (bad reviews, cases, questionnaires...). Lists print as wide as the page
 with their own header rows on every page (windows/workbook_print.py, issue 12 item 7).
@@ -56,6 +58,7 @@ from .styles import (
     table_ref,
     text_row,
 )
+from .waiting_sheet import add_waiting_sheet
 
 KIND_LABELS = {"daily": "日报", "weekly": "周报", "monthly": "月报"}
 REASON_LABELS = {
@@ -150,6 +153,8 @@ def write_bulletin_workbook(
     queue = queue_figures(hall=hall, start=start, end=end)
     if queue.has_data:  # a hall without its own queue has no 排队 sheet
         write_queue_sheet(workbook.create_sheet(QUEUE_SHEET), queue)
+    if kind == "monthly":  # satisfaction against waiting and service time (issue 15)
+        add_waiting_sheet(workbook, hall=hall, start=start, end=end)
     detail = workbook.create_sheet("明细")
     rows = prepare_visit_detail(detail, hall=hall, start=start, end=end)
     for title, section_rows in (extra or {}).items():
