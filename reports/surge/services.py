@@ -29,7 +29,7 @@ from windows.workdays import is_business_day
 
 from . import predictor
 from .models import SurgeAlert, SurgeSettings
-from .predictor import SLOT_MINUTES, Projection, cumulative, levels_crossed, project
+from .predictor import SLOT_MINUTES, Projection, confirmed_levels, cumulative, project
 from .selectors import (
     arrival_basis,
     arrival_counts,
@@ -144,6 +144,10 @@ def surge_state(*, hall: Hall, now: datetime | None = None) -> SurgeState:
     arrived = sum(today_counts[:slot])
     pairs = _history_pairs(by_day, days, slot)
     projection = project(arrived=arrived, history=pairs)
+    # The check 15 minutes before, from the same counts (confirmed_levels).
+    previous = project(
+        arrived=sum(today_counts[: slot - 1]), history=_history_pairs(by_day, days, slot - 1)
+    )
     history_curves = [cumulative(by_day[d]) for d in days if by_day.get(d) and sum(by_day[d])]
     typical_curve = (
         [round(median(curve[i] for curve in history_curves)) for i in range(len(today_counts))]
@@ -181,7 +185,7 @@ def surge_state(*, hall: Hall, now: datetime | None = None) -> SurgeState:
                 ),
             )
         )
-    state_levels = levels_crossed(projection, capacity)
+    state_levels = confirmed_levels(projection, previous, capacity)
     windows_needed = 0
     to_open: list[int] = []
     if projection and not projection.early and projection.mid > capacity:

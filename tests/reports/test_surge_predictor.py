@@ -160,3 +160,11 @@ def test_items_per_window_day_is_learnt_from_the_rollups():
     # per window-day: 30, 30, 50, 10, 30 -> sorted 10 30 30 30 50: P90 = 30 + 0.6 * 20
     assert learnt_items_per_window_day(hall=hall, today=dt.date(2020, 11, 2)) == pytest.approx(42)
     assert learnt_items_per_window_day(hall=hall, today=dt.date(2020, 9, 1)) == 0.0
+
+
+def test_a_level_is_confirmed_by_the_check_before():
+    now = Projection(arrived=500, mid=1500, low=1250, high=1800, share=0.33, days=8, early=False)
+    before = Projection(arrived=400, mid=1300, low=1050, high=1600, share=0.3, days=8, early=False)
+    assert predictor.confirmed_levels(now, before, 1000) == [100]
+    assert predictor.confirmed_levels(now, None, 1000) == []
+    assert predictor.confirmed_levels(now, now, 1000) == [100, 120]
