@@ -189,7 +189,7 @@ def main() -> int:
         for name, *args in (
             ("migrate", "migrate", "--noinput"),
             ("collectstatic", "collectstatic", "--noinput", "--verbosity", "0"),
-            ("seed_demo", "seed_demo", *demo_scale_arguments()),
+            ("seed_demo", "seed_demo", "--region", *demo_scale_arguments()),
         ):
             code = runner.phase(name, *args) or 0
             if code or runner.stopping:

@@ -90,10 +90,29 @@ class Command(BaseCommand):
             )
             % {"first": STAFF[0].username, "last": STAFF[-1].username}
         )
+        self.print_regional_login(link)
         if len(users) < len(DEMO_LOGINS):
             self.stdout.write(_("Run `python manage.py seed_demo` to create the missing ones."))
         if options["screens"]:
             self.print_screen_links(link)
+
+    def print_regional_login(self, link) -> None:
+        """The demo region's login (seed_demo --region), when it was loaded."""
+        from demo.region import REGIONAL_ROLE_LABEL, REGIONAL_USERNAME
+
+        user = get_user_model().objects.filter(username=REGIONAL_USERNAME).first()
+        if user is None:
+            return
+        password = DEMO_PASSWORD if user.check_password(DEMO_PASSWORD) else _("(changed)")
+        self.stdout.write(
+            _("Regional login: %(user)s, %(role)s, password %(password)s, open %(url)s")
+            % {
+                "user": REGIONAL_USERNAME,
+                "role": REGIONAL_ROLE_LABEL,
+                "password": password,
+                "url": link(reverse("regional:ranking")),
+            }
+        )
 
     def print_screen_links(self, link) -> None:
         """Fresh pairing codes for the demo hall's kiosk and big screen; the codes of

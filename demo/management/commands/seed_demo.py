@@ -38,6 +38,14 @@ class Command(BaseCommand):
             "--no-visits", action="store_true", help="Load the hall without any visits."
         )
         parser.add_argument(
+            "--region",
+            action="store_true",
+            help=(
+                "Also load the demo region 六合区 (LHQ): the demo hall, a second smaller hall "
+                "LH02 with its visits, and the regional manager login `regional`."
+            ),
+        )
+        parser.add_argument(
             "--scale",
             default="1",
             metavar="FACTOR",
@@ -71,6 +79,8 @@ class Command(BaseCommand):
                     "present": summary.visits.present,
                 }
             )
+        if options["region"]:
+            self.stdout.write(self._region_line(today, visits_since, scale))
         self.stdout.write(
             _(
                 "Demo logins use the password %(password)s (set only when a login is "
@@ -78,6 +88,22 @@ class Command(BaseCommand):
             )
             % {"password": DEMO_PASSWORD}
         )
+
+    @staticmethod
+    def _region_line(today: date, visits_since: date | None, scale: float) -> str:
+        from demo.region import REGION_CODE, REGIONAL_USERNAME, SECOND_HALL_CODE, seed_region
+
+        region = seed_region(today=today, visits_since=visits_since, scale=scale)
+        return _(
+            "Demo region %(region)s: halls %(first)s and %(second)s (%(visits)d visits "
+            "created at %(second)s); regional login %(user)s."
+        ) % {
+            "region": REGION_CODE,
+            "first": HALL_CODE,
+            "second": SECOND_HALL_CODE,
+            "visits": region.visits_created,
+            "user": REGIONAL_USERNAME,
+        }
 
     @staticmethod
     def _hall_today() -> date:

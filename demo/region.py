@@ -1,0 +1,97 @@
+"""The demo region (`seed_demo --region`): 六合区 (LHQ) holding the demo hall LH01 and a
+second, smaller hall LH02 (a street's service centre: three 社保通办 windows, its visits at a
+fifth of the demo's scale on those windows), and a regional manager login `regional` that
+sees both halls, read-only, and ranks them on /regional/.
+
+Idempotent like the rest of the seed: what exists is left as it is (a hall already in
+another region stays there). `make run` passes --region (scripts/run.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from evaluations.rollups import rollups_refresh
+from reports.regional.models import RegionalBulletinRecipient
+from windows import roles
+from windows.models import Hall, Region, RegionAccess, ServiceItem, Window, Zone
+
+from . import catalogue
+from .visits import seed_visits
+
+REGION_CODE = "LHQ"
+REGION_NAME = "六合区（演示）"
+SECOND_HALL_CODE = "LH02"
+SECOND_HALL_NAME = "六合区雄州街道便民服务中心（演示）"
+SECOND_HALL_WINDOWS = 3
+SECOND_HALL_ITEMS = 12  # the catalogue's first items, by code
+SECOND_HALL_SCALE = 0.2  # of the demo's scale, on its three windows
+REGIONAL_USERNAME = "regional"
+REGIONAL_ROLE_LABEL = f"{roles.REGIONAL_MANAGER}（{REGION_NAME}）"
+
+
+@dataclass(frozen=True)
+class RegionSummary:
+    region_created: bool
+    hall_created: bool
+    login_created: bool
+    visits_created: int
+
+
+@transaction.atomic
+def seed_region(
+    *, today: date, visits_since: date | None = None, scale: float = 1.0
+) -> RegionSummary:
+    """Create what is missing of the demo region (after seed_demo made LH01)."""
+    region, region_created = Region.objects.get_or_create(
+        code=REGION_CODE, defaults={"name": REGION_NAME, "kind": Region.Kind.DISTRICT}
+    )
+    Hall.objects.filter(code=catalogue.HALL_CODE, region__isnull=True).update(region=region)
+    hall, hall_created = Hall.objects.get_or_create(
+        code=SECOND_HALL_CODE,
+        defaults={"name": SECOND_HALL_NAME, "district": catalogue.HALL_DISTRICT, "region": region},
+    )
+    if hall_created:
+        _second_hall_windows(hall)
+    login_created = _regional_login(region)
+    RegionalBulletinRecipient.objects.get_or_create(
+        region=region, email="region@example.com", defaults={"name": "六合区人社局（演示）"}
+    )
+    created = 0
+    if visits_since is not None:
+        created = seed_visits(
+            hall=hall, start=visits_since, today=today, scale=scale * SECOND_HALL_SCALE
+        )
+        rollups_refresh(hall_id=hall.pk, start=visits_since, end=today)
+    return RegionSummary(region_created, hall_created, login_created, created)
+
+
+def _second_hall_windows(hall: Hall) -> None:
+    zone = Zone.objects.create(hall=hall, name="社保通办", kind=Zone.Kind.GENERAL, sort_order=1)
+    items = list(ServiceItem.objects.order_by("code")[:SECOND_HALL_ITEMS])
+    for number in range(1, SECOND_HALL_WINDOWS + 1):
+        window = Window.objects.create(
+            hall=hall, zone=zone, number=number, name=f"便民服务{number}号窗口"
+        )
+        window.service_items.set(items)
+
+
+def _regional_login(region: Region) -> bool:
+    user, created = get_user_model().objects.get_or_create(
+        username=REGIONAL_USERNAME,
+        defaults={
+            "email": f"{REGIONAL_USERNAME}@example.com",
+            "is_staff": True,  # reads the halls' configuration in the admin, changes nothing
+            "password": make_password(catalogue.DEMO_PASSWORD),
+        },
+    )
+    if created:
+        user.groups.add(Group.objects.get(name=roles.REGIONAL_MANAGER))
+    RegionAccess.objects.get_or_create(user=user, region=region)
+    return created
