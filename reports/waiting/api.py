@@ -30,6 +30,7 @@ from reports.api import BadYear, dashboard_year
 from windows.api.query import window_number_field
 from windows.models import Hall, QueueCategory, Staff, Window
 from windows.rules.hall_time import hall_localdate
+from windows.rules.rounding import percent_text
 
 MAX_DAYS = 366
 
@@ -103,19 +104,19 @@ def threshold_text(threshold: bands.Threshold, kind: str) -> str:
     if threshold.reason == bands.FOUND:
         if kind == "wait":
             sentence = _(
-                "Bad reviews rise clearly from %(minute)d minutes of waiting: %(share)s%% in "
-                "the %(band)s band against %(base)s%% in the %(baseline)s band."
+                "Bad reviews rise clearly from %(minute)d minutes of waiting: %(share)s in "
+                "the %(band)s band against %(base)s in the %(baseline)s band."
             )
         else:
             sentence = _(
-                "Bad reviews rise clearly from %(minute)d minutes of service: %(share)s%% in "
-                "the %(band)s band against %(base)s%% in the %(baseline)s band."
+                "Bad reviews rise clearly from %(minute)d minutes of service: %(share)s in "
+                "the %(band)s band against %(base)s in the %(baseline)s band."
             )
         return sentence % {
             "minute": threshold.minute,
-            "share": threshold.band_bad_share_pct,
+            "share": percent_text(threshold.band_bad_share_pct),
             "band": threshold.band,
-            "base": threshold.baseline_bad_share_pct,
+            "base": percent_text(threshold.baseline_bad_share_pct),
             "baseline": threshold.baseline,
         }
     reasons = {

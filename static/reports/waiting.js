@@ -31,7 +31,7 @@
     var optionsFilled = false;
 
     function fill(template, values) {
-      return template.replace(/%\((\w+)\)s/g, function (_match, name) {
+      return template.replace(/\{(\w+)\}/g, function (_match, name) {
         return values[name] === undefined || values[name] === null ? "—" : String(values[name]);
       });
     }

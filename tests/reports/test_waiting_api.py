@@ -107,8 +107,8 @@ def test_the_thresholds_are_explained_in_the_users_language(en_client, english, 
     explanations = en_client.get(FEED, SEPTEMBER).json()["explanations"]
 
     assert explanations == {
-        "wait": "Bad reviews rise clearly from 15 minutes of waiting: 20.0% in the 15–20 band "
-        "against 5.0% in the 0–5 band.",
+        "wait": "Bad reviews rise clearly from 15 minutes of waiting: 20.00% in the 15–20 band "
+        "against 5.00% in the 0–5 band.",
         "service": "No longer band has a bad-review share clearly above the shortest band's: "
         "no threshold.",
     }
