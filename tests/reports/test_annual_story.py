@@ -402,3 +402,26 @@ def test_a_change_no_zone_carried_says_so(hall_a):
         "(90.0 a day); no one zone or window carried it (the largest part, 21.8%, at "
         "社保通办); the busiest day was 2 November with 200 items."
     )
+
+
+def test_a_zone_opened_in_the_year_and_a_falling_evaluation_rate(hall_a):
+    """企保待遇通办 opens in July (the seed's 2020): July's rise is its, new; every visit
+    rated in January, none from March: the rate fell, with no rise to name."""
+    windows = seed_like_year(hall_a, flat=True)
+    rows = DailyFigures.objects.filter(hall=hall_a)
+    rows.filter(day__month__lt=7, window=windows["企保待遇通办"]).delete()
+    rows.filter(day__month=1).update(rated=F("visits"))
+
+    with translation.override("en"):
+        sentences = story_sentences(annual_story(hall=hall_a, year=2020))
+
+    assert sentences[1:] == [
+        "July: 2,070 items, 90.0 a working day, 28.57% more than in June (70.0 a day); "
+        "driven by 企保待遇通办 (new, 100.0% of the increase); "
+        "the busiest day was 1 July with 90 items.",
+        "From 1 July items jumped: 90 that day, 90.0 a day to 31 December (132 working days) "
+        "against 70.0 a day before, 28.57% more; "
+        "driven by 企保待遇通办 (new, 100.0% of the increase).",
+        "The evaluation rate fell from 100.00% in January to 0.00% in December, "
+        "100.00 percentage points.",
+    ]
