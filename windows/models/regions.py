@@ -38,18 +38,20 @@ class Region(models.Model):
         return f"{self.name}（{self.code}）"
 
     def clean(self) -> None:
+        """Two levels: a city, and districts that may be part of one (visible_region_ids
+        reads a city's districts, no deeper)."""
         from django.core.exceptions import ValidationError
 
         if self.parent_id is None:
             return
-        if self.parent_id == self.pk or (self.pk and self.parent.parent_id == self.pk):
+        if self.parent_id == self.pk:
             raise ValidationError({"parent": _("A region cannot be part of itself.")})
-        if self.parent.parent_id is not None:
+        if self.kind == self.Kind.CITY:
+            raise ValidationError({"parent": _("A city is part of no other region.")})
+        if self.parent.kind != self.Kind.CITY:
             raise ValidationError(
                 {"parent": _("A region can be part of a city, not of a district.")}
             )
-        if self.kind == self.Kind.CITY:
-            raise ValidationError({"parent": _("A city is part of no other region.")})
 
 
 class RegionAccess(models.Model):
