@@ -94,6 +94,9 @@ def _ranking(request: HttpRequest):
 @require_safe
 @login_required
 def ranking_page(request: HttpRequest) -> HttpResponse:
+    if request.user.is_superuser and not user_regions(request.user).exists():
+        # The system administrator before any region exists: say where regions are made.
+        return render(request, "reports/regional/no_regions.html")
     regions, region, form, ranking = _ranking(request)
     context = {
         "regions": regions,

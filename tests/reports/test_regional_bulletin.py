@@ -279,3 +279,37 @@ def test_a_bad_month_in_the_export_is_the_pages_message_and_no_file(region, clie
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
     assert "Enter a month as YYYY-MM." in response.content.decode()
+
+
+def test_a_fresh_claim_of_another_attempt_is_waited_for_a_stale_one_sent_again(
+    region, mailoutbox, settings
+):
+    import uuid
+
+    from django.utils import timezone
+
+    from reports.services import DeliveryInProgress
+
+    bulletin = regional_bulletin_build(region=region, day=MARCH)
+    claim = RegionalBulletinDelivery.objects.create(
+        bulletin=bulletin,
+        email="a@example.com",
+        status="sending",
+        attempts=1,
+        attempt_id=uuid.uuid4(),
+        claimed_at=timezone.now(),
+        message_id="<first@hall.example>",
+    )
+
+    with pytest.raises(DeliveryInProgress):
+        regional_bulletin_send(bulletin=bulletin)
+    assert [m.to for m in mailoutbox] == [["b@example.com"]]
+
+    claim.claimed_at = timezone.now() - dt.timedelta(
+        seconds=settings.BULLETIN_DELIVERY_STALE_AFTER + 1
+    )
+    claim.save()
+    assert regional_bulletin_send(bulletin=bulletin) == 1
+    assert mailoutbox[-1].to == ["a@example.com"]
+    assert mailoutbox[-1].extra_headers["Message-ID"] == "<first@hall.example>"
+    assert deliveries(bulletin) == [("a@example.com", "sent", 2), ("b@example.com", "sent", 1)]

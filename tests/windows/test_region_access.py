@@ -193,3 +193,16 @@ def test_a_region_cannot_be_part_of_a_district():
     with pytest.raises(ValidationError) as error:
         inner.full_clean()
     assert list(error.value.message_dict) == ["parent"]
+
+
+def test_the_superuser_sees_every_region_or_where_to_create_one(client, english):
+    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+
+    empty = client.get(reverse("regional:ranking"))
+
+    assert empty.status_code == 200
+    assert "No region has been created yet." in empty.content.decode()
+    region_with_two_halls()
+    page = client.get(reverse("regional:ranking"), {"region": "R2", "start": "2025-03"})
+    assert page.status_code == 200
+    assert [row.hall.code for row in page.context["ranking"].rows] == ["HC"]
