@@ -53,6 +53,8 @@ STEP_END_RUN = 3  # served days in a row back past the midpoint end a step
 MAX_STEPS = 4
 MIN_RATE_POINTS = 1.0
 MIN_DRIVER_SHARE_PCT = 25.0  # a smaller part of a change carried it no more than others
+MIN_UNIT_SHARE_PCT = 3.0  # a zone or window with less of the year's items has no story
+MIN_ZONE_CHANGE_PCT = 25.0  # the floor of a zone's unusual change of its share
 
 
 def mean(values) -> float:
@@ -88,6 +90,21 @@ class UnusualMonth:
     driver: Driver | None
     peak_day: tuple[date, int] | None  # of a rise: the month's day with the most items
     continues: bool  # the month before was an unusual change the same way
+
+
+@dataclass(frozen=True)
+class ZoneMonth:
+    """A zone's (or specialist window's) own unusual month, in a month the hall's change
+    did not single out (the seed's 医保通办 in November and December)."""
+
+    month: int
+    name: str
+    items: int
+    average: float  # items per working day of the hall, 1 decimal
+    previous_average: float
+    change_pct: float
+    hall_share_pct: float | None  # of the hall's items that month, 1 decimal
+    continues: bool
 
 
 @dataclass(frozen=True)
@@ -130,6 +147,7 @@ class AnnualStory:
     has_previous_year: bool
     zones_yoy: tuple[ZoneYoY, ...]  # empty without the year before
     evaluation: EvaluationClimb | None
+    zone_months: tuple[ZoneMonth, ...] = ()
 
 
 # --- the hall's units ------------------------------------------------------------------
@@ -222,6 +240,7 @@ def annual_story(*, hall: Hall, year: int) -> AnnualStory:
         has_previous_year=has_previous,
         zones_yoy=_zones_yoy(sums.zone_items, last_year) if has_previous else (),
         evaluation=_evaluation(sums.month_visits, sums.month_rated),
+        zone_months=_zone_months(sums, days, unusual),
     )
 
 
@@ -263,26 +282,9 @@ def _unusual_months(sums: _Year, days: list[date]):
         month: sum(sums.day_items[day] for day in served) for month, served in month_days.items()
     }
     average = {month: items[month] / len(month_days[month]) for month in month_days}
-    changes = {
-        month: percent(average[month] - average[month - 1], average[month - 1])
-        for month in range(2, 13)
-        if month in average and month - 1 in average and average[month - 1]
-    }
-    if len(changes) < 3:
-        return None, ()
-    typical = median(abs(change) for change in changes.values())
-    threshold = round_half_up(max(UNUSUAL_FACTOR * typical, MIN_MONTH_CHANGE_PCT), 2)
-    continuation = max(typical, MIN_MONTH_CHANGE_PCT)
-    found: list[UnusualMonth] = []
-    for month, change in changes.items():
-        before = found[-1] if found and found[-1].month == month - 1 else None
-        continues = (
-            before is not None
-            and (before.change_pct > 0) == (change > 0)
-            and abs(change) > continuation
-        )
-        if abs(change) <= threshold and not continues:
-            continue
+    threshold, changes = _unusual_changes(average, MIN_MONTH_CHANGE_PCT)
+    found = []
+    for month, change, continues in changes:
         peak = None
         if change > 0:
             top = min(month_days[month], key=lambda day: (-sums.day_items[day], day))
@@ -306,6 +308,94 @@ def _unusual_months(sums: _Year, days: list[date]):
             )
         )
     return threshold, tuple(found)
+
+
+def _unusual_changes(
+    averages: dict[int, float], floor: float
+) -> tuple[float | None, list[tuple[int, float, bool]]]:
+    """The threshold, and (month, change %, continues) of the months whose average
+    changed on the month before by more than it (UNUSUAL_FACTOR x the median absolute
+    change, at least `floor`), or that continue such a change the same way by more than
+    the median (and `floor`). No threshold for fewer than 3 changes."""
+    changes = {
+        month: percent(averages[month] - averages[month - 1], averages[month - 1])
+        for month in range(2, 13)
+        if month in averages and month - 1 in averages and averages[month - 1]
+    }
+    if len(changes) < 3:
+        return None, []
+    typical = median(abs(change) for change in changes.values())
+    threshold = round_half_up(max(UNUSUAL_FACTOR * typical, floor), 2)
+    found: list[tuple[int, float, bool]] = []
+    for month, change in changes.items():
+        before = found[-1] if found and found[-1][0] == month - 1 else None
+        continues = (
+            before is not None
+            and (before[1] > 0) == (change > 0)
+            and abs(change) > max(typical, floor)
+        )
+        if abs(change) > threshold or continues:
+            found.append((month, change, continues))
+    return threshold, found
+
+
+def _zone_months(sums: _Year, days: list[date], hall_months) -> tuple[ZoneMonth, ...]:
+    """Each zone's (or specialist window's, with MIN_UNIT_SHARE_PCT of the year's items)
+    months that moved unlike the hall's: its share of the hall's items changed on the
+    month before beyond the rule of the hall's months (floor MIN_ZONE_CHANGE_PCT), so a
+    zone that only rose and fell with the hall (the Spring Festival, the August surge)
+    has no month of its own, and its own items per working day changed the same way by
+    more than that floor too (a share does not rise only because the rest of the hall
+    fell). A month whose hall change this unit carried is told there already."""
+    month_days: dict[int, int] = defaultdict(int)
+    for day in days:
+        month_days[day.month] += 1
+    told = {
+        (month.month, month.driver.name)
+        for month in hall_months
+        if month.driver is not None and month.driver.carried
+    }
+    year_items = sum(sums.day_items.values())
+    totals: dict[str, int] = defaultdict(int)
+    for units in sums.month_units.values():
+        for name, items in units.items():
+            totals[name] += items
+    found = []
+    for name in sorted(totals):
+        if (percent(totals[name], year_items) or 0) < MIN_UNIT_SHARE_PCT:
+            continue
+        averages = {
+            month: sums.month_units[month].get(name, 0) / served
+            for month, served in month_days.items()
+        }
+        shares = {
+            month: sums.month_units[month].get(name, 0) / hall_items
+            for month in month_days
+            if (hall_items := sum(sums.month_units[month].values()))
+        }
+        for month, share_change, continues in _unusual_changes(shares, MIN_ZONE_CHANGE_PCT)[1]:
+            if (month, name) in told or not averages[month - 1]:
+                continue
+            change = percent(averages[month] - averages[month - 1], averages[month - 1])
+            # Its own items moved that way too, beyond the floor: not a share that rose
+            # only because the rest of the hall fell.
+            if abs(change) <= MIN_ZONE_CHANGE_PCT or (change > 0) != (share_change > 0):
+                continue
+            items = sums.month_units[month].get(name, 0)
+            hall_items = sum(sums.month_units[month].values())
+            found.append(
+                ZoneMonth(
+                    month=month,
+                    name=name,
+                    items=items,
+                    average=round_half_up(averages[month], 1),
+                    previous_average=round_half_up(averages[month - 1], 1),
+                    change_pct=change,
+                    hall_share_pct=percent(items, hall_items, places=1),
+                    continues=continues,
+                )
+            )
+    return tuple(sorted(found, key=lambda zone: (zone.month, zone.name)))
 
 
 def _steps(days: list[date], day_items, day_units) -> tuple[StepChange, ...]:

@@ -22,6 +22,7 @@ from reports.selectors.annual_story import (
     Driver,
     StepChange,
     UnusualMonth,
+    ZoneMonth,
 )
 from windows.rules.rounding import percent_text
 from windows.workbook_cells import cell
@@ -140,6 +141,44 @@ def month_sentence(month: UnusualMonth) -> str:
     return _sentence(main % values, _driver_clause(month.driver, rising), peak)
 
 
+def zone_month_sentence(zone: ZoneMonth) -> str:
+    values = {
+        "month": _month(zone.month),
+        "prev_month": _month(zone.month - 1),
+        "unit": zone.name,
+        "items": _items(zone.items),
+        "average": _average(zone.average),
+        "prev_average": _average(zone.previous_average),
+        "pct": _pct(zone.change_pct),
+        "share": _share(zone.hall_share_pct or 0),
+    }
+    rising = zone.change_pct > 0
+    if rising and zone.continues:
+        main = _(
+            "%(month)s at %(unit)s: %(items)s items, %(average)s a working day, a further "
+            "%(pct)s on top of %(prev_month)s's rise (%(prev_average)s a day), "
+            "%(share)s of the hall's items"
+        )
+    elif rising:
+        main = _(
+            "%(month)s at %(unit)s: %(items)s items, %(average)s a working day, %(pct)s "
+            "more than in %(prev_month)s (%(prev_average)s a day), %(share)s of the hall's items"
+        )
+    elif zone.continues:
+        main = _(
+            "%(month)s at %(unit)s: %(items)s items, %(average)s a working day, a further "
+            "%(pct)s down after %(prev_month)s's fall (%(prev_average)s a day), "
+            "%(share)s of the hall's items"
+        )
+    else:
+        main = _(
+            "%(month)s at %(unit)s: %(items)s items, %(average)s a working day, %(pct)s "
+            "fewer than in %(prev_month)s (%(prev_average)s a day), %(share)s of the hall's "
+            "items"
+        )
+    return _sentence(main % values)
+
+
 def step_sentence(step: StepChange) -> str:
     values = {
         "day": _day(step.day),
@@ -229,8 +268,8 @@ def evaluation_sentence(story: AnnualStory) -> str | None:
 
 def story_lines(story: AnnualStory) -> list[tuple[str, str]]:
     """The analysis as (HEADING or SENTENCE, text) lines, in the order they are read:
-    the unusual months and the steps by date, the zones year on year, the evaluation
-    rate. A section the data does not support has no line."""
+    the unusual months, the zones' own and the steps by date, the zones year on year,
+    the evaluation rate. A section the data does not support has no line."""
     lines: list[tuple[str, str]] = [(HEADING, _("Unusual months and the days behind them"))]
     if story.threshold_pct is not None:
         lines.append(
@@ -247,12 +286,12 @@ def story_lines(story: AnnualStory) -> list[tuple[str, str]]:
                 },
             )
         )
-    events = [((month.month, 1), month_sentence(month)) for month in story.unusual_months]
-    events += [((step.day.month, step.day.day), step_sentence(step)) for step in story.steps]
+    # By date: a month's own sentence, its zones', then the steps from its days.
+    events = [((month.month, 1, 0), month_sentence(month)) for month in story.unusual_months]
+    events += [((zone.month, 1, 1), zone_month_sentence(zone)) for zone in story.zone_months]
+    events += [((step.day.month, step.day.day, 2), step_sentence(step)) for step in story.steps]
     events.sort(key=lambda event: event[0])
-    if events:
-        lines += [(SENTENCE, text) for _key, text in events]
-    elif story.threshold_pct is not None:
+    if story.threshold_pct is not None and not story.unusual_months:
         lines.append(
             (
                 SENTENCE,
@@ -263,6 +302,7 @@ def story_lines(story: AnnualStory) -> list[tuple[str, str]]:
                 % {"threshold": percent_text(story.threshold_pct)},
             )
         )
+    lines += [(SENTENCE, text) for _key, text in events]
     if len(lines) == 1:
         lines = []
     sentence = yoy_sentence(story)

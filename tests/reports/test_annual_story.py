@@ -30,6 +30,7 @@ from reports.selectors.annual_story import (
     Driver,
     EvaluationClimb,
     StepChange,
+    ZoneMonth,
     ZoneYoY,
     annual_story,
 )
@@ -424,4 +425,68 @@ def test_a_zone_opened_in_the_year_and_a_falling_evaluation_rate(hall_a):
         "driven by 企保待遇通办 (new, 100.0% of the increase).",
         "The evaluation rate fell from 100.00% in January to 0.00% in December, "
         "100.00 percentage points.",
+    ]
+
+
+def test_a_zone_that_moved_unlike_the_hall_has_its_own_months(hall_a):
+    """社保通办 400 a day, so 医保通办's enrolment (20 a day, 44 in November, 62 in
+    December) moves the hall by only 5% and 4%: no month of the hall's is unusual, but
+    医保通办's share of the hall's items doubles in November and rises a third more in
+    December; the other units' shares barely move."""
+    windows = seed_like_year(hall_a, flat=True)
+    rows = DailyFigures.objects.filter(hall=hall_a)
+    rows.filter(window=windows["社保通办"]).update(items=400, visits=400)
+    for month, items in ((11, 44), (12, 62)):
+        rows.filter(day__month=month, window=windows["医保通办"]).update(items=items, visits=items)
+
+    with translation.override("en"):
+        story = annual_story(hall=hall_a, year=2020)
+        sentences = story_sentences(story)
+
+    assert story.unusual_months == ()
+    assert story.steps == ()
+    assert story.zone_months == (
+        # 21 x 44 = 924 of 21 x 474 = 9,954 items; 23 x 62 = 1,426 of 23 x 492 = 11,316.
+        ZoneMonth(11, "医保通办", 924, 44.0, 20.0, 120.0, 9.3, False),
+        ZoneMonth(12, "医保通办", 1_426, 62.0, 44.0, 40.91, 12.6, True),
+    )
+    assert sentences[1:] == [
+        "No month's items per working day changed by more than 10.00% on the month before.",
+        "November at 医保通办: 924 items, 44.0 a working day, 120.00% more than in October "
+        "(20.0 a day), 9.3% of the hall's items.",
+        "December at 医保通办: 1,426 items, 62.0 a working day, a further 40.91% on top of "
+        "November's rise (44.0 a day), 12.6% of the hall's items.",
+    ]
+
+
+def test_a_zone_whose_share_rose_only_as_the_hall_fell_has_no_month(hall_a):
+    """In September every unit but 医保通办 halves: its share doubles, its own items do
+    not move; the hall's fall is told, 医保通办 has no month of its own."""
+    windows = seed_like_year(hall_a, flat=True)
+    september = DailyFigures.objects.filter(hall=hall_a, day__month=9).exclude(
+        window=windows["医保通办"]
+    )
+    september.update(items=F("items") / 2, visits=F("visits") / 2)
+
+    story = annual_story(hall=hall_a, year=2020)
+
+    assert [(m.month, m.change_pct) for m in story.unusual_months] == [(9, -38.89), (10, 63.64)]
+    assert story.zone_months == ()
+
+
+def test_a_zones_month_in_chinese(hall_a):
+    """The seed's 分析四 in the words of the zh-hans catalogue (annual's .po)."""
+    windows = seed_like_year(hall_a, flat=True)
+    rows = DailyFigures.objects.filter(hall=hall_a)
+    rows.filter(window=windows["社保通办"]).update(items=400, visits=400)
+    for month, items in ((11, 44), (12, 62)):
+        rows.filter(day__month=month, window=windows["医保通办"]).update(items=items, visits=items)
+
+    with translation.override("zh-hans"):
+        sentences = story_sentences(annual_story(hall=hall_a, year=2020))
+
+    assert sentences[2:] == [
+        "11月医保通办办件924件，日均44.0件，比10月（日均20.0件）增加120.00%，占全厅办件量的9.3%。",
+        "12月医保通办办件1,426件，日均62.0件，在11月大幅增加的基础上再增加40.91%"
+        "（11月日均44.0件），占全厅办件量的12.6%。",
     ]
