@@ -219,3 +219,13 @@ def test_the_dashboard_mounts_the_section_with_its_feed_and_script(client, manag
     for element in ("waiting-wait-chart", "waiting-service-chart", "waiting-windows"):
         assert f'id="{element}"' in html
     assert "https://" not in html.split('id="waiting"')[1].split("</section>")[0]
+
+
+def test_the_schema_documents_the_feed_and_its_parameters(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+
+    operation = schema["paths"]["/api/v1/dashboard/waiting/"]["get"]
+    assert [(p["name"], p["in"]) for p in operation["parameters"]] == [
+        (name, "query") for name in ("category", "end", "hall", "staff", "start", "window", "year")
+    ]
+    assert sorted(operation["responses"]) == ["200", "400", "403", "404"]
