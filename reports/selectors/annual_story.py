@@ -10,6 +10,11 @@ authors wrote by hand in their analysis, found in the data.
   not cover it: the year not over yet). For each: the unit (a general zone, or a specialist
   window) whose items changed most that way and its share of the hall's change (it
   carried the change from MIN_DRIVER_SHARE_PCT up), and, for a rise, the month's peak day.
+- **A zone's own months** (the seed's 医保通办 in November and December, when the hall as
+  a whole moved less): a zone or specialist window with MIN_UNIT_SHARE_PCT of the year's
+  items whose share of the hall's items changed by the same rule (floor
+  MIN_ZONE_CHANGE_PCT) and whose own items per working day changed the same way by more
+  than that floor, in a month whose hall change it did not already carry.
 - **Step changes**: a served day where the mean of daily items shifts most between the
   STEP_WINDOW served days before it and the STEP_WINDOW from it, by at least
   MIN_STEP_PCT and STEP_SE standard errors (a simple two-window change-point): the seed's
