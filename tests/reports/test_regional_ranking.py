@@ -34,8 +34,12 @@ class Finder(HTMLParser):
         self.found: list[str] = []
         self.open: list[list] = []  # [depth, text parts] of the matching elements open
 
+    VOID = {"area", "br", "col", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag in self.VOID:  # no end tag follows
+            return
         for entry in self.open:
             entry[0] += 1
         if all(
