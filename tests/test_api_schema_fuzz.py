@@ -39,7 +39,13 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 MAX_EXAMPLES = 25
 # The pages' JSON feeds, called by their scripts with the browser's session.
-FEEDS = {"/api/v1/results/live/", "/api/v1/dashboard/year/", "/api/v1/dashboard/today/"}
+FEEDS = {
+    "/api/v1/results/live/",
+    "/api/v1/dashboard/year/",
+    "/api/v1/dashboard/today/",
+    "/api/v1/dashboard/surge/",
+    "/api/v1/dashboard/waiting/",
+}
 CHECKS = [not_a_server_error, response_schema_conformance]
 FUZZ_SETTINGS = settings(
     max_examples=MAX_EXAMPLES,
@@ -131,7 +137,9 @@ def _fuzz(operation, credentials: dict, fixed: dict | None = None) -> Counter:
 
 # A new operation may need its rows' parameters in `known` above.
 OPERATIONS = [
+    "GET /api/v1/dashboard/surge/",
     "GET /api/v1/dashboard/today/",
+    "GET /api/v1/dashboard/waiting/",
     "GET /api/v1/dashboard/year/",
     "GET /api/v1/halls/",
     "GET /api/v1/halls/{code}/",

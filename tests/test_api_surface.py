@@ -28,6 +28,8 @@ FEEDS = {
     "/api/v1/dashboard/year/": ([HALL_PARAMETER, YEAR_PARAMETER], "DashboardYear"),
     "/api/v1/dashboard/today/": ([HALL_PARAMETER], "DashboardToday"),
 }
+# The dashboard sections' feeds (issue 15), whose own tests document their parameters.
+DASHBOARD_SECTIONS = ("/api/v1/dashboard/surge/", "/api/v1/dashboard/waiting/")
 
 
 @pytest.fixture(scope="module")
@@ -41,15 +43,18 @@ def schema(django_db_blocker):
 def test_the_schema_lists_the_feeds_and_the_tablets_api_under_api_v1(schema):
     paths = {path: sorted(operations) for path, operations in schema["paths"].items()}
 
-    assert {path: paths.get(path) for path in [*FEEDS, "/api/v1/tablet/state"]} == {
+    listed = [*FEEDS, *DASHBOARD_SECTIONS, "/api/v1/tablet/state"]
+    assert {path: paths.get(path) for path in listed} == {
         "/api/v1/results/live/": ["get"],
         "/api/v1/dashboard/year/": ["get"],
         "/api/v1/dashboard/today/": ["get"],
+        "/api/v1/dashboard/surge/": ["get"],
+        "/api/v1/dashboard/waiting/": ["get"],
         "/api/v1/tablet/state": ["get"],
     }
     assert paths["/api/v1/tablet/ratings"] == ["post"]
     assert [path for path in paths if not path.startswith("/api/v1/")] == []
-    assert len(paths) == 17
+    assert len(paths) == 19
 
 
 @pytest.mark.parametrize("path", list(FEEDS))
