@@ -170,9 +170,6 @@
     window.setInterval(load, 5 * 60 * 1000);
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  // Deferred scripts run before DOMContentLoaded, Chart.js (later on the page) included.
+  document.addEventListener("DOMContentLoaded", start);
 })();
