@@ -29,6 +29,52 @@ CHROMIUM_ARGS = [
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
+class _OneRequestAtATimeServer:
+    """The live server's threaded WSGI server, handling one request at a time.
+
+    On SQLite the test database is in memory and the live server's threads share the
+    test's one connection. Two requests at once on it can deadlock: one thread holds the
+    GIL and waits for SQLite's connection mutex while the other, inside a query, holds the
+    mutex and waits for the GIL to run one of Django's SQL functions written in Python
+    (time-zone extracts). Pages that load several feeds at once (the dashboard) hit it.
+    PostgreSQL gives each thread its own connection, so there the server stays parallel.
+    """
+
+    @staticmethod
+    def make():
+        import threading
+
+        from django.core.servers.basehttp import ThreadedWSGIServer
+
+        class Server(ThreadedWSGIServer):
+            def set_app(self, application):
+                lock = threading.Lock()
+
+                def one_at_a_time(environ, start_response):
+                    with lock:
+                        return application(environ, start_response)
+
+                super().set_app(one_at_a_time)
+
+        return Server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_one_request_at_a_time_on_sqlite(django_db_setup, django_db_blocker):
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    original = LiveServerThread.server_class
+    LiveServerThread.server_class = _OneRequestAtATimeServer.make()
+    try:
+        yield
+    finally:
+        LiveServerThread.server_class = original
+
+
 @pytest.fixture(scope="session")
 def chromium_browser() -> Iterator:
     if not CHROMIUM.exists():
