@@ -51,7 +51,7 @@ NOT_PAGES = re.compile(
     r"|tablet:api-|console:(?!index$)|alerts:acknowledge|complaints:action"
     r"|complaints:attachment|rectification:export|rectification:evidence"
     r"|bulletins:download|bulletins:resend|staff-photo|tablet:staff-photo"
-    r"|rectification:from-week)"
+    r"|rectification:from-week|surge-acknowledge|regional:bulletin-download)"
 )
 
 ISO_TIMESTAMP = re.compile(

@@ -120,7 +120,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("day", models.DateField(verbose_name="day")),
-                ("level", models.PositiveSmallIntegerField(verbose_name="level (% of capacity)")),
+                ("level", models.PositiveSmallIntegerField(verbose_name="level (percent of capacity)")),
                 ("at", models.DateTimeField(verbose_name="raised at")),
                 ("arrived", models.PositiveIntegerField(verbose_name="items arrived")),
                 ("projected", models.PositiveIntegerField(verbose_name="projected items")),

@@ -164,7 +164,7 @@ class Migration(migrations.Migration):
 # The regional monthly bulletins in django-celery-beat's schedule (Asia/Shanghai), half an
 # hour after the halls' monthly bulletins (reports 0002); the system administrator changes
 # the time in the admin. Idempotent, as 0002's schedule.
-REGIONAL_JOB = "reports: regional monthly bulletins"
+REGIONAL_JOB = "reports: bulletins of the regions, each month"
 REGIONAL_CRONTAB = {
     "minute": "30",
     "hour": "8",

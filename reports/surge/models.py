@@ -58,7 +58,7 @@ class SurgeAlert(models.Model):
         Hall, on_delete=models.CASCADE, related_name="surge_alerts", verbose_name=_("hall")
     )
     day = models.DateField(_("day"))
-    level = models.PositiveSmallIntegerField(_("level (% of capacity)"))
+    level = models.PositiveSmallIntegerField(_("level (percent of capacity)"))
     at = models.DateTimeField(_("raised at"))
     arrived = models.PositiveIntegerField(_("items arrived"))
     projected = models.PositiveIntegerField(_("projected items"))

@@ -182,7 +182,7 @@ def test_the_monthly_job_queues_one_per_region(region, django_capture_on_commit_
 
 
 def test_the_monthly_job_is_in_the_beat_schedule():
-    task = PeriodicTask.objects.get(name="reports: regional monthly bulletins")
+    task = PeriodicTask.objects.get(name="reports: bulletins of the regions, each month")
 
     assert task.task == "reports.regional.tasks.build_regional_bulletins"
     assert (task.crontab.minute, task.crontab.hour, task.crontab.day_of_month) == ("30", "8", "1")
