@@ -82,12 +82,15 @@ def _region(request: HttpRequest, regions):
 def _ranking(request: HttpRequest):
     regions = _regions(request)
     region = _region(request, regions)
-    form = RankingForm(request.GET, today=hall_localdate(None))
+    today = hall_localdate(None)
+    form = RankingForm(request.GET, today=today)
     ranking = None
     if form.is_valid():
-        ranking = regional_ranking(
-            region=region, start=form.cleaned_data["start"], end=form.cleaned_data["end"]
-        )
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        ranking = regional_ranking(region=region, start=start, end=end)
+        # The month inputs show the period ranked, the default one included.
+        form = RankingForm({"start": f"{start:%Y-%m}", "end": f"{end:%Y-%m}"}, today=today)
+        form.is_valid()
     return regions, region, form, ranking
 
 

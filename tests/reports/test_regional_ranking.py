@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from complaints.models import Channel, Complaint
 from rectification.models import Measure, RectificationChecklist
@@ -334,3 +335,17 @@ def test_a_bad_month_is_a_clear_message_and_no_table(client, english, query, mes
     assert page.status_code == 400
     assert text(page, id="regional-errors") == message
     assert texts(page, id="regional-ranking") == []
+
+
+def test_without_a_period_the_month_inputs_show_the_default_one_ranked(client):
+    region, *_halls = region_with_two_halls()
+    client.force_login(regional_user(region))
+
+    page = client.get(reverse("regional:ranking"))
+
+    today = timezone.localdate()
+    assert page.status_code == 200
+    assert page.context["ranking"].start == today.replace(month=1, day=1)
+    html = page.content.decode()
+    assert f'name="start" id="id_start" value="{today:%Y}-01"' in html
+    assert f'name="end" id="id_end" value="{today:%Y-%m}"' in html
