@@ -91,13 +91,14 @@ class DeliveryQuerySet(HallScopedQuerySet):
     hall_field = "bulletin__hall"
 
 
-class BulletinDelivery(models.Model):
-    """One bulletin emailed to one address: sent once, unless a manager resends it.
+class EmailDelivery(models.Model):
+    """What every emailed delivery of a workbook records (a hall's bulletin, a region's):
+    sent once, unless a manager resends it.
 
     Before the SMTP call the row is claimed (sending, attempt_id, claimed_at, message_id)
     in its own committed transaction; it is marked sent once the server has accepted the
     email. A claim older than BULLETIN_DELIVERY_STALE_AFTER is stale: its attempt died
-    (reports/services.py).
+    (reports.services.deliver_to_recipients).
     """
 
     class Status(models.TextChoices):
@@ -106,9 +107,6 @@ class BulletinDelivery(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
 
-    bulletin = models.ForeignKey(
-        Bulletin, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("bulletin")
-    )
     email = models.EmailField(_("email address"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
@@ -119,6 +117,20 @@ class BulletinDelivery(models.Model):
     attempt_id = models.UUIDField(_("attempt"), null=True, blank=True, editable=False)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.bulletin} → {self.email}"
+
+
+class BulletinDelivery(EmailDelivery):
+    """One hall bulletin emailed to one address."""
+
+    bulletin = models.ForeignKey(
+        Bulletin, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("bulletin")
+    )
 
     objects = DeliveryQuerySet.as_manager()
 
@@ -131,9 +143,6 @@ class BulletinDelivery(models.Model):
                 fields=["bulletin", "email"], name="bulletin_delivery_unique_email"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.bulletin} → {self.email}"
 
 
 class ReminderSent(models.Model):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import BulletinDelivery  # defined before reports.models imports this
+from reports.models import EmailDelivery  # defined before reports.models imports this
 from windows.models import Region
 from windows.scoping import visible_region_ids
 
@@ -101,11 +101,9 @@ class RegionalDeliveryQuerySet(RegionScopedQuerySet):
     region_field = "bulletin__region"
 
 
-class RegionalBulletinDelivery(models.Model):
+class RegionalBulletinDelivery(EmailDelivery):
     """One regional bulletin emailed to one address, claimed and marked as a hall bulletin's
-    delivery is (reports.models.BulletinDelivery; the same statuses)."""
-
-    Status = BulletinDelivery.Status
+    delivery is (reports.models.EmailDelivery)."""
 
     bulletin = models.ForeignKey(
         RegionalBulletin,
@@ -113,16 +111,6 @@ class RegionalBulletinDelivery(models.Model):
         related_name="deliveries",
         verbose_name=_("regional monthly bulletin"),
     )
-    email = models.EmailField(_("email address"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    attempt_id = models.UUIDField(_("attempt"), null=True, blank=True, editable=False)
-    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
-    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
 
     objects = RegionalDeliveryQuerySet.as_manager()
 
@@ -135,6 +123,3 @@ class RegionalBulletinDelivery(models.Model):
                 fields=["bulletin", "email"], name="regional_bulletin_delivery_unique_email"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.bulletin} → {self.email}"
