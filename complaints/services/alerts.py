@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -101,58 +102,63 @@ def _stale_after() -> timedelta:
     return timedelta(seconds=settings.DUTY_ALERT_STALE_AFTER)
 
 
-def _claim(complaint_id: int) -> DutyAlert | None:
-    """Claim the unsent alert of a case in a transaction committed before any SMTP call;
-    None if it went out already. Raises AlertInProgress for a fresh claim of another
+def _claim(queryset, *, label: str):
+    """Claim the one unsent alert of `queryset` in a transaction committed before any SMTP
+    call; None if it went out already. Raises AlertInProgress for a fresh claim of another
     attempt; a stale claim (its attempt died, perhaps after the server took the email) is
     taken over and the email sent again with the Message-ID recorded the first time."""
     now = timezone.now()
     with transaction.atomic():
-        alert = (
-            DutyAlert.objects.select_for_update()
-            .filter(complaint_id=complaint_id, sent_at__isnull=True)
-            .first()
-        )
+        alert = queryset.select_for_update().filter(sent_at__isnull=True).first()
         if alert is None:
             return None
         if alert.claimed_at and alert.claimed_at > now - _stale_after():
             raise AlertInProgress((alert.claimed_at + _stale_after() - now).total_seconds())
         if alert.claimed_at:
-            logger.warning("Duty alert %s: stale claim taken over, sent again.", alert.pk)
+            logger.warning("%s %s: stale claim taken over, sent again.", label, alert.pk)
         alert.claimed_at = now
         alert.message_id = alert.message_id or new_message_id()
         alert.save(update_fields=["claimed_at", "message_id"])
     return alert
 
 
-def duty_alert_send(*, complaint_id: int) -> bool:
-    """Email the alert of a case unless it went out already; True if sent now.
+def claimed_alert_send(queryset, *, compose: Callable, label: str) -> bool:
+    """Email the one alert of `queryset` (a DutyAlert, a reports SurgeAlert: rows with
+    recipients, claimed_at, message_id and sent_at) unless it went out already; True if
+    sent now. `compose(alert)` gives its (subject, body).
 
     Exactly once as far as it can be: the claim is committed before the SMTP call and the
     alert marked sent after the server accepted it; a failed send clears the claim (the
     task retries). The one window left: the server took the email and the attempt died
     before marking it, then the email goes again with the same Message-ID."""
-    alert = _claim(complaint_id)
+    alert = _claim(queryset, label=label)
     if alert is None:
         return False
+    model = type(alert)
     if alert.recipients:
-        case = Complaint.objects.select_related("hall", "window", "staff").get(pk=complaint_id)
-        context = {"case": case, "alert": alert}
-        subject = " ".join(
-            render_to_string("complaints/email/duty_alert_subject.txt", context).split()
-        )
-        body = render_to_string("complaints/email/duty_alert_body.txt", context)
+        subject, body = compose(alert)
         try:
             send_mail(subject, body, None, list(alert.recipients), message_id=alert.message_id)
         except Exception:
-            DutyAlert.objects.filter(pk=alert.pk, claimed_at=alert.claimed_at).update(
-                claimed_at=None
-            )
+            model.objects.filter(pk=alert.pk, claimed_at=alert.claimed_at).update(claimed_at=None)
             raise
-    DutyAlert.objects.filter(pk=alert.pk, claimed_at=alert.claimed_at).update(
-        sent_at=timezone.now()
-    )
+    model.objects.filter(pk=alert.pk, claimed_at=alert.claimed_at).update(sent_at=timezone.now())
     return bool(alert.recipients)
+
+
+def duty_alert_send(*, complaint_id: int) -> bool:
+    """Email the alert of a case unless it went out already; True if sent now."""
+
+    def compose(alert: DutyAlert) -> tuple[str, str]:
+        case = Complaint.objects.select_related("hall", "window", "staff").get(pk=complaint_id)
+        context = {"case": case, "alert": alert}
+        subject = render_to_string("complaints/email/duty_alert_subject.txt", context)
+        body = render_to_string("complaints/email/duty_alert_body.txt", context)
+        return " ".join(subject.split()), body
+
+    return claimed_alert_send(
+        DutyAlert.objects.filter(complaint_id=complaint_id), compose=compose, label="Duty alert"
+    )
 
 
 def led_hall_ids(*, user, day: date) -> list[int]:

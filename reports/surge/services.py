@@ -10,19 +10,22 @@ duty alert, so a redelivered task sends it once (the same Message-ID if it must 
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from statistics import median
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from complaints.services.alerts import duty_recipients, hall_manager_ids, led_hall_ids
-from windows.mail import new_message_id, send_mail
+from complaints.services.alerts import (
+    AlertInProgress,
+    claimed_alert_send,
+    duty_recipients,
+    hall_manager_ids,
+    led_hall_ids,
+)
 from windows.models import Hall, QueueCategory, Window
 from windows.rules.hall_time import hall_localdate, hall_localtime
 from windows.workdays import is_business_day
@@ -38,8 +41,6 @@ from .selectors import (
     learnt_items_per_window_day,
     windows_today,
 )
-
-logger = logging.getLogger(__name__)
 
 # A category surges when even its projection's lower bound passes its typical day (the
 # median of its history days) by this factor.
@@ -265,59 +266,24 @@ def _record(state: SurgeState, level: int, now: datetime) -> SurgeAlert | None:
     return alert
 
 
-class SurgeAlertInProgress(Exception):
-    """Another attempt holds a fresh claim on the alert: look again once it would be stale."""
-
-    def __init__(self, wait: float):
-        super().__init__(f"the alert is being sent by another attempt (stale in {wait:.0f} s)")
-        self.wait = wait
-
-
-def _stale_after() -> timedelta:
-    return timedelta(seconds=settings.DUTY_ALERT_STALE_AFTER)
-
-
-def _claim(alert_id: int) -> SurgeAlert | None:
-    """Claim the unsent alert in a transaction committed before the SMTP call (None if it
-    went out already); a stale claim is taken over, its Message-ID kept."""
-    now = timezone.now()
-    with transaction.atomic():
-        alert = (
-            SurgeAlert.objects.select_for_update().filter(pk=alert_id, sent_at__isnull=True).first()
-        )
-        if alert is None:
-            return None
-        if alert.claimed_at and alert.claimed_at > now - _stale_after():
-            raise SurgeAlertInProgress((alert.claimed_at + _stale_after() - now).total_seconds())
-        if alert.claimed_at:
-            logger.warning("Surge alert %s: stale claim taken over, sent again.", alert.pk)
-        alert.claimed_at = now
-        alert.message_id = alert.message_id or new_message_id()
-        alert.save(update_fields=["claimed_at", "message_id"])
-    return alert
+# A fresh claim of another attempt (the duty alert's exception: one claim rule).
+SurgeAlertInProgress = AlertInProgress
 
 
 def surge_alert_send(*, alert_id: int) -> bool:
-    """Email the alert unless it went out already; True if sent now."""
-    alert = _claim(alert_id)
-    if alert is None:
-        return False
-    if alert.recipients:
+    """Email the alert unless it went out already; True if sent now (the duty alert's
+    claim-send-mark rule, complaints.services.alerts.claimed_alert_send)."""
+
+    def compose(alert: SurgeAlert) -> tuple[str, str]:
         alert = SurgeAlert.objects.select_related("hall").get(pk=alert.pk)
         context = {"alert": alert, "suggestion": alert.suggestion, "hall": alert.hall}
-        subject = " ".join(render_to_string("reports/surge/email_subject.txt", context).split())
+        subject = render_to_string("reports/surge/email_subject.txt", context)
         body = render_to_string("reports/surge/email_body.txt", context)
-        try:
-            send_mail(subject, body, None, list(alert.recipients), message_id=alert.message_id)
-        except Exception:
-            SurgeAlert.objects.filter(pk=alert.pk, claimed_at=alert.claimed_at).update(
-                claimed_at=None
-            )
-            raise
-    SurgeAlert.objects.filter(pk=alert.pk, claimed_at=alert.claimed_at).update(
-        sent_at=timezone.now()
+        return " ".join(subject.split()), body
+
+    return claimed_alert_send(
+        SurgeAlert.objects.filter(pk=alert_id), compose=compose, label="Surge alert"
     )
-    return bool(alert.recipients)
 
 
 def open_surge_alerts(*, user, day: date) -> list[SurgeAlert]:
