@@ -34,9 +34,19 @@ def visible_hall_ids(user: AbstractBaseUser | AnonymousUser) -> models.QuerySet 
     if user.is_superuser:
         return None
     return Hall.objects.filter(
-        Q(pk__in=Hall.objects.filter(accesses__user=user).values("pk"))
-        | Q(region__in=visible_region_ids(user))
+        Q(pk__in=granted_hall_ids(user)) | Q(region__in=visible_region_ids(user))
     ).values("pk")
+
+
+def granted_hall_ids(user: AbstractBaseUser | AnonymousUser) -> models.QuerySet | None:
+    """Ids of the halls granted to the user by name (HallAccess); None for a superuser."""
+    from windows.models import Hall
+
+    if not user.is_authenticated or not user.is_active:
+        return Hall.objects.none().values("pk")
+    if user.is_superuser:
+        return None
+    return Hall.objects.filter(accesses__user=user).values("pk")
 
 
 def visible_region_ids(user: AbstractBaseUser | AnonymousUser) -> models.QuerySet | None:
@@ -72,6 +82,15 @@ class HallScopedQuerySet(models.QuerySet):
 
     def for_user(self, user: AbstractBaseUser | AnonymousUser) -> HallScopedQuerySet:
         hall_ids = visible_hall_ids(user)
+        if hall_ids is None:
+            return self
+        return self.filter(**{f"{self.hall_field}__in": hall_ids})
+
+    def for_granted_halls(self, user: AbstractBaseUser | AnonymousUser) -> HallScopedQuerySet:
+        """Only the rows of the halls granted to the user by name (HallAccess; every hall for
+        a superuser): what the user's role may change. A region's halls are seen, never
+        changed, even by a user who also manages another hall."""
+        hall_ids = granted_hall_ids(user)
         if hall_ids is None:
             return self
         return self.filter(**{f"{self.hall_field}__in": hall_ids})

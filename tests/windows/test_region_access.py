@@ -206,3 +206,29 @@ def test_the_superuser_sees_every_region_or_where_to_create_one(client, english)
     page = client.get(reverse("regional:ranking"), {"region": "R2", "start": "2025-03"})
     assert page.status_code == 200
     assert [row.hall.code for row in page.context["ranking"].rows] == ["HC"]
+
+
+def test_a_manager_of_one_hall_with_a_region_only_reads_the_regions_other_halls(client):
+    """Managing hall C and seeing region R1 (halls A and B) by a region access: the admin
+    shows A's window but refuses to change or delete it, and a new window's hall can only
+    be C (a form's choices are the halls granted by name)."""
+    region, hall_a, _hall_b, hall_c = region_with_two_halls()
+    user = make_manager(hall_c, "both")
+    RegionAccess.objects.create(user=user, region=region)
+    client.force_login(user)
+    window_a = Window.objects.get(hall=hall_a)
+
+    page = client.get(reverse("admin:windows_window_change", args=[window_a.pk]))
+    post = client.post(reverse("admin:windows_window_change", args=[window_a.pk]), {"name": "改名"})
+    delete = client.post(
+        reverse("admin:windows_window_delete", args=[window_a.pk]), {"post": "yes"}
+    )
+    add = client.get(reverse("admin:windows_window_add"))
+
+    assert page.status_code == 200
+    assert post.status_code == 403
+    assert delete.status_code == 403
+    assert list(add.context["adminform"].form.fields["hall"].queryset) == [hall_c]
+    window_a.refresh_from_db()
+    assert window_a.name == f"{window_a.number}号窗口"
+    assert Window.objects.filter(pk=window_a.pk).exists()

@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
-from windows.scoping import HallScopedQuerySet, visible_hall_ids
+from windows.scoping import HallScopedQuerySet, granted_hall_ids, visible_hall_ids
 
 
 def hall_scoped(queryset: models.QuerySet, request: HttpRequest) -> models.QuerySet:
@@ -28,6 +28,15 @@ def request_hall_ids(request: HttpRequest) -> set[int] | None:
         hall_ids = visible_hall_ids(request.user)
         request._visible_hall_ids = None if hall_ids is None else {row["pk"] for row in hall_ids}
     return request._visible_hall_ids
+
+
+def request_granted_hall_ids(request: HttpRequest) -> set[int] | None:
+    """Ids of the halls granted to the user by name (HallAccess), once per request: the
+    halls whose rows the user's role may add, change or delete; None means every hall."""
+    if not hasattr(request, "_granted_hall_ids"):
+        hall_ids = granted_hall_ids(request.user)
+        request._granted_hall_ids = None if hall_ids is None else {row["pk"] for row in hall_ids}
+    return request._granted_hall_ids
 
 
 def hall_id_of(obj: models.Model) -> int | None:
@@ -78,7 +87,9 @@ class HallScopedFieldsMixin:
             queryset = related._default_manager.using(kwargs.get("using")).complex_filter(
                 db_field.remote_field.limit_choices_to
             )
-        kwargs["queryset"] = hall_scoped(queryset, request)
+        # A form's choices are what it may write: the halls granted by name, not a
+        # region's halls a user only sees.
+        kwargs["queryset"] = queryset.for_granted_halls(request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         self._scoped_choices(db_field, request, kwargs)
@@ -117,20 +128,22 @@ class HallScopedAdmin(HallScopedFieldsMixin, admin.ModelAdmin):
             initial["hall"] = next(iter(hall_ids))
         return initial
 
-    def _in_scope(self, request: HttpRequest, obj) -> bool:
+    def _in_scope(self, request: HttpRequest, obj, *, write: bool = False) -> bool:
         if obj is None:
             return True
-        hall_ids = request_hall_ids(request)
+        hall_ids = request_granted_hall_ids(request) if write else request_hall_ids(request)
         return hall_ids is None or hall_id_of(obj) in hall_ids
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and self._in_scope(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._in_scope(request, obj)
+        allowed = super().has_change_permission(request, obj)
+        return allowed and self._in_scope(request, obj, write=True)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and self._in_scope(request, obj, write=True)
 
 
 class HallScopedTabularInline(HallScopedFieldsMixin, admin.TabularInline):
