@@ -35,7 +35,9 @@ class VisitsImportForm(WindowsImportForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        self.fields["hall"].queryset = Hall.objects.for_user(user) if user else Hall.objects.none()
+        self.fields["hall"].queryset = (
+            Hall.objects.for_granted_halls(user) if user else Hall.objects.none()
+        )
         self.fields["file"].help_text = _(
             "A .csv (UTF-8) or .xlsx file, one row per visit, with the columns of the visits "
             "import."

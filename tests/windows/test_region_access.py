@@ -232,3 +232,15 @@ def test_a_manager_of_one_hall_with_a_region_only_reads_the_regions_other_halls(
     window_a.refresh_from_db()
     assert window_a.name == f"{window_a.number}号窗口"
     assert Window.objects.filter(pk=window_a.pk).exists()
+
+
+def test_imports_write_only_into_the_halls_granted_by_name_not_a_regions():
+    from imports.visits import IMPORT_PERMISSIONS
+    from windows.importing.rows import import_hall_ids
+
+    region, _hall_a, _hall_b, hall_c = region_with_two_halls()
+    user = make_manager(hall_c, "both")
+    RegionAccess.objects.create(user=user, region=region)
+
+    assert codes(user_halls(user)) == ["HA", "HB", "HC"]
+    assert import_hall_ids(user, permissions=IMPORT_PERMISSIONS) == frozenset({hall_c.pk})

@@ -15,7 +15,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from windows.scoping import visible_hall_ids
+from windows.scoping import granted_hall_ids
 
 MAX_WINDOW_NUMBER = 32767  # PositiveSmallIntegerField
 WINDOW_NUMBER = re.compile(r"(\d+)\s*号?")  # 5, 5号, "5 号"
@@ -92,7 +92,7 @@ def import_hall_ids(
         return None
     if not user.has_perms(tuple(permissions)):
         raise PermissionDenied
-    hall_ids = visible_hall_ids(user)
+    hall_ids = granted_hall_ids(user)  # a region's halls are seen, never written
     if hall_ids is None:
         return None
     return frozenset(row["pk"] for row in hall_ids)
