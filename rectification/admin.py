@@ -42,7 +42,7 @@ from windows.models import Hall
 
 def _people_of_users_halls(request: HttpRequest):
     """Accounts that may be responsible: staff and managers of the user's halls."""
-    halls = Hall.objects.for_user(request.user)
+    halls = Hall.objects.for_granted_halls(request.user)
     return (
         get_user_model()
         .objects.filter(

@@ -86,7 +86,7 @@ class TabletDeviceAdmin(PairedDeviceAdmin):
 
     def issue_form(self, request: HttpRequest) -> PairingCodeForm:
         windows = (
-            Window.objects.for_user(request.user)
+            Window.objects.for_granted_halls(request.user)
             .active()
             .select_related("hall")
             .order_by("hall__code", "number")

@@ -244,3 +244,17 @@ def test_imports_write_only_into_the_halls_granted_by_name_not_a_regions():
 
     assert codes(user_halls(user)) == ["HA", "HB", "HC"]
     assert import_hall_ids(user, permissions=IMPORT_PERMISSIONS) == frozenset({hall_c.pk})
+
+
+def test_a_manager_with_a_region_issues_pairing_codes_only_for_the_hall_it_manages(client):
+    region, _hall_a, _hall_b, hall_c = region_with_two_halls()
+    user = make_manager(hall_c, "both")
+    RegionAccess.objects.create(user=user, region=region)
+    client.force_login(user)
+
+    tablet = client.get(reverse("admin:evaluations_tabletdevice_add"))
+    screen = client.get(reverse("admin:windows_halldevice_add"))
+
+    windows = tablet.context["form"].fields["window"].queryset
+    assert {window.hall_id for window in windows} == {hall_c.pk}
+    assert list(screen.context["form"].fields["hall"].queryset) == [hall_c]

@@ -149,7 +149,9 @@ class QueueCategoryAdmin(HallScopedAdmin):
         windows (windows.queue.defaults); only for a hall that has none yet."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = HallChoiceForm(request.POST or None, halls=Hall.objects.for_user(request.user))
+        form = HallChoiceForm(
+            request.POST or None, halls=Hall.objects.for_granted_halls(request.user)
+        )
         if request.method == "POST" and form.is_valid():
             hall = form.cleaned_data["hall"]
             created = default_categories_create(hall=hall)
@@ -271,7 +273,7 @@ class HallDeviceAdmin(PairedDeviceAdmin):
         return ngettext("%d screen revoked.", "%d screens revoked.", count) % count
 
     def issue_form(self, request: HttpRequest) -> PairingCodeForm:
-        halls = Hall.objects.for_user(request.user).filter(is_active=True).order_by("code")
+        halls = Hall.objects.for_granted_halls(request.user).filter(is_active=True).order_by("code")
         return PairingCodeForm(request.POST or None, halls=halls)
 
     def issue_device(self, cleaned_data: dict) -> tuple[HallDevice, str]:

@@ -117,7 +117,7 @@ class HallScopedAdmin(HallScopedFieldsMixin, admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict:
         initial = super().get_changeform_initial_data(request)
-        hall_ids = request_hall_ids(request)
+        hall_ids = request_granted_hall_ids(request)
         if (
             "hall" not in initial
             and hall_ids
