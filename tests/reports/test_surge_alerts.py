@@ -110,7 +110,7 @@ def test_too_early_nothing_is_alerted(surging_hall):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_each_level_is_alerted_once_and_emailed_to_the_duty_leader(surging_hall):
+def test_each_level_is_alerted_once_and_emailed_to_the_duty_leader(role_groups, surging_hall):
     with translation.override("en"):
         raised = surge_check(hall=surging_hall, now=AT_10_15)
     assert [alert.level for alert in raised] == [100, 120]

@@ -10,6 +10,7 @@ from rectification.panels import (
     week_measure_panel,
     window_inspections,
 )
+from reports.surge.panels import surge_alerts_at_home, surge_alerts_on_console
 from windows.hooks import Hook, Panel, console_panels, home_panels, panels_by_slot, window_records
 
 
@@ -49,8 +50,12 @@ def test_panels_are_grouped_by_slot_and_a_function_may_give_several():
 
 
 def test_each_app_registers_its_parts_in_ready_in_installed_apps_order():
-    assert console_panels._functions == [console_day_panels, duty_alerts_on_console]
-    assert home_panels._functions == [duty_alerts_at_home]
+    assert console_panels._functions == [
+        console_day_panels,
+        duty_alerts_on_console,
+        surge_alerts_on_console,
+    ]
+    assert home_panels._functions == [duty_alerts_at_home, surge_alerts_at_home]
     assert window_records._functions == [window_inspections]
     assert case_panels._functions == [case_measure_panel]
     assert week_panels._functions == [week_measure_panel]
