@@ -186,16 +186,20 @@ def open_duty_alerts(*, user, day: date) -> list[DutyAlert]:
     )
 
 
-def may_acknowledge(*, user, alert: DutyAlert, day: date) -> bool:
-    """The hall's duty leader of the day, or a manager of the hall."""
+def may_acknowledge_hall_alert(*, user, hall_id: int, day: date) -> bool:
+    """Who may acknowledge an alert of a hall (a case's, a surge's): the hall's duty
+    leader of the day, or a manager of the hall."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    hall_id = alert.complaint.hall_id
     if hall_id in led_hall_ids(user=user, day=day):
         return True
     return user.pk in hall_manager_ids(hall=hall_id)
+
+
+def may_acknowledge(*, user, alert: DutyAlert, day: date) -> bool:
+    return may_acknowledge_hall_alert(user=user, hall_id=alert.complaint.hall_id, day=day)
 
 
 @transaction.atomic

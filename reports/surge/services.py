@@ -23,8 +23,8 @@ from complaints.services.alerts import (
     AlertInProgress,
     claimed_alert_send,
     duty_recipients,
-    hall_manager_ids,
     led_hall_ids,
+    may_acknowledge_hall_alert,
 )
 from windows.models import Hall, QueueCategory, Window
 from windows.rules.hall_time import hall_localdate, hall_localtime
@@ -300,14 +300,10 @@ def open_surge_alerts(*, user, day: date) -> list[SurgeAlert]:
 
 
 def may_acknowledge(*, user, alert: SurgeAlert) -> bool:
-    """The hall's duty leader of the day, or a manager of the hall (as a case's alert)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    if alert.hall_id in led_hall_ids(user=user, day=hall_localdate(alert.hall)):
-        return True
-    return user.pk in hall_manager_ids(hall=alert.hall_id)
+    """As a case's alert: the hall's duty leader of the day, or a manager of the hall."""
+    return may_acknowledge_hall_alert(
+        user=user, hall_id=alert.hall_id, day=hall_localdate(alert.hall)
+    )
 
 
 @transaction.atomic
