@@ -343,16 +343,22 @@ def bulletin_build(*, hall: Hall, kind: str, day: dt.date) -> Bulletin:
         output=output,
         extra=_extra_sections(figures),
     )
-    old_name = bulletin.workbook.name
     bulletin.period_end = period.end
+    bulletin_store(bulletin=bulletin, figures=figures, workbook=output.getvalue())
+    return bulletin
+
+
+def bulletin_store(*, bulletin, figures: dict, workbook: bytes) -> None:
+    """Save a rebuilt bulletin (a hall's or a region's) with its figures and its new
+    workbook file; the file it replaces is deleted once the transaction commits."""
+    old_name = bulletin.workbook.name
     bulletin.built_at = timezone.now()
     bulletin.figures = figures
-    bulletin.workbook.save(bulletin.workbook_filename, ContentFile(output.getvalue()), save=False)
+    bulletin.workbook.save(bulletin.workbook_filename, ContentFile(workbook), save=False)
     bulletin.save()
     if old_name and old_name != bulletin.workbook.name:
         storage = bulletin.workbook.storage
         transaction.on_commit(lambda: storage.delete(old_name))
-    return bulletin
 
 
 def _message(*, bulletin: Bulletin, recipient: BulletinRecipient) -> EmailMessage:

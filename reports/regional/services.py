@@ -12,14 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports.services import XLSX_TYPE, deliver_to_recipients
+from reports.services import XLSX_TYPE, bulletin_store, deliver_to_recipients
 from windows.models import Region
 from windows.rules.hall_time import month_of
 
@@ -72,15 +71,9 @@ def regional_bulletin_build(*, region: Region, day: dt.date) -> RegionalBulletin
     )
     output = io.BytesIO()
     write_regional_workbook(ranking=ranking, output=output)
-    old_name = bulletin.workbook.name
     bulletin.period_end = end
-    bulletin.built_at = timezone.now()
-    bulletin.figures = {"halls": [_row_figures(row) for row in ranking.rows]}
-    bulletin.workbook.save(bulletin.workbook_filename, ContentFile(output.getvalue()), save=False)
-    bulletin.save()
-    if old_name and old_name != bulletin.workbook.name:
-        storage = bulletin.workbook.storage
-        transaction.on_commit(lambda: storage.delete(old_name))
+    figures = {"halls": [_row_figures(row) for row in ranking.rows]}
+    bulletin_store(bulletin=bulletin, figures=figures, workbook=output.getvalue())
     return bulletin
 
 
