@@ -8,7 +8,12 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from windows.admin.scoping import HallScopedAdmin, HallScopedRelatedFilter, HallScopedTabularInline
+from windows.admin.scoping import (
+    HallScopedAdmin,
+    HallScopedRelatedFilter,
+    HallScopedTabularInline,
+    SuperuserOnly,
+)
 from windows.models import Department, Hall, HallAccess, Window, Zone
 
 
@@ -75,7 +80,7 @@ class HallAdmin(HallScopedAdmin):
 
 
 @admin.register(HallAccess)
-class HallAccessAdmin(HallScopedAdmin):
+class HallAccessAdmin(SuperuserOnly, HallScopedAdmin):
     """Who manages or supervises which hall: for the system administrator only."""
 
     list_display = ("user", "hall")
@@ -84,21 +89,6 @@ class HallAccessAdmin(HallScopedAdmin):
     list_select_related = ("user", "hall")
     autocomplete_fields = ("user",)
     ordering = ("hall__code", "user__username")
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
 
 
 @admin.register(Department)

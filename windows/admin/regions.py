@@ -9,24 +9,12 @@ from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from windows.admin.scoping import SuperuserOnly
 from windows.models import Hall, Region, RegionAccess
 
 
-class SuperuserOnlyAdmin(admin.ModelAdmin):
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
+class SuperuserOnlyAdmin(SuperuserOnly, admin.ModelAdmin):
+    pass
 
 
 class RegionForm(forms.ModelForm):
