@@ -28,6 +28,7 @@ def filesystem_broker(tmp_path: Path) -> tuple[dict[str, str], Celery]:
     }
     client = Celery(
         "probe",
+        set_as_current=False,  # the portal's app stays current: its shared tasks stay eager
         broker="filesystem://",
         backend=f"file://{results}",
         broker_transport_options={
@@ -44,7 +45,9 @@ def redis_broker(tmp_path: Path) -> tuple[dict[str, str], Celery]:
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url:
         pytest.skip("REDIS_URL is not set: the Redis leg runs in .ci/run")
-    return {"REDIS_URL": redis_url}, Celery("probe", broker=redis_url, backend=redis_url)
+    return {"REDIS_URL": redis_url}, Celery(
+        "probe", set_as_current=False, broker=redis_url, backend=redis_url
+    )
 
 
 @pytest.mark.broker
@@ -73,3 +76,15 @@ def test_a_worker_process_runs_a_task_from_the_broker(tmp_path, make_broker):
         os.killpg(worker.pid, signal.SIGTERM)
         _, stderr = worker.communicate(timeout=30)
     assert b"Traceback" not in stderr, stderr.decode()
+
+
+@pytest.mark.parametrize("make_broker", [filesystem_broker], ids=["filesystem"])
+def test_a_probe_client_leaves_the_portals_app_current(tmp_path, make_broker):
+    """A probe app made current would take over every shared task queued after it: the
+    surge alert's eager email went into a probe's broker folder instead of running."""
+    from celery import current_app
+
+    from hall.celery import app
+
+    make_broker(tmp_path)
+    assert current_app.main == app.main == "hall"
