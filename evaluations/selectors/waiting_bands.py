@@ -43,11 +43,16 @@ show it.
 Which windows' scores are explained by their queues (`WindowVerdict`): indirect
 standardisation. A window's expected satisfaction is what the hall's satisfaction rate in
 each waiting band would give its own mix of waits (Σ ratings in band × hall's band rate ÷
-its ratings). For a window below the hall's rate with at least MIN_WINDOW_RATINGS ratings,
-the part of its gap the expected rate accounts for, (hall − expected) ÷ (hall − actual),
-is the queue's share: above QUEUE_SHARE ("mostly disappears after standardising") the
+its ratings). Only a window clearly below the hall gets a verdict: the upper bound of its
+rate's Wilson 95% interval is under the hall's rate. A window a little below, within its
+own noise, is "similar" (与全厅相当): 270 ratings leave a rate ±4 points uncertain, and a
+verdict on a 1-point gap would be a verdict on chance. For a window clearly below, the
+part of its gap the expected rate accounts for, (hall − expected) ÷ (hall − actual), is
+the queue's share: above QUEUE_SHARE ("mostly disappears after standardising") the
 verdict is "queue" (its citizens waited longer than the hall's), otherwise "service" (it
-rates lower than the hall at the same waits). The exact fractions decide; only the
+rates lower than the hall at the same waits). The share shown is capped to 0-100%: waits
+that predict a rate even lower than the window's explain all of its gap, not more, and
+waits shorter than the hall's explain none of it. The exact fractions decide; only the
 figures shown are rounded (half up, 2 decimals, windows.rules.rounding). A window with
 fewer than MIN_WINDOW_RATINGS judged ratings gives its count only ("too_few"), as a band.
 """
@@ -86,6 +91,7 @@ NOT_SUSTAINED = "not_sustained"  # a band is clearly above, but a later one fall
 FOUND = "found"
 # WindowVerdict.verdict
 QUEUE, SERVICE_VERDICT, NOT_BELOW, TOO_FEW = "queue", "service", "not_below", "too_few"
+SIMILAR = "similar"  # below the hall, but within the window's own 95% interval
 
 
 @dataclass(frozen=True)
@@ -226,8 +232,8 @@ class WindowVerdict:
     expected_rate_pct: float | None  # at the hall's rate in each of its waiting bands
     standardised_rate_pct: float | None  # hall + (actual - expected)
     gap_pp: float | None  # actual - hall, percentage points
-    queue_share_pct: float | None  # of a gap below the hall: the part its waits explain
-    verdict: str  # QUEUE, SERVICE_VERDICT, NOT_BELOW or TOO_FEW
+    queue_share_pct: float | None  # of a clear gap below the hall: the part its waits explain
+    verdict: str  # QUEUE, SERVICE_VERDICT, SIMILAR, NOT_BELOW or TOO_FEW
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -463,10 +469,12 @@ def window_verdict(
     }
     if actual >= hall:
         return WindowVerdict(**figures, queue_share_pct=None, verdict=NOT_BELOW)
+    if wilson(good, judged)[1] >= hall:  # not clearly below: no verdict on chance
+        return WindowVerdict(**figures, queue_share_pct=None, verdict=SIMILAR)
     share = (hall - expected) / (hall - actual)
     return WindowVerdict(
         **figures,
-        queue_share_pct=_pct(share),
+        queue_share_pct=_pct(min(max(share, Fraction(0)), Fraction(1))),
         verdict=QUEUE if share > QUEUE_SHARE else SERVICE_VERDICT,
     )
 

@@ -25,6 +25,7 @@
     var verdicts = {
       queue: words.verdictQueue,
       service: words.verdictService,
+      similar: words.verdictSimilar,
       not_below: words.verdictNotbelow,
       too_few: words.verdictToofew,
     };

@@ -104,7 +104,7 @@ def test_the_dashboard_shows_satisfaction_against_waiting(
         assert page.evaluate(
             "[...document.querySelectorAll('#waiting-windows tbody tr')].map("
             "(row) => [row.dataset.window, row.dataset.verdict])"
-        ) == [["1", "queue"], ["2", "service"], ["3", "not_below"], ["4", "too_few"]]
+        ) == [["1", "similar"], ["2", "service"], ["3", "not_below"], ["4", "too_few"]]
         assert page.evaluate("Chart.version") == "4.6.1"
         expect(page.locator("#waiting-error")).to_be_hidden()
         violations = _axe(page, "#waiting")
@@ -151,7 +151,7 @@ def test_the_dashboard_shows_satisfaction_against_waiting(
             "Bad reviews rise clearly from 15 minutes of waiting"
         )
         expect(page.locator('#waiting-windows tr[data-window="1"] td').last).to_have_text(
-            "its queue"
+            "level with the hall (within chance)"
         )
         page.locator("#waiting").screenshot(path=str(screenshot_dir / "waiting-dashboard-en.png"))
     finally:

@@ -199,8 +199,9 @@ def test_the_windows_queue_or_service(hall_a, month):
     windows = {row.number: row for row in waiting_bands(_september(hall_a)).windows}
 
     # Window 1: 238 good of 270; at the hall's rate in each of its bands it would have
-    # (100 x 0.95 + 50 x 0.97 + 50 x 0.8 + 40 x 0.7 + 30 x 0.7) / 270 = 86.11%: it rates
-    # above that, so its whole gap to the hall's 89.49% is its queue.
+    # (100 x 0.95 + 50 x 0.97 + 50 x 0.8 + 40 x 0.7 + 30 x 0.7) / 270 = 86.11%. It is 1.35
+    # points below the hall's 89.49%, but its rate's 95% interval reaches 91.48%: within
+    # chance, so no verdict (its waits would have explained 251% of the gap).
     assert windows[1].as_json() == {
         "number": 1,
         "name": "社保通办1号窗口",
@@ -209,12 +210,16 @@ def test_the_windows_queue_or_service(hall_a, month):
         "expected_rate_pct": 86.11,
         "standardised_rate_pct": 91.53,
         "gap_pp": -1.35,
-        "queue_share_pct": 251.25,
-        "verdict": "queue",
+        "queue_share_pct": None,
+        "verdict": "similar",
     }
-    # Window 2: short waits (expected 95.4%), 80%: its service.
+    assert round(wb.wilson(238, 270)[1], 4) == 0.9148
+    # Window 2: short waits (expected 95.4%), 80% (interval up to 88.76%, clearly below):
+    # its service. Its waits predict a rate above the hall's: they explain none of the gap
+    # (-62.19% uncapped).
     assert (windows[2].satisfaction_rate_pct, windows[2].expected_rate_pct) == (80.0, 95.4)
-    assert (windows[2].queue_share_pct, windows[2].verdict) == (-62.19, "service")
+    assert (windows[2].queue_share_pct, windows[2].verdict) == (0.0, "service")
+    assert round(wb.wilson(40, 50)[1], 4) == 0.8876
     assert (windows[3].satisfaction_rate_pct, windows[3].verdict) == (94.12, "not_below")
     # Window 4: 5 ratings, its count only (no rate drawn on too few).
     assert windows[4].as_json() == {
@@ -240,6 +245,42 @@ def test_half_the_gap_explained_is_not_mostly(hall_a):
         50.0,
         "service",
     )
+
+
+def test_a_window_clearly_below_whose_waits_explain_it_all_is_its_queue(hall_a):
+    # Hall 90%. The window: 300 in the long band at the hall's 70% there, 210 good: 70%,
+    # its interval 64.59-74.91%, clearly below. Its waits predict exactly its rate: the
+    # queue's share is 100%.
+    rates = {0: Fraction(95, 100), 1: Fraction(7, 10)}
+    by_band = {1: Counts(rated=300, good=210, bad=90)}
+    verdict = window_verdict(number=7, name="7", by_band=by_band, rates=rates, hall=Fraction(9, 10))
+    assert (verdict.expected_rate_pct, verdict.gap_pp) == (70.0, -20.0)
+    assert (verdict.queue_share_pct, verdict.verdict) == (100.0, "queue")
+    # Waits predicting even less than it rates (60% in that band) explain all of the gap,
+    # not 150% of it.
+    lower = window_verdict(
+        number=7, name="7", by_band=by_band, rates={1: Fraction(6, 10)}, hall=Fraction(9, 10)
+    )
+    assert (lower.expected_rate_pct, lower.queue_share_pct, lower.verdict) == (60.0, 100.0, "queue")
+
+
+@pytest.mark.parametrize(
+    ("good", "verdict"),
+    [
+        # 100 ratings, hall 90%: 84 good reaches 89.90% at the top of its interval, clearly
+        # below; 85 good reaches 90.69%, within chance; 90 is the hall's own rate.
+        (84, "service"),
+        (85, "similar"),
+        (90, "not_below"),
+    ],
+)
+def test_only_a_window_clearly_below_the_hall_gets_a_verdict(good, verdict):
+    by_band = {0: Counts(rated=100, good=good, bad=100 - good)}
+    found = window_verdict(
+        number=5, name="5", by_band=by_band, rates={0: Fraction(9, 10)}, hall=Fraction(9, 10)
+    )
+    assert found.verdict == verdict
+    assert (found.queue_share_pct is None) == (verdict != "service")
 
 
 def _band(lower, judged, bad) -> Band:

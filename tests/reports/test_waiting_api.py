@@ -89,7 +89,7 @@ def test_the_feed_gives_the_selectors_figures(client, manager_a, hall_a, month):
     assert {key: data[key] for key in selector} == selector
     assert data["wait"]["threshold"]["minute"] == 15
     assert [row["verdict"] for row in data["windows"]] == [
-        "queue",
+        "similar",
         "service",
         "not_below",
         "too_few",
