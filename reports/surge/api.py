@@ -79,6 +79,7 @@ def surge_json(state: SurgeState) -> dict:
         ],
         "crossed": state.levels,
         "windows_open": state.windows_open,
+        "windows_signed_in": state.windows_signed_in,
         "items_per_window_day": round(state.items_per_window_day, 1),
         "learnt": state.learnt,
         "threshold": state.threshold,

@@ -81,7 +81,8 @@ class SurgeState:
     typical_curve: list[int]  # the history days' median cumulative curve, whole day
     history: int  # history days
     projection: Projection | None
-    windows_open: int
+    windows_open: int  # signed in today, or every active window before anyone has
+    windows_signed_in: int  # 0: windows_open is the active windows (nobody signed in yet)
     items_per_window_day: float
     learnt: bool  # items per window-day learnt (not set by a manager)
     threshold: int | None
@@ -165,7 +166,8 @@ def surge_state(*, hall: Hall, now: datetime | None = None) -> SurgeState:
     windows = windows_today(hall=hall, day=day)
     active = dict(Window.objects.filter(hall=hall, is_active=True).values_list("pk", "number"))
     # Before anyone signed in (or in a hall without the console): its active windows.
-    open_count = len(windows.open_ids & set(active)) or len(active)
+    signed_in = len(windows.open_ids & set(active))
+    open_count = signed_in or len(active)
     capacity = predictor.capacity(
         windows=open_count, items_per_window_day=per_window, threshold=config.threshold
     )
@@ -210,6 +212,7 @@ def surge_state(*, hall: Hall, now: datetime | None = None) -> SurgeState:
         history=len(pairs),
         projection=projection,
         windows_open=open_count,
+        windows_signed_in=signed_in,
         items_per_window_day=per_window,
         learnt=learnt,
         threshold=config.threshold,

@@ -88,7 +88,8 @@ def test_the_state_projects_today_from_the_history_shares(surging_hall):
     p = state.projection
     assert (p.arrived, round(p.mid), round(p.low), round(p.high)) == (60, 150, 120, 180)
     assert (state.history, p.early, state.slot) == (12, False, 41)
-    assert (state.windows_open, state.capacity, state.levels) == (1, 100.0, [100, 120])
+    assert (state.windows_open, state.windows_signed_in) == (1, 1)
+    assert (state.capacity, state.levels) == (100.0, [100, 120])
     assert state.curve[-1] == 60 and len(state.curve) == 41
     assert state.typical_curve[-1] == 50
     [category] = state.categories
@@ -98,6 +99,16 @@ def test_the_state_projects_today_from_the_history_shares(surging_hall):
         "windows_to_open": [2],
         "windows_needed": 1,
     }
+
+
+@pytest.mark.django_db
+def test_before_anyone_signs_in_every_active_window_counts_and_says_so(surging_hall):
+    WindowSession.objects.filter(window__hall=surging_hall).delete()
+
+    state = surge_state(hall=surging_hall, now=AT_10_15)
+
+    assert (state.windows_signed_in, state.windows_open, state.capacity) == (0, 2, 200.0)
+    assert state.levels == []  # 120-180 against 200: no level crossed
 
 
 @pytest.mark.django_db

@@ -61,6 +61,7 @@ def test_the_feed_gives_the_state_at_this_moment(client, monkeypatch, surging_ha
         "early": False,
     }
     assert (data["capacity"], data["windows_open"], data["items_per_window_day"]) == (100, 1, 100)
+    assert data["windows_signed_in"] == 1
     assert data["levels"] == [
         {"level": 100, "items": 100},
         {"level": 120, "items": 120},
