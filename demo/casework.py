@@ -166,10 +166,10 @@ class People:
     by_badge: dict[str, AbstractUser]
 
     @classmethod
-    def of(cls, hall: Hall) -> People | None:
+    def of(cls, hall: Hall, *, manager_username: str = "manager") -> People | None:
         manager = (
             get_user_model()
-            .objects.filter(username="manager", hall_accesses__hall=hall, is_active=True)
+            .objects.filter(username=manager_username, hall_accesses__hall=hall, is_active=True)
             .first()
         )
         if manager is None:
@@ -318,9 +318,11 @@ def plan_followup(case: Complaint, work: Casework) -> list[Step] | None:
     return plan.steps
 
 
-def casework_start(*, hall: Hall, now: datetime) -> Casework | None:
-    """The context plans need; None when the demo's manager is missing."""
-    people = People.of(hall)
+def casework_start(
+    *, hall: Hall, now: datetime, manager_username: str = "manager"
+) -> Casework | None:
+    """The context plans need; None when the hall's demo manager is missing."""
+    people = People.of(hall, manager_username=manager_username)
     if people is None:
         return None
     first = Complaint.objects.for_hall(hall).open().order_by("received_at").first()

@@ -1,7 +1,10 @@
 """The demo region (`seed_demo --region`): 六合区 (LHQ) holding the demo hall LH01 and a
 second, smaller hall LH02 (a street's service centre: three 社保通办 windows, its visits at a
 fifth of the demo's scale on those windows), and a regional manager login `regional` that
-sees both halls, read-only, and ranks them on /regional/.
+sees both halls, read-only, and ranks them on /regional/. LH02 has its own manager login
+(`manager_lh02`), who worked its bad reviews' follow-up cases as the demo hall's manager
+worked LH01's (demo.casework's plan_followup), so the ranking's callback rate and overdue
+cases read like a hall's that does its follow-ups.
 
 Idempotent like the rest of the seed: what exists is left as it is (a hall already in
 another region stays there). `make run` passes --region (scripts/run.py).
@@ -20,9 +23,11 @@ from django.db import transaction
 from evaluations.rollups import rollups_refresh
 from reports.regional.models import RegionalBulletinRecipient
 from windows import roles
-from windows.models import Hall, Region, RegionAccess, ServiceItem, Window, Zone
+from windows.models import Hall, HallAccess, Region, RegionAccess, ServiceItem, Window, Zone
 
 from . import catalogue
+from .casework import casework_start, demo_now, plan_followup
+from .casework_steps import work_open_cases
 from .visits import seed_visits
 
 REGION_CODE = "LHQ"
@@ -33,6 +38,7 @@ SECOND_HALL_WINDOWS = 3
 SECOND_HALL_ITEMS = 12  # the catalogue's first items, by code
 SECOND_HALL_SCALE = 0.2  # of the demo's scale, on its three windows
 REGIONAL_USERNAME = "regional"
+SECOND_HALL_MANAGER = "manager_lh02"
 REGIONAL_ROLE_LABEL = f"{roles.REGIONAL_MANAGER}（{REGION_NAME}）"
 
 
@@ -60,6 +66,7 @@ def seed_region(
     if hall_created:
         _second_hall_windows(hall)
     login_created = _regional_login(region)
+    _second_hall_manager(hall)
     RegionalBulletinRecipient.objects.get_or_create(
         region=region, email="region@example.com", defaults={"name": "六合区人社局（演示）"}
     )
@@ -69,6 +76,7 @@ def seed_region(
             hall=hall, start=visits_since, today=today, scale=scale * SECOND_HALL_SCALE
         )
         rollups_refresh(hall_id=hall.pk, start=visits_since, end=today)
+        _work_followups(hall=hall, today=today)
     return RegionSummary(region_created, hall_created, login_created, created)
 
 
@@ -80,6 +88,31 @@ def _second_hall_windows(hall: Hall) -> None:
             hall=hall, zone=zone, number=number, name=f"便民服务{number}号窗口"
         )
         window.service_items.set(items)
+
+
+def _second_hall_manager(hall: Hall) -> None:
+    """LH02's manager (大厅管理员 of that hall only), who works its follow-up cases."""
+    user, created = get_user_model().objects.get_or_create(
+        username=SECOND_HALL_MANAGER,
+        defaults={
+            "email": f"{SECOND_HALL_MANAGER}@lh02.demo.invalid",  # RFC 2606
+            "is_staff": True,
+            "password": make_password(catalogue.DEMO_PASSWORD),
+        },
+    )
+    if created:
+        user.groups.add(Group.objects.get(name=roles.HALL_MANAGER))
+    HallAccess.objects.get_or_create(user=user, hall=hall)
+
+
+def _work_followups(*, hall: Hall, today: date) -> None:
+    """Every open bad-review case of LH02 worked up to the seed's clock by its manager
+    (it has no roster: the manager is the day's duty leader too)."""
+    work = casework_start(
+        hall=hall, now=demo_now(hall=hall, today=today), manager_username=SECOND_HALL_MANAGER
+    )
+    if work is not None:
+        work_open_cases(work=work, planners=(plan_followup,))
 
 
 def _regional_login(region: Region) -> bool:

@@ -7,12 +7,13 @@ from datetime import date
 from io import StringIO
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
+from complaints.models import Complaint
 from demo.region import seed_region
 from demo.seed import seed_demo
 from windows.models import Hall, Region, Visit
@@ -70,3 +71,22 @@ def test_seed_demo_with_region_prints_it_and_demo_logins_lists_the_regional_logi
         "Regional login: regional, 区域管理员（六合区（演示））, password Demo@2026, "
         "open http://127.0.0.1:9000/regional/"
     )
+
+
+def test_the_second_halls_follow_ups_are_worked_by_its_own_manager(client):
+    seed_demo(today=TODAY)
+    seed_region(today=TODAY, visits_since=date(2026, 6, 1), scale=0.1)
+    lh02 = Hall.objects.get(code="LH02")
+    cases = Complaint.objects.filter(hall=lh02)
+
+    assert cases.count() == 6
+    assert set(cases.values_list("status", flat=True)) == {Complaint.Status.CLOSED}
+    manager = get_user_model().objects.get(username="manager_lh02")
+    assert list(user_halls(manager).values_list("code", flat=True)) == ["LH02"]
+    assert set(cases.values_list("handler", flat=True)) == {manager.pk}  # no roster at LH02
+    client.force_login(get_user_model().objects.get(username="regional"))
+    ranking = client.get(
+        reverse("regional:ranking"), {"region": "LHQ", "start": "2026-06", "end": "2026-09"}
+    ).context["ranking"]
+    [row] = [row for row in ranking.rows if row.hall.code == "LH02"]
+    assert (row.overdue_cases, row.callback_rate_pct) == (0, 100.0)
