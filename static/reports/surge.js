@@ -103,8 +103,8 @@
       text("surge-projected", p ? number(p.projected) : "—");
       text("surge-interval", p ? number(p.low) + "–" + number(p.high) : "—");
       text("surge-capacity", number(data.capacity));
-      text("surge-windows", number(data.windows_open) +
-        (data.windows_signed_in ? "" : " (" + words.allActive + ")"));
+      text("surge-windows", data.windows_signed_in ? number(data.windows_open)
+        : fill(words.allActive, { count: number(data.windows_open) }));
       text("surge-per-window", data.threshold ? fill(words.threshold, { items: number(data.threshold) })
         : number(data.items_per_window_day) + (data.learnt ? " (" + words.learnt + ")" : ""));
       text("surge-history", number(data.history_days));
