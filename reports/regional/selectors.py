@@ -80,7 +80,7 @@ class HallRow:
     overdue_cases: int
     measures: int
     measures_finished: int
-    ranks: dict[str, int] = field(default_factory=dict)
+    ranks: dict[str, int | None] = field(default_factory=dict)
 
     @property
     def daily_average_items(self) -> float | None:
@@ -96,7 +96,7 @@ class HallRow:
     def completion_rate_pct(self) -> float | None:
         return completion_rate_pct(finished=self.measures_finished, total=self.measures)
 
-    def cells(self) -> list[tuple[str, object, int]]:
+    def cells(self) -> list[tuple[str, object, int | None]]:
         """(column, value, rank) in COLUMNS' order: what the page and the workbook show."""
         return [(name, getattr(self, name), self.ranks[name]) for name, _label, _high in COLUMNS]
 
@@ -117,13 +117,14 @@ class RegionalRanking:
 
 
 def _rank_columns(rows: list[HallRow]) -> None:
-    """Each column's rank (1 = best; equal values share a rank; a hall without a value is
-    ranked after every hall with one)."""
+    """Each column's rank (1 = best; equal values share a rank). A hall without a value
+    (no rating, no case, no measure due) has no rank in that column: a rank under "—"
+    would read as a judgement on a figure that does not exist."""
     for name, _label, higher in COLUMNS:
         values = [getattr(row, name) for row in rows]
         for row, value in zip(rows, values, strict=True):
             if value is None:
-                row.ranks[name] = 1 + sum(v is not None for v in values)
+                row.ranks[name] = None
             else:
                 better = sum(v is not None and (v > value if higher else v < value) for v in values)
                 row.ranks[name] = better + 1

@@ -196,7 +196,8 @@ def test_month_by_month_rows_and_the_period_sums_them():
         hb_april.callback_rate_pct,
         hb_april.completion_rate_pct,
     ) == (0.0, None, None, None)
-    assert hb_april.ranks["evaluation_rate_pct"] == 2  # no figure: after every hall with one
+    # no figure, no rank in that column; HB's items (0) still rank
+    assert (hb_april.ranks["evaluation_rate_pct"], hb_april.ranks["items"]) == (None, 2)
     period = {row.hall.code: row for row in ranking.rows}
     assert (period["HA"].items, period["HA"].business_days) == (50, 43)
     assert period["HA"].daily_average_items == 1.2  # 50 / 43 = 1.16
@@ -293,6 +294,10 @@ def test_a_month_row_equals_the_results_page_of_that_month(client):
         "—",
     ]
     assert shown(page, "2025-04", "HA", "rank") == "1"
+    # no case and no measure in April: no figure, so no rank in those columns
+    html = page.content.decode()
+    assert 'data-cell="2025-04:HA:callback_rate_pct" data-rank=""' in html
+    assert 'data-cell="2025-04:HA:items" data-rank="1"' in html
 
 
 def test_a_city_user_sees_its_districts_halls_and_a_district_user_only_its_own(client):
