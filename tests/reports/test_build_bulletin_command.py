@@ -101,3 +101,70 @@ def test_exit_1_with_a_one_line_reason(data, args, reason, mailoutbox):
     assert err == f"CommandError: {reason}\n"
     assert Bulletin.objects.count() == 0
     assert mailoutbox == []
+
+
+# --- --region: the region's monthly bulletin --------------------------------------------
+
+
+@pytest.fixture
+def region(db):
+    from reports.regional.models import RegionalBulletinRecipient
+    from tests.reports.test_regional_ranking import region_with_two_halls
+
+    region, *_halls = region_with_two_halls()
+    RegionalBulletinRecipient.objects.create(region=region, email="bureau@example.com")
+    return region
+
+
+def test_builds_the_regions_monthly_bulletin_writes_it_and_emails_it_once(
+    region, tmp_path, mailoutbox
+):
+    from reports.regional.models import RegionalBulletin
+
+    output = tmp_path / "region.xlsx"
+    args = ("--region", "R1", "--kind", "monthly", "--date", "2025-03-15", "--email")
+
+    first = run_as_from_the_shell(*args, "--output", str(output))
+    second = run_as_from_the_shell(*args)
+
+    bulletin = RegionalBulletin.objects.get()
+    assert first == (
+        0,
+        f"Regional bulletin {bulletin.pk}: R1 monthly 2025-03-01..2025-03-31\n"
+        f"Workbook written to {output}\nEmails sent: 1\n",
+        "",
+    )
+    assert second[1].endswith("Emails sent: 0\n")
+    assert [row["hall"] for row in bulletin.figures["halls"]] == ["HB", "HA"]
+    assert openpyxl.load_workbook(output).sheetnames[0] == "大厅排名"
+    assert [m.to for m in mailoutbox] == [["bureau@example.com"]]
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (("--region", "NOPE", "--kind", "monthly"), "Unknown region 'NOPE'."),
+        (
+            ("--region", "R1", "--kind", "weekly"),
+            "Bad kind 'weekly' for a region: its bulletin is monthly.",
+        ),
+    ],
+)
+def test_a_region_exits_1_with_a_one_line_reason(region, args, reason, mailoutbox):
+    from reports.regional.models import RegionalBulletin
+
+    with translation.override("en"):
+        code, out, err = run_as_from_the_shell(*args, "--date", "2025-03-15", "--email")
+
+    assert (code, out, err) == (1, "", f"CommandError: {reason}\n")
+    assert RegionalBulletin.objects.count() == 0
+    assert mailoutbox == []
+
+
+def test_a_hall_and_a_region_at_once_is_refused(region, capsys):
+    code, _out, _err = run_as_from_the_shell(
+        "--hall", "HA", "--region", "R1", "--kind", "monthly", "--date", "2025-03-15"
+    )
+
+    assert code == 2  # argparse: one of them, not both
+    assert "not allowed with argument" in capsys.readouterr().err
