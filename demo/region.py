@@ -4,7 +4,8 @@ fifth of the demo's scale on those windows), and a regional manager login `regio
 sees both halls, read-only, and ranks them on /regional/. LH02 has its own manager login
 (`manager_lh02`), who worked its bad reviews' follow-up cases as the demo hall's manager
 worked LH01's (demo.casework's plan_followup), so the ranking's callback rate and overdue
-cases read like a hall's that does its follow-ups.
+cases read like a hall's that does its follow-ups. Last month's regional bulletin is queued
+for the worker, as the beat job of the 1st would.
 
 Idempotent like the rest of the seed: what exists is left as it is (a hall already in
 another region stays there). `make run` passes --region (scripts/run.py).
@@ -21,7 +22,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from evaluations.rollups import rollups_refresh
-from reports.regional.models import RegionalBulletinRecipient
+from reports.periods import scheduled_day
+from reports.regional.models import RegionalBulletin, RegionalBulletinRecipient
+from reports.regional.tasks import build_and_send_regional_bulletin
 from windows import roles
 from windows.models import Hall, HallAccess, Region, RegionAccess, ServiceItem, Window, Zone
 
@@ -77,6 +80,7 @@ def seed_region(
         )
         rollups_refresh(hall_id=hall.pk, start=visits_since, end=today)
         _work_followups(hall=hall, today=today)
+        _last_months_bulletin(region=region, today=today)
     return RegionSummary(region_created, hall_created, login_created, created)
 
 
@@ -113,6 +117,18 @@ def _work_followups(*, hall: Hall, today: date) -> None:
     )
     if work is not None:
         work_open_cases(work=work, planners=(plan_followup,))
+
+
+def _last_months_bulletin(*, region: Region, today: date) -> None:
+    """Last month's regional bulletin, built and emailed (to var/outbox/ in the embedded
+    default) by the worker as the beat job of the 1st would, unless it exists: the page
+    /regional/ then lists one, and its email is there to read."""
+    day = scheduled_day(kind="monthly", today=today)
+    if RegionalBulletin.objects.filter(region=region, period_start=day.replace(day=1)).exists():
+        return
+    transaction.on_commit(
+        lambda: build_and_send_regional_bulletin.delay(region.pk, day.isoformat())
+    )
 
 
 def _regional_login(region: Region) -> bool:

@@ -90,3 +90,18 @@ def test_the_second_halls_follow_ups_are_worked_by_its_own_manager(client):
     ).context["ranking"]
     [row] = [row for row in ranking.rows if row.hall.code == "LH02"]
     assert (row.overdue_cases, row.callback_rate_pct) == (0, 100.0)
+
+
+def test_the_demo_region_queues_last_months_bulletin_once(django_capture_on_commit_callbacks):
+    from reports.regional.models import RegionalBulletin
+
+    seed_demo(today=TODAY)
+    with django_capture_on_commit_callbacks(execute=True) as first:
+        seed_region(today=TODAY, visits_since=date(2026, 8, 3), scale=0.1)
+    with django_capture_on_commit_callbacks(execute=True) as again:
+        seed_region(today=TODAY, visits_since=date(2026, 8, 3), scale=0.1)
+
+    bulletin = RegionalBulletin.objects.get()  # the eager task built it at the commit
+    assert (bulletin.region.code, bulletin.period_start) == ("LHQ", date(2026, 8, 1))
+    assert [row["hall"] for row in bulletin.figures["halls"]] == ["LH02", "LH01"]
+    assert (len(first), len(again)) == (1, 0)
