@@ -60,7 +60,7 @@ fewer than MIN_WINDOW_RATINGS judged ratings gives its count only ("too_few"), a
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, astuple, dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -143,7 +143,13 @@ class Counts:
         return self.rated - self.excluded
 
     def __add__(self, other: Counts) -> Counts:
-        return Counts(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+        # Field by field: dataclasses.astuple deep-copies, and a report adds thousands.
+        return Counts(
+            rated=self.rated + other.rated,
+            good=self.good + other.good,
+            bad=self.bad + other.bad,
+            excluded=self.excluded + other.excluded,
+        )
 
 
 def bad_share_pct(counts: Counts) -> float | None:

@@ -96,7 +96,18 @@ def history_days(*, hall: Hall, today: date) -> list[date]:
     year_ago = today - timedelta(weeks=52)
     season = [year_ago + timedelta(weeks=week) for week in range(-SEASON_WEEKS, SEASON_WEEKS + 1)]
     candidates = sorted(set(recent + season))
-    open_days = set(business_days(hall=hall, start=candidates[0], end=candidates[-1]))
+    # business_days' "served" rule (a day with a completed visit is a business day), read
+    # for the 13 candidates alone rather than for every day of the year they span.
+    served = set(
+        Visit.objects.completed()
+        .filter(hall=hall, service_date__in=candidates)
+        .order_by()
+        .values_list("service_date", flat=True)
+        .distinct()
+    )
+    open_days = set(
+        business_days(hall=hall, start=candidates[0], end=candidates[-1], served=served)
+    )
     return [day for day in candidates if day in open_days]
 
 

@@ -146,6 +146,13 @@ def test_history_days_are_the_weekday_recently_and_a_year_ago_business_days_only
         dt.date(2020, 10, 19),
         dt.date(2020, 10, 26),
     ]
+    # A holiday on which the hall served citizens (business_days' "served" rule) counts;
+    # a visit on a day that is not a candidate (a Tuesday) changes nothing.
+    window = WindowFactory(hall=hall)
+    _visit(hall, window, dt.date(2020, 10, 5), 9, 0)
+    _visit(hall, window, dt.date(2020, 10, 6), 9, 0)
+    assert dt.date(2020, 10, 5) in history_days(hall=hall, today=dt.date(2020, 11, 2))
+    assert len(history_days(hall=hall, today=dt.date(2020, 11, 2))) == 13
 
 
 @pytest.mark.django_db
