@@ -272,6 +272,14 @@ def _cells_from_classes(rows) -> dict:
     }
 
 
+def case_band(column: str, bounds: tuple, literal) -> str:
+    """CASE giving the band index of `column`; literal(minutes) writes a bound in SQL."""
+    whens = " ".join(
+        f"WHEN {column} < {literal(upper)} THEN {index}" for index, upper in enumerate(bounds[1:])
+    )
+    return f"CASE {whens} ELSE {len(bounds) - 1} END"
+
+
 def floor_sql(variant: str = "width_bucket") -> str:
     """One statement giving (window, wait band, service band, class, count) of the hall's
     completed rated visits served between two days: params (hall id, start, end).
@@ -295,11 +303,7 @@ GROUP BY 1, 2, 3, 4"""
     if connection.vendor == "postgresql":
 
         def interval_band(column: str, bounds: tuple) -> str:
-            whens = " ".join(
-                f"WHEN {column} < interval '{upper} minutes' THEN {index}"
-                for index, upper in enumerate(bounds[1:])
-            )
-            return f"CASE {whens} ELSE {len(bounds) - 1} END"
+            return case_band(column, bounds, lambda upper: f"interval '{upper} minutes'")
 
         return f"""
 SELECT window_id, {interval_band("w", WAIT_BANDS)}, {interval_band("s", SERVICE_BANDS)}, k, count(*)
@@ -323,11 +327,7 @@ GROUP BY 1, 2, 3, 4"""
         )
 
     def band(column: str, bounds: tuple) -> str:
-        whens = " ".join(
-            f"WHEN {column} < {upper * 60_000_000} THEN {index}"
-            for index, upper in enumerate(bounds[1:])
-        )
-        return f"CASE {whens} ELSE {len(bounds) - 1} END"
+        return case_band(column, bounds, lambda upper: str(upper * 60_000_000))
 
     return f"""
 SELECT window_id, {band("w", WAIT_BANDS)}, {band("s", SERVICE_BANDS)}, k, count(*)
