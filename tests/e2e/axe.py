@@ -38,21 +38,24 @@ def axe_source() -> str:
     return path.read_text(encoding="utf-8")
 
 
-def axe_violations(page, *, impacts: tuple[str, ...] = BLOCKING) -> list[dict]:
+def axe_violations(
+    page, *, impacts: tuple[str, ...] = BLOCKING, within: str | None = None
+) -> list[dict]:
     """The page's axe violations of those impacts: rule id, impact, help and the nodes
-    (selector, HTML, what to fix)."""
+    (selector, HTML, what to fix). `within`: a CSS selector to check one section only."""
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(axe_source())
     results = page.evaluate(
-        """async () => {
-            const results = await axe.run(document, {resultTypes: ['violations']});
+        """async (within) => {
+            const results = await axe.run(within || document, {resultTypes: ['violations']});
             return results.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.map(n => ({
                     target: n.target.join(' '), html: n.html, summary: n.failureSummary,
                 })),
             }));
-        }"""
+        }""",
+        within,
     )
     return [violation for violation in results if violation["impact"] in impacts]
 

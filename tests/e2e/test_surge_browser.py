@@ -7,7 +7,6 @@ this process); its history days (the same weekday) are the replay generator's or
 days, today its 2 November 2020 (医保通办 +140%)."""
 
 import datetime as dt
-import random
 
 import pytest
 from django.utils import timezone
@@ -16,8 +15,9 @@ from playwright.sync_api import expect
 from bench import surge_replay as replay
 from reports.surge.models import SurgeSettings
 from reports.surge.selectors import history_days
-from tests.e2e.axe import axe_source, describe
+from tests.e2e.axe import axe_violations, describe
 from tests.e2e.conftest import wait_until
+from tests.reports.surge_data import store_generated_day
 from tests.windows.factories import (
     SHANGHAI,
     TEST_PASSWORD,
@@ -27,7 +27,7 @@ from tests.windows.factories import (
     ZoneFactory,
     make_manager,
 )
-from windows.models import QueueCategory, Visit, WindowSession
+from windows.models import QueueCategory, WindowSession
 
 pytestmark = [
     pytest.mark.browser,
@@ -37,32 +37,6 @@ pytestmark = [
 WIDE = {"width": 1366, "height": 900}
 URL = "/reports/dashboard/?hall=LH"
 LOADED = "document.getElementById('surge').dataset.loaded"
-
-
-def _store(hall, window, categories, day, generated, until_slot=96):
-    rng = random.Random(day.toordinal())
-    rows = []
-    for index, slots in enumerate(generated):
-        for slot, items in enumerate(slots[:until_slot]):
-            if not items:
-                continue
-            minute = slot * 15 + rng.randrange(15)
-            issued = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tzinfo=SHANGHAI)
-            rows.append(
-                Visit(
-                    hall=hall,
-                    window=window,
-                    category=categories[index],
-                    ticket_no=f"{categories[index].prefix}{slot:03d}",
-                    issued_at=issued,
-                    started_at=issued + dt.timedelta(minutes=10),
-                    finished_at=issued + dt.timedelta(minutes=20),
-                    service_date=day,
-                    status=Visit.Status.COMPLETED,
-                    item_count=items,
-                )
-            )
-    Visit.objects.bulk_create(rows)
 
 
 @pytest.fixture
@@ -90,8 +64,10 @@ def surge_day(monkeypatch):
     # the past weekdays have visits, so they are the hall's business days
     candidates = [today - dt.timedelta(weeks=w) for w in range(1, 9)]
     for day, source in zip(candidates, ordinary, strict=False):
-        _store(hall, windows[0], categories, day, year[source])
-    _store(hall, windows[0], categories, today, year[dt.date(2020, 11, 2)], until_slot=44)
+        store_generated_day(hall, windows[0], categories, day, year[source])
+    store_generated_day(
+        hall, windows[0], categories, today, year[dt.date(2020, 11, 2)], until_slot=44
+    )
     staff = StaffFactory(hall=hall)
     for window in windows:
         if window.number <= 12 or 16 <= window.number <= 19:
@@ -127,23 +103,6 @@ def _open(browser, base_url, locale):
     return context, page
 
 
-def _axe(page, selector: str) -> list[dict]:
-    page.evaluate(axe_source())
-    results = page.evaluate(
-        """async (selector) => {
-            const results = await axe.run(selector, {resultTypes: ['violations']});
-            return results.violations.map(v => ({
-                id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.map(n => ({
-                    target: n.target.join(' '), html: n.html, summary: n.failureSummary,
-                })),
-            }));
-        }""",
-        selector,
-    )
-    return [v for v in results if v["impact"] in ("serious", "critical")]
-
-
 @pytest.mark.parametrize("locale,name", [("zh-CN", "zh"), ("en-US", "en")])
 def test_the_dashboard_shows_todays_surge(
     live_server, chromium_browser, screenshot_dir, surge_day, locale, name
@@ -165,7 +124,7 @@ def test_the_dashboard_shows_todays_surge(
         assert rows[1].startswith("医保通办") and rows[1] != "医保通办"  # its surging badge
         expect(page.locator("#surge-suggestion")).to_contain_text("20, 21, 22, 23")
         expect(page.locator("#surge-error")).to_be_hidden()
-        violations = _axe(page, "#surge")
+        violations = axe_violations(page, within="#surge")
         assert violations == [], describe(violations)
         page.locator("#surge").screenshot(path=str(screenshot_dir / f"surge-dashboard-{name}.png"))
     finally:

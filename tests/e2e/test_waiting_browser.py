@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from evaluations.rollups import rollups_rebuild
-from tests.e2e.axe import axe_source, describe
+from tests.e2e.axe import axe_violations, describe
 from tests.e2e.conftest import wait_until
 from tests.evaluations.test_waiting_bands import build_month
 from tests.windows.factories import TEST_PASSWORD, HallFactory, make_manager
@@ -43,25 +43,6 @@ def _open(browser, base_url, locale):
     page.goto(base_url + URL)
     wait_until(page, f"{LOADED} !== undefined")
     return context, page
-
-
-def _axe(page, selector: str) -> list[dict]:
-    """axe's serious and critical violations inside the section (tests/e2e/axe.py runs it
-    on the whole page, whose header is not this section's)."""
-    page.evaluate(axe_source())
-    results = page.evaluate(
-        """async (selector) => {
-            const results = await axe.run(selector, {resultTypes: ['violations']});
-            return results.violations.map(v => ({
-                id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.map(n => ({
-                    target: n.target.join(' '), html: n.html, summary: n.failureSummary,
-                })),
-            }));
-        }""",
-        selector,
-    )
-    return [v for v in results if v["impact"] in ("serious", "critical")]
 
 
 def _bands(page, kind):
@@ -107,7 +88,7 @@ def test_the_dashboard_shows_satisfaction_against_waiting(
         ) == [["1", "similar"], ["2", "service"], ["3", "not_below"], ["4", "too_few"]]
         assert page.evaluate("Chart.version") == "4.6.1"
         expect(page.locator("#waiting-error")).to_be_hidden()
-        violations = _axe(page, "#waiting")
+        violations = axe_violations(page, within="#waiting")
         assert violations == [], describe(violations)
         page.locator("#waiting").screenshot(path=str(screenshot_dir / "waiting-dashboard-zh.png"))
         page.screenshot(path=str(screenshot_dir / "waiting-dashboard-page-zh.png"), full_page=True)

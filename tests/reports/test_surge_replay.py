@@ -3,14 +3,14 @@ first alert of each event, the misses and false alarms; and the SQL counts of a 
 day equal the counts the replay feeds the predictor."""
 
 import datetime as dt
-import random
 
 import pytest
 
 from bench import surge_replay as replay
 from reports.surge.selectors import arrival_counts
-from tests.windows.factories import SHANGHAI, HallFactory, WindowFactory
-from windows.models import QueueCategory, Visit
+from tests.reports.surge_data import store_generated_day
+from tests.windows.factories import HallFactory, WindowFactory
+from windows.models import QueueCategory
 
 
 @pytest.fixture(scope="module")
@@ -75,29 +75,7 @@ def test_the_sql_counts_of_a_generated_day_are_the_replays(year):
         QueueCategory.objects.create(hall=hall, name=name, prefix=chr(65 + i))
         for i, name in enumerate(replay.CATEGORIES)
     ]
-    rng = random.Random(1)
-    visits = []
-    for index, slots in enumerate(year[day]):
-        for slot, items in enumerate(slots):
-            if not items:
-                continue
-            minute = slot * 15 + rng.randrange(15)
-            issued = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tzinfo=SHANGHAI)
-            visits.append(
-                Visit(
-                    hall=hall,
-                    window=window,
-                    category=categories[index],
-                    ticket_no=f"{chr(65 + index)}{slot:03d}",
-                    issued_at=issued,
-                    started_at=issued + dt.timedelta(minutes=10),
-                    finished_at=issued + dt.timedelta(minutes=20),
-                    service_date=day,
-                    status=Visit.Status.COMPLETED,
-                    item_count=items,
-                )
-            )
-    Visit.objects.bulk_create(visits)
+    store_generated_day(hall, window, categories, day, year[day])
     counts = arrival_counts(hall=hall, days=[day])
     assert {key[1]: slots for key, slots in counts.items()} == {
         category.pk: year[day][index] for index, category in enumerate(categories)
